@@ -1,0 +1,338 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ngx_http_passport_verdict.h"
+
+
+typedef struct {
+    const char   *name;
+    const char   *slug;
+    int           status;      /* 0: the configured passport_status */
+    int           body;        /* a problem with the body as a whole */
+    const char   *title[2];
+} ngx_http_passport_reason_t;
+
+
+static const ngx_http_passport_reason_t  ngx_http_passport_reasons[] = {
+
+    { "BODY_NOT_JSON", "body-not-json", 415, 1,
+      { "Request body is not JSON",
+        "Nội dung yêu cầu không phải JSON" } },
+
+    { "BODY_MALFORMED", "body-malformed", 400, 1,
+      { "Request body is malformed",
+        "Nội dung yêu cầu không đúng định dạng" } },
+
+    { "TOO_MANY_ITEMS", "too-many-items", 0, 0,
+      { "Too many items in one request",
+        "Quá nhiều sản phẩm trong một yêu cầu" } },
+
+    { "SELLER_MISSING", "seller-missing", 0, 0,
+      { "Seller ID is missing",
+        "Thiếu mã định danh người bán" } },
+
+    { "SELLER_ID_INVALID", "seller-id-invalid", 0, 0,
+      { "Seller ID is not valid",
+        "Mã định danh người bán không hợp lệ" } },
+
+    { "CODE_MISSING", "code-missing", 0, 0,
+      { "Trace code is missing",
+        "Thiếu mã truy xuất nguồn gốc" } },
+
+    { "CODE_INVALID", "code-invalid", 0, 0,
+      { "Trace code is not valid",
+        "Mã truy xuất nguồn gốc không hợp lệ" } },
+
+    { "CODE_EXPIRED", "code-expired", 0, 0,
+      { "Product is past its expiry date",
+        "Sản phẩm đã quá hạn sử dụng" } },
+
+    { "ORIGIN_MISMATCH", "origin-mismatch", 0, 0,
+      { "Claimed origin does not match the product",
+        "Xuất xứ khai báo không khớp với sản phẩm" } },
+
+    { "SELLER_NOT_REGISTERED", "seller-not-registered", 0, 0,
+      { "Seller is not in the traceability registry",
+        "Người bán chưa có trong cơ sở dữ liệu truy xuất nguồn gốc" } },
+
+    { "SELLER_INACTIVE", "seller-inactive", 0, 0,
+      { "Seller is not active in the registry",
+        "Người bán không còn hoạt động theo cơ sở dữ liệu" } },
+
+    { "CODE_NOT_REGISTERED", "code-not-registered", 0, 0,
+      { "Trace code is not in the traceability registry",
+        "Mã truy xuất chưa có trong cơ sở dữ liệu truy xuất nguồn gốc" } },
+
+    { "CODE_RECALLED", "code-recalled", 0, 0,
+      { "Product has been recalled",
+        "Sản phẩm đã bị thu hồi" } },
+
+    { "CODE_REVOKED", "code-revoked", 0, 0,
+      { "Trace code has been revoked",
+        "Mã truy xuất đã bị thu hồi hiệu lực" } },
+
+    { "CODE_OWNER_MISMATCH", "code-owner-mismatch", 0, 0,
+      { "Seller is not authorised to sell this product",
+        "Người bán không được phép bán sản phẩm này" } },
+
+    { "REGISTRY_UNAVAILABLE", "registry-unavailable", 503, 0,
+      { "Traceability registry is unavailable",
+        "Không kết nối được cơ sở dữ liệu truy xuất nguồn gốc" } }
+};
+
+
+const char *
+ngx_http_passport_reason_name(int reason)
+{
+    if (reason < 0 || reason >= NGX_HTTP_PASSPORT_NREASONS) {
+        return "UNKNOWN";
+    }
+
+    return ngx_http_passport_reasons[reason].name;
+}
+
+
+const char *
+ngx_http_passport_reason_slug(int reason)
+{
+    if (reason < 0 || reason >= NGX_HTTP_PASSPORT_NREASONS) {
+        return "unknown";
+    }
+
+    return ngx_http_passport_reasons[reason].slug;
+}
+
+
+const char *
+ngx_http_passport_reason_title(int reason, int lang)
+{
+    if (reason < 0 || reason >= NGX_HTTP_PASSPORT_NREASONS) {
+        return "";
+    }
+
+    return ngx_http_passport_reasons[reason]
+               .title[lang == NGX_HTTP_PASSPORT_LANG_VI];
+}
+
+
+int
+ngx_http_passport_reason_is_body(int reason)
+{
+    if (reason < 0 || reason >= NGX_HTTP_PASSPORT_NREASONS) {
+        return 0;
+    }
+
+    return ngx_http_passport_reasons[reason].body;
+}
+
+
+int
+ngx_http_passport_reason_status(int reason, int block_status)
+{
+    if (reason < 0 || reason >= NGX_HTTP_PASSPORT_NREASONS
+        || ngx_http_passport_reasons[reason].status == 0)
+    {
+        return block_status;
+    }
+
+    return ngx_http_passport_reasons[reason].status;
+}
+
+
+const char *
+ngx_http_passport_verdict_name(int verdict)
+{
+    switch (verdict) {
+    case NGX_HTTP_PASSPORT_VERDICT_PASS:
+        return "pass";
+    case NGX_HTTP_PASSPORT_VERDICT_FLAG:
+        return "flag";
+    case NGX_HTTP_PASSPORT_VERDICT_BLOCK:
+        return "block";
+    default:
+        return "";
+    }
+}
+
+
+int
+ngx_http_passport_verdict(int mode, size_t nerrors)
+{
+    if (nerrors == 0) {
+        return NGX_HTTP_PASSPORT_VERDICT_PASS;
+    }
+
+    /* monitor records what enforce would have done */
+
+    return (mode == NGX_HTTP_PASSPORT_MODE_FLAG)
+           ? NGX_HTTP_PASSPORT_VERDICT_FLAG : NGX_HTTP_PASSPORT_VERDICT_BLOCK;
+}
+
+
+/*
+ * Accept-Language (RFC 9110, 12.5.4): the language range with the highest
+ * weight among the ones we speak wins; ties go to the first listed.
+ */
+
+int
+ngx_http_passport_lang(const unsigned char *s, size_t len)
+{
+    int                   lang, best_lang;
+    size_t                i, tag, tag_len;
+    unsigned              q, best_q, frac;
+    const unsigned char  *end;
+
+    best_lang = NGX_HTTP_PASSPORT_LANG_EN;
+    best_q = 0;
+    end = s + len;
+
+    i = 0;
+
+    while (i < len) {
+
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == ',')) {
+            i++;
+        }
+
+        tag = i;
+
+        while (i < len && s[i] != ';' && s[i] != ',' && s[i] != ' ') {
+            i++;
+        }
+
+        tag_len = i - tag;
+        q = 1000;
+
+        while (i < len && s[i] != ',') {
+            if (s[i] == 'q' && i + 1 < len && s[i + 1] == '='
+                && (i == 0 || s[i - 1] == ';' || s[i - 1] == ' '))
+            {
+                i += 2;
+                q = 0;
+
+                if (i < len && s[i] == '1') {
+                    q = 1000;
+
+                } else if (i + 1 < len && s[i] == '0' && s[i + 1] == '.') {
+                    i += 2;
+                    frac = 100;
+
+                    while (s + i < end && s[i] >= '0' && s[i] <= '9'
+                           && frac > 0)
+                    {
+                        q += (s[i] - '0') * frac;
+                        frac /= 10;
+                        i++;
+                    }
+                }
+
+                continue;
+            }
+
+            i++;
+        }
+
+        if (tag_len >= 2
+            && (tag_len == 2 || s[tag + 2] == '-')
+            && (s[tag] | 0x20) == 'v' && (s[tag + 1] | 0x20) == 'i')
+        {
+            lang = NGX_HTTP_PASSPORT_LANG_VI;
+
+        } else if (tag_len >= 2
+                   && (tag_len == 2 || s[tag + 2] == '-')
+                   && (s[tag] | 0x20) == 'e' && (s[tag + 1] | 0x20) == 'n')
+        {
+            lang = NGX_HTTP_PASSPORT_LANG_EN;
+
+        } else {
+            continue;
+        }
+
+        if (q > best_q) {
+            best_q = q;
+            best_lang = lang;
+        }
+    }
+
+    return best_lang;
+}
+
+
+void
+ngx_http_passport_error_detail(ngx_http_passport_error_t *err, int lang,
+    const char *en, const char *vi, ...)
+{
+    int      n;
+    va_list  args;
+
+    va_start(args, vi);
+    n = vsnprintf(err->detail, sizeof(err->detail),
+                  lang == NGX_HTTP_PASSPORT_LANG_VI ? vi : en, args);
+    va_end(args);
+
+    if (n < 0) {
+        err->detail[0] = '\0';
+    }
+}
+
+
+int
+ngx_http_passport_code_rules(const ngx_http_passport_code_t *code,
+    int origin, long today, int lang, ngx_http_passport_error_t *err)
+{
+    const char  *claimed, *marked;
+
+    if (code->err != NGX_HTTP_PASSPORT_ID_OK) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_INVALID;
+        ngx_http_passport_code_explain(code, lang, err->detail,
+                                       sizeof(err->detail));
+        return 1;
+    }
+
+    if (code->has_expiry && code->expiry < today) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_EXPIRED;
+        ngx_http_passport_error_detail(err, lang,
+            "expiry date (AI 17) is %04ld-%02ld-%02ld, before today "
+            "%04ld-%02ld-%02ld",
+            "hạn sử dụng (AI 17) là %04ld-%02ld-%02ld, trước ngày hôm nay "
+            "%04ld-%02ld-%02ld",
+            code->expiry / 10000, code->expiry / 100 % 100,
+            code->expiry % 100, today / 10000, today / 100 % 100,
+            today % 100);
+        return 1;
+    }
+
+    if (code->has_origin && origin >= 0 && code->origin != origin) {
+        claimed = ngx_http_passport_country_alpha2(origin);
+        marked = ngx_http_passport_country_alpha2(code->origin);
+
+        err->reason = NGX_HTTP_PASSPORT_ORIGIN_MISMATCH;
+        ngx_http_passport_error_detail(err, lang,
+            "claimed origin %s (%03d) differs from the country of origin "
+            "%s (%03d) in the trace code (AI 422)",
+            "xuất xứ khai báo %s (%03d) khác với nước xuất xứ %s (%03d) "
+            "ghi trong mã truy xuất (AI 422)",
+            claimed ? claimed : "?", origin,
+            marked ? marked : "?", code->origin);
+        return 1;
+    }
+
+    return 0;
+}
+
+
+void
+ngx_http_passport_seller_rules(const ngx_http_passport_seller_t *sl,
+    int lang, ngx_http_passport_error_t *err)
+{
+    err->reason = NGX_HTTP_PASSPORT_SELLER_ID_INVALID;
+    ngx_http_passport_seller_explain(sl, lang, err->detail,
+                                     sizeof(err->detail));
+}
