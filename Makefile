@@ -1,0 +1,98 @@
+# ngx_http_passport_module
+#
+#   make          build build/ngx_http_passport_module.so for Debian's nginx
+#   make test     install what is missing, build, run every test
+#   make deps     install the Debian packages needed (root), or print how
+#   make clean    remove build/
+
+SHELL := /bin/bash
+
+NGX_SRC ?= /usr/share/nginx/src
+BUILD   := $(CURDIR)/build
+MODULE  := $(BUILD)/ngx_http_passport_module.so
+OBJS    := $(BUILD)/nginx
+
+# the flags Debian builds its own dynamic modules with (dh_nginx)
+CC_OPT  ?= -g -O2 -fstack-protector-strong -Wformat \
+           -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
+LD_OPT  ?= -Wl,-z,relro -Wl,-z,now -fPIC
+
+DEPS    := gcc make libc6-dev perl nginx nginx-dev libjansson-dev \
+           libcurl4-openssl-dev libpcre2-dev libssl-dev openssl
+
+SRCS    := $(wildcard src/*.c src/*.h) config
+
+UNIT_CC     ?= cc
+UNIT_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O1 -g \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_PURE   := src/ngx_http_passport_id.c src/ngx_http_passport_seller.c \
+               src/ngx_http_passport_explain.c src/ngx_http_passport_country.c
+UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict
+
+PROVE_JOBS  ?= 2
+
+
+.PHONY: all deps test unit clean
+
+all: $(MODULE)
+
+
+# nginx-dev ships headers, auto/ and configure: configure runs in a copy,
+# so that nothing is written under /usr/share.
+
+$(OBJS)/Makefile: config
+	@test -f $(NGX_SRC)/configure || { \
+	    echo "$(NGX_SRC)/configure not found: run 'make deps'" >&2; \
+	    exit 1; }
+	rm -rf $(BUILD)/nginx-src $(OBJS)
+	mkdir -p $(BUILD)
+	cp -r $(NGX_SRC) $(BUILD)/nginx-src
+	cd $(BUILD)/nginx-src && . ./conf_flags && ./configure \
+	    --with-cc-opt="$(CC_OPT)" --with-ld-opt="$(LD_OPT)" \
+	    "$${NGX_CONF_FLAGS[@]}" \
+	    --add-dynamic-module=$(CURDIR) --builddir=$(OBJS)
+
+$(MODULE): $(OBJS)/Makefile $(SRCS)
+	$(MAKE) -f $(OBJS)/Makefile -C $(BUILD)/nginx-src modules
+	cp $(OBJS)/ngx_http_passport_module.so $@
+
+
+$(BUILD)/unit/test_id: t/unit/test_id.c $(UNIT_PURE) src/ngx_http_passport_id.h
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $<
+
+$(BUILD)/unit/test_verdict: t/unit/test_verdict.c $(UNIT_PURE) \
+		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
+		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
+	    src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c $<
+
+unit: $(UNIT_TESTS)
+
+
+deps:
+	@missing=; \
+	for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	    echo "deps: all packages installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends $$missing; \
+	else \
+	    echo "deps: missing packages, run as root:"; \
+	    echo "    apt-get install$$missing"; \
+	    exit 1; \
+	fi
+
+test: deps
+	$(MAKE) all unit
+	prove -I t/lib -j$(PROVE_JOBS) t/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,124 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#ifndef _NGX_HTTP_PASSPORT_H_INCLUDED_
+#define _NGX_HTTP_PASSPORT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <jansson.h>
+
+#include "ngx_http_passport_id.h"
+#include "ngx_http_passport_verdict.h"
+
+
+#define NGX_HTTP_PASSPORT_VERSION  "0.1.0"
+
+
+/* request states: the handler is resumable at each of them */
+#define NGX_HTTP_PASSPORT_STATE_BODY    0   /* reading the request body */
+#define NGX_HTTP_PASSPORT_STATE_CHECK   1   /* extraction + local rules */
+#define NGX_HTTP_PASSPORT_STATE_LOOKUP  2   /* registry lookups */
+#define NGX_HTTP_PASSPORT_STATE_DONE    3   /* verdict known */
+
+
+/* a JSON Pointer (RFC 6901) compiled at configuration time */
+typedef struct {
+    ngx_str_t                   text;      /* as written, still escaped */
+    ngx_str_t                  *tokens;    /* unescaped reference tokens */
+    ngx_uint_t                  ntokens;
+} ngx_http_passport_pointer_t;
+
+
+typedef struct {
+    ngx_str_t                   source;
+    pcre2_code                 *code;
+    pcre2_match_data           *match;
+} ngx_http_passport_pattern_t;
+
+
+typedef struct {
+    ngx_int_t                   request_id_index;
+} ngx_http_passport_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                  enable;
+    ngx_uint_t                  mode;
+    ngx_uint_t                  methods;        /* NGX_HTTP_POST | ... */
+
+    ngx_http_passport_pointer_t *seller;        /* from the body */
+    ngx_http_complex_value_t   *seller_value;   /* from variables */
+    ngx_http_passport_pointer_t *items;
+    ngx_http_passport_pointer_t *item_code;
+    ngx_http_passport_pointer_t *item_seller;
+    ngx_http_passport_pointer_t *item_origin;
+
+    ngx_array_t                *patterns;       /* of _pattern_t */
+
+    ngx_uint_t                  status;
+    ngx_uint_t                  max_items;
+    ngx_str_t                   type_base;
+} ngx_http_passport_loc_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                  state;
+    ngx_uint_t                  verdict;        /* VERDICT_* */
+    ngx_uint_t                  lang;
+
+    /* the location's settings when the check started */
+    ngx_uint_t                  mode;
+    ngx_uint_t                  status;
+    ngx_str_t                   type_base;
+
+    ngx_array_t                 errors;         /* of _error_t */
+    ngx_str_t                   reasons;        /* "CODE_INVALID,..." */
+
+    ngx_str_t                   seller;         /* normalised */
+    ngx_str_t                   seller_raw;     /* as sent */
+    const char                 *seller_kind;    /* NULL: none configured */
+    const char                 *seller_verdict;
+
+    ngx_str_t                   body;           /* the whole body */
+    json_t                     *root;
+
+    unsigned                    failed:1;       /* internal error */
+    unsigned                    responded:1;
+} ngx_http_passport_ctx_t;
+
+
+extern ngx_module_t  ngx_http_passport_module;
+
+
+/* ngx_http_passport_handler.c */
+ngx_int_t ngx_http_passport_handler(ngx_http_request_t *r);
+ngx_http_passport_ctx_t *ngx_http_passport_get_ctx(ngx_http_request_t *r);
+
+/* ngx_http_passport_body.c */
+ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
+    ngx_str_t *body);
+ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
+
+/* ngx_http_passport_extract.c */
+char *ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
+    ngx_http_passport_pointer_t **ptr);
+ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
+ngx_http_passport_error_t *ngx_http_passport_add_error(
+    ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx, ngx_uint_t reason,
+    ngx_str_t *pointer, u_char *value, size_t value_len);
+
+/* ngx_http_passport_variables.c */
+ngx_int_t ngx_http_passport_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_PASSPORT_H_INCLUDED_ */

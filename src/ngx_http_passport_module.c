@@ -1,0 +1,497 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_passport_init(ngx_conf_t *cf);
+static void *ngx_http_passport_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_passport_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+
+static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_code_pattern(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static void ngx_http_passport_pattern_cleanup(void *data);
+
+
+static ngx_conf_enum_t  ngx_http_passport_modes[] = {
+    { ngx_string("enforce"), NGX_HTTP_PASSPORT_MODE_ENFORCE },
+    { ngx_string("flag"), NGX_HTTP_PASSPORT_MODE_FLAG },
+    { ngx_string("monitor"), NGX_HTTP_PASSPORT_MODE_MONITOR },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_passport_status_bounds = {
+    ngx_conf_check_num_bounds, 400, 599
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_passport_max_items_bounds = {
+    ngx_conf_check_num_bounds, 1, 100000
+};
+
+
+static ngx_conf_bitmask_t  ngx_http_passport_method_names[] = {
+    { ngx_string("GET"), NGX_HTTP_GET },
+    { ngx_string("HEAD"), NGX_HTTP_HEAD },
+    { ngx_string("POST"), NGX_HTTP_POST },
+    { ngx_string("PUT"), NGX_HTTP_PUT },
+    { ngx_string("PATCH"), NGX_HTTP_PATCH },
+    { ngx_string("DELETE"), NGX_HTTP_DELETE },
+    { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_command_t  ngx_http_passport_commands[] = {
+
+    { ngx_string("passport"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("passport_mode"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, mode),
+      &ngx_http_passport_modes },
+
+    { ngx_string("passport_methods"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_passport_methods,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_seller"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_seller,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_items"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_pointer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, items),
+      NULL },
+
+    { ngx_string("passport_item_code"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_pointer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, item_code),
+      NULL },
+
+    { ngx_string("passport_item_seller"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_pointer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, item_seller),
+      NULL },
+
+    { ngx_string("passport_item_origin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_pointer,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, item_origin),
+      NULL },
+
+    { ngx_string("passport_code_pattern"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_code_pattern,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, status),
+      &ngx_http_passport_status_bounds },
+
+    { ngx_string("passport_max_items"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, max_items),
+      &ngx_http_passport_max_items_bounds },
+
+    { ngx_string("passport_problem_type_base"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, type_base),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_passport_module_ctx = {
+    ngx_http_passport_preconfiguration,   /* preconfiguration */
+    ngx_http_passport_init,               /* postconfiguration */
+
+    ngx_http_passport_create_main_conf,   /* create main configuration */
+    NULL,                                 /* init main configuration */
+
+    NULL,                                 /* create server configuration */
+    NULL,                                 /* merge server configuration */
+
+    ngx_http_passport_create_loc_conf,    /* create location configuration */
+    ngx_http_passport_merge_loc_conf      /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_passport_module = {
+    NGX_MODULE_V1,
+    &ngx_http_passport_module_ctx,        /* module context */
+    ngx_http_passport_commands,           /* module directives */
+    NGX_HTTP_MODULE,                      /* module type */
+    NULL,                                 /* init master */
+    NULL,                                 /* init module */
+    NULL,                                 /* init process */
+    NULL,                                 /* init thread */
+    NULL,                                 /* exit thread */
+    NULL,                                 /* exit process */
+    NULL,                                 /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_passport_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_passport_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_passport_init(ngx_conf_t *cf)
+{
+    ngx_str_t                       name = ngx_string("request_id");
+    ngx_http_handler_pt            *h;
+    ngx_http_core_main_conf_t      *cmcf;
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
+
+    pmcf->request_id_index = ngx_http_get_variable_index(cf, &name);
+    if (pmcf->request_id_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_passport_handler;
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_passport_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_main_conf_t));
+    if (pmcf == NULL) {
+        return NULL;
+    }
+
+    pmcf->request_id_index = NGX_CONF_UNSET;
+
+    return pmcf;
+}
+
+
+static void *
+ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_passport_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->methods = 0;
+     *     conf->seller_value = NULL;
+     *     conf->type_base = { 0, NULL };
+     */
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->mode = NGX_CONF_UNSET_UINT;
+    conf->seller = NGX_CONF_UNSET_PTR;
+    conf->items = NGX_CONF_UNSET_PTR;
+    conf->item_code = NGX_CONF_UNSET_PTR;
+    conf->item_seller = NGX_CONF_UNSET_PTR;
+    conf->item_origin = NGX_CONF_UNSET_PTR;
+    conf->patterns = NGX_CONF_UNSET_PTR;
+    conf->status = NGX_CONF_UNSET_UINT;
+    conf->max_items = NGX_CONF_UNSET_UINT;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_passport_loc_conf_t *prev = parent;
+    ngx_http_passport_loc_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_uint_value(conf->mode, prev->mode,
+                              NGX_HTTP_PASSPORT_MODE_ENFORCE);
+    ngx_conf_merge_bitmask_value(conf->methods, prev->methods,
+                                 (NGX_CONF_BITMASK_SET|NGX_HTTP_POST
+                                  |NGX_HTTP_PUT|NGX_HTTP_PATCH));
+
+    /* the seller comes from the body or from variables, never both */
+
+    if (conf->seller == NGX_CONF_UNSET_PTR && conf->seller_value == NULL) {
+        conf->seller = prev->seller;
+        conf->seller_value = prev->seller_value;
+    }
+
+    ngx_conf_merge_ptr_value(conf->seller, prev->seller, NULL);
+    ngx_conf_merge_ptr_value(conf->items, prev->items, NULL);
+    ngx_conf_merge_ptr_value(conf->item_code, prev->item_code, NULL);
+    ngx_conf_merge_ptr_value(conf->item_seller, prev->item_seller, NULL);
+    ngx_conf_merge_ptr_value(conf->item_origin, prev->item_origin, NULL);
+    ngx_conf_merge_ptr_value(conf->patterns, prev->patterns, NULL);
+    ngx_conf_merge_uint_value(conf->status, prev->status, 422);
+    ngx_conf_merge_uint_value(conf->max_items, prev->max_items, 100);
+    ngx_conf_merge_str_value(conf->type_base, prev->type_base,
+                             "urn:passport:problem:");
+
+    if (conf->enable && conf->item_code == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_item_code\" is required "
+                           "where \"passport\" is on");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t           *value;
+    ngx_uint_t           i;
+    ngx_conf_bitmask_t  *m;
+
+    if (plcf->methods) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        for (m = ngx_http_passport_method_names; m->name.len; m++) {
+            if (m->name.len == value[i].len
+                && ngx_strcasecmp(m->name.data, value[i].data) == 0)
+            {
+                break;
+            }
+        }
+
+        if (m->name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid method \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        plcf->methods |= m->mask;
+    }
+
+    plcf->methods |= NGX_CONF_BITMASK_SET;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (plcf->seller != NGX_CONF_UNSET_PTR || plcf->seller_value != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len && value[1].data[0] == '/') {
+        return ngx_http_passport_pointer_compile(cf, &value[1],
+                                                 &plcf->seller);
+    }
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "empty seller source \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->seller_value = ngx_palloc(cf->pool,
+                                    sizeof(ngx_http_complex_value_t));
+    if (plcf->seller_value == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = plcf->seller_value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->seller = NULL;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t                     *value;
+    ngx_http_passport_pointer_t  **ptr;
+
+    ptr = (ngx_http_passport_pointer_t **) (p + cmd->offset);
+
+    if (*ptr != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_passport_pointer_compile(cf, &value[1], ptr);
+}
+
+
+static char *
+ngx_http_passport_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    int                           errcode;
+    u_char                        errstr[256];
+    ngx_str_t                    *value;
+    PCRE2_SIZE                    erroff;
+    ngx_pool_cleanup_t           *cln;
+    ngx_http_passport_pattern_t  *pat;
+
+    value = cf->args->elts;
+
+    if (plcf->patterns == NGX_CONF_UNSET_PTR) {
+        plcf->patterns = ngx_array_create(cf->pool, 2,
+                                        sizeof(ngx_http_passport_pattern_t));
+        if (plcf->patterns == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    pat = ngx_array_push(plcf->patterns);
+    if (pat == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(pat, sizeof(ngx_http_passport_pattern_t));
+    pat->source = value[1];
+
+    /* the cleanup keeps its own copy: the array may move on push */
+
+    cln = ngx_pool_cleanup_add(cf->pool,
+                               sizeof(ngx_http_passport_pattern_t));
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(cln->data, sizeof(ngx_http_passport_pattern_t));
+    cln->handler = ngx_http_passport_pattern_cleanup;
+
+    /* the whole code must match, as with "^(?:...)$" */
+
+    pat->code = pcre2_compile(value[1].data, value[1].len,
+                              PCRE2_UTF|PCRE2_ANCHORED|PCRE2_ENDANCHORED,
+                              &errcode, &erroff, NULL);
+
+    if (pat->code == NULL) {
+        pcre2_get_error_message(errcode, errstr, sizeof(errstr));
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid passport_code_pattern \"%V\": %s "
+                           "at offset %uz", &value[1], errstr,
+                           (size_t) erroff);
+        return NGX_CONF_ERROR;
+    }
+
+    ((ngx_http_passport_pattern_t *) cln->data)->code = pat->code;
+
+    /* JIT is an optimisation only: the interpreter is used without it */
+    (void) pcre2_jit_compile(pat->code, PCRE2_JIT_COMPLETE);
+
+    pat->match = pcre2_match_data_create_from_pattern(pat->code, NULL);
+    if (pat->match == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ((ngx_http_passport_pattern_t *) cln->data)->match = pat->match;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_passport_pattern_cleanup(void *data)
+{
+    ngx_http_passport_pattern_t  *pat = data;
+
+    if (pat->match) {
+        pcre2_match_data_free(pat->match);
+    }
+
+    if (pat->code) {
+        pcre2_code_free(pat->code);
+    }
+}
