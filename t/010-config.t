@@ -1,0 +1,117 @@
+#!/usr/bin/perl
+# nginx -t: every bad passport configuration fails with an nginx-style
+# [emerg] quoting the bad value; good ones pass.
+
+use strict;
+use warnings;
+use Test::More;
+use PassportTest;
+
+my $t = PassportTest->new;
+
+sub conf {
+    my ($loc) = @_;
+    $t->config(<<"EOF2");
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        location /listings {
+            $loc
+            root %%PREFIX%%/html;
+        }
+    }
+EOF2
+    return $t->test_config;
+}
+
+my $good = 'passport on; passport_item_code /trace_code;';
+
+my ($rc, $out) = conf($good);
+is($rc, 0, 'minimal configuration passes nginx -t') or diag $out;
+
+($rc, $out) = conf(<<'EOF2');
+passport on;
+            passport_mode flag;
+            passport_methods POST PUT PATCH DELETE;
+            passport_seller $http_x_seller_id;
+            passport_items /cart/lines;
+            passport_item_code /product/trace~1code;
+            passport_item_seller /seller~0id;
+            passport_item_origin /origin;
+            passport_code_pattern "VN-TXNG-[0-9]{4}-[0-9]{6}";
+            passport_code_pattern "[A-Z]{3}[0-9]{9}";
+            passport_status 451;
+            passport_max_items 500;
+            passport_problem_type_base https://seller.example/help/;
+EOF2
+is($rc, 0, 'every directive in one location passes nginx -t') or diag $out;
+
+($rc, $out) = conf('passport on; passport_items "";  passport_item_code "";');
+is($rc, 0, 'empty pointers (the document root) are allowed') or diag $out;
+
+my @bad = (
+    [ 'passport on;',
+      qr/\[emerg\].*"passport_item_code" is required where "passport" is on/,
+      'passport on without passport_item_code' ],
+    [ "$good passport_code_pattern \"VN-([0-9]+\";",
+      qr/\[emerg\].*invalid passport_code_pattern "VN-\(\[0-9\]\+": .* at offset 10/,
+      'bad regex names the offset' ],
+    [ "$good passport_status 302;",
+      qr/\[emerg\].*value must be between 400 and 599/,
+      'status below 400' ],
+    [ "$good passport_status 600;",
+      qr/\[emerg\].*value must be between 400 and 599/,
+      'status above 599' ],
+    [ "$good passport_status blocked;",
+      qr/\[emerg\].*"passport_status" directive invalid number/,
+      'status not a number' ],
+    [ 'passport on; passport_item_code trace_code;',
+      qr/\[emerg\].*invalid JSON Pointer "trace_code": it must be empty or start with "\/"/,
+      'pointer without leading slash' ],
+    [ 'passport on; passport_item_code /a~2b;',
+      qr/\[emerg\].*invalid JSON Pointer "\/a~2b": "~" must be followed by "0" or "1"/,
+      'pointer with a bad ~ escape' ],
+    [ "$good passport_items /items~;",
+      qr/\[emerg\].*invalid JSON Pointer "\/items~"/,
+      'pointer ending in ~' ],
+    [ "$good passport_mode block;",
+      qr/\[emerg\].*invalid value "block"/,
+      'unknown mode' ],
+    [ "$good passport_methods POST FETCH;",
+      qr/\[emerg\].*invalid method "FETCH"/,
+      'unknown method' ],
+    [ "$good passport_max_items 0;",
+      qr/\[emerg\].*value must be between 1 and 100000/,
+      'max_items 0' ],
+    [ "$good passport_seller /a; passport_seller /b;",
+      qr/\[emerg\].*"passport_seller" directive is duplicate/,
+      'duplicate passport_seller' ],
+    [ "$good passport_seller \"\";",
+      qr/\[emerg\].*empty seller source/,
+      'empty passport_seller' ],
+    [ 'passport maybe; passport_item_code /trace_code;',
+      qr/\[emerg\].*invalid value "maybe" in "passport" directive, it must be "on" or "off"/,
+      'passport not on/off' ],
+);
+
+for my $case (@bad) {
+    my ($loc, $re, $name) = @$case;
+    ($rc, $out) = conf($loc);
+    isnt($rc, 0, "$name: nginx -t fails");
+    like($out, $re, "$name: message");
+}
+
+# the requirement is checked where passport is effectively on
+($rc, $out) = do {
+    $t->config(<<'EOF2');
+    passport on;
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        location /listings { passport_item_code /code; root %%PREFIX%%/html; }
+    }
+EOF2
+    $t->test_config;
+};
+isnt($rc, 0, 'passport on at http level needs a code pointer at every level');
+like($out, qr/"passport_item_code" is required/, 'http-level message');
+
+done_testing;
