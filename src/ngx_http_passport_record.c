@@ -1,0 +1,599 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+/*
+ * Registry records and cross-checks.  Everything the registry sends is
+ * untrusted: strings are bounded before they are copied, and shown in
+ * causes only as printable ASCII, cut.
+ */
+
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ngx_http_passport_record.h"
+
+
+/* registry strings shown in causes and details are cut at this length */
+#define NGX_HTTP_PASSPORT_REC_SHOW     32
+#define NGX_HTTP_PASSPORT_REC_TEXT     (NGX_HTTP_PASSPORT_REC_SHOW + 4)
+
+/* results of the normalisers, ngx_http_passport_record_norm_pt */
+#define NGX_HTTP_PASSPORT_NORM_OK      0
+#define NGX_HTTP_PASSPORT_NORM_EMPTY   1
+#define NGX_HTTP_PASSPORT_NORM_LONG    2
+#define NGX_HTTP_PASSPORT_NORM_BYTES   3
+
+
+typedef int (*ngx_http_passport_record_norm_pt)(const char *s, size_t len,
+    char *buf);
+
+
+/*
+ * Copies at most max bytes of s as printable ASCII ('?' for any other
+ * byte), adding "..." when cut; buf must hold max + 4 bytes.
+ */
+
+static char *
+ngx_http_passport_record_show(char *buf, const char *s, size_t len,
+    size_t max)
+{
+    size_t  i, n;
+
+    n = (len > max) ? max : len;
+
+    for (i = 0; i < n; i++) {
+        buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    }
+
+    if (n < len) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+
+    buf[n] = '\0';
+
+    return buf;
+}
+
+
+static int
+ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
+{
+    va_list  args;
+
+    cause[0] = '\0';
+
+    va_start(args, fmt);
+    (void) vsnprintf(cause, NGX_HTTP_PASSPORT_CAUSE_MAX, fmt, args);
+    va_end(args);
+
+    return NGX_HTTP_PASSPORT_REC_ERROR;
+}
+
+
+/*
+ * Normalises an entity ID from the registry into buf (SELLER_MAX bytes):
+ * the normalised form when it parses as a seller ID, else trimmed and
+ * upper-cased.  Empty, too long, or with bytes that cannot be part of an
+ * ID (controls, inner spaces, non-ASCII) it is not an ID at all.
+ */
+
+static int
+ngx_http_passport_record_norm(const char *s, size_t len, char *buf)
+{
+    size_t                       i;
+    const unsigned char         *p;
+    ngx_http_passport_seller_t   sl;
+
+    p = ngx_http_passport_trim((const unsigned char *) s, &len, 1);
+
+    if (len == 0) {
+        return NGX_HTTP_PASSPORT_NORM_EMPTY;
+    }
+
+    if (len >= NGX_HTTP_PASSPORT_SELLER_MAX) {
+        return NGX_HTTP_PASSPORT_NORM_LONG;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (p[i] <= 0x20 || p[i] >= 0x7f) {
+            return NGX_HTTP_PASSPORT_NORM_BYTES;
+        }
+    }
+
+    /* on a parse error sl.id still holds the trimmed upper-cased ID */
+
+    (void) ngx_http_passport_seller_parse(p, len, &sl);
+    memcpy(buf, sl.id, NGX_HTTP_PASSPORT_SELLER_MAX);
+
+    return NGX_HTTP_PASSPORT_NORM_OK;
+}
+
+
+/* a status: [a-z_]{1,23}, accepted in any case, lower-cased into buf */
+
+static int
+ngx_http_passport_record_lower(const char *s, size_t len, char *buf)
+{
+    size_t  i;
+
+    if (len == 0) {
+        return NGX_HTTP_PASSPORT_NORM_EMPTY;
+    }
+
+    if (len >= NGX_HTTP_PASSPORT_STATUS_MAX) {
+        return NGX_HTTP_PASSPORT_NORM_LONG;
+    }
+
+    for (i = 0; i < len; i++) {
+        buf[i] = ngx_http_passport_upper(s[i]) ? (char) (s[i] | 0x20) : s[i];
+
+        if (!ngx_http_passport_lower(buf[i]) && buf[i] != '_') {
+            buf[0] = '\0';
+            return NGX_HTTP_PASSPORT_NORM_BYTES;
+        }
+    }
+
+    buf[len] = '\0';
+
+    return NGX_HTTP_PASSPORT_NORM_OK;
+}
+
+
+/*
+ * The string member "key", normalised into buf by norm unless norm is NULL;
+ * with asked, it must then be the asked one, byte for byte.
+ */
+
+static int
+ngx_http_passport_record_string(json_t *root, const char *key,
+    ngx_http_passport_record_norm_pt norm, char *buf, const char *asked,
+    size_t asked_len, char *cause)
+{
+    int          rc;
+    char         got[NGX_HTTP_PASSPORT_REC_TEXT];
+    char         want[NGX_HTTP_PASSPORT_REC_TEXT];
+    size_t       len;
+    json_t      *v;
+    const char  *s;
+
+    v = json_object_get(root, key);
+
+    if (!json_is_string(v)) {
+        return ngx_http_passport_record_fail(cause,
+                                             "record has no \"%s\" string",
+                                             key);
+    }
+
+    s = json_string_value(v);
+    len = json_string_length(v);
+    ngx_http_passport_record_show(got, s, len, NGX_HTTP_PASSPORT_REC_SHOW);
+
+    rc = norm ? norm(s, len, buf) : NGX_HTTP_PASSPORT_NORM_OK;
+
+    switch (rc) {
+
+    case NGX_HTTP_PASSPORT_NORM_EMPTY:
+        return ngx_http_passport_record_fail(cause,
+                                             "record has an empty \"%s\"",
+                                             key);
+
+    case NGX_HTTP_PASSPORT_NORM_LONG:
+        return ngx_http_passport_record_fail(cause,
+                   "record \"%s\" is too long (%lu bytes)", key,
+                   (unsigned long) len);
+
+    case NGX_HTTP_PASSPORT_NORM_BYTES:
+        return ngx_http_passport_record_fail(cause,
+                   "record has an invalid \"%s\" \"%s\"", key, got);
+    }
+
+    if (norm) {
+        s = buf;
+        len = strlen(buf);
+    }
+
+    if (asked && (len != asked_len || memcmp(s, asked, len) != 0)) {
+        return ngx_http_passport_record_fail(cause,
+                   "record is for \"%s\", not the asked \"%s\"", got,
+                   ngx_http_passport_record_show(want, asked, asked_len,
+                                                 NGX_HTTP_PASSPORT_REC_SHOW));
+    }
+
+    return NGX_HTTP_PASSPORT_REC_OK;
+}
+
+
+/*
+ * An optional member, null or absent, or else a string (or, with array, an
+ * array of strings).
+ */
+
+static int
+ngx_http_passport_record_optional(json_t *root, const char *key, int array,
+    char *cause)
+{
+    size_t   i;
+    json_t  *v;
+
+    v = json_object_get(root, key);
+
+    if (v == NULL || json_is_null(v) || (!array && json_is_string(v))) {
+        return NGX_HTTP_PASSPORT_REC_OK;
+    }
+
+    if (!array || !json_is_array(v)) {
+        return ngx_http_passport_record_fail(cause,
+                   "record \"%s\" is not %s", key,
+                   array ? "an array" : "a string");
+    }
+
+    for (i = 0; i < json_array_size(v); i++) {
+        if (!json_is_string(json_array_get(v, i))) {
+            return ngx_http_passport_record_fail(cause,
+                       "record \"%s\" item %lu is not a string", key,
+                       (unsigned long) i);
+        }
+    }
+
+    return NGX_HTTP_PASSPORT_REC_OK;
+}
+
+
+/* the HTTP status and the body as a JSON object */
+
+static int
+ngx_http_passport_record_load(long http_status, const unsigned char *body,
+    size_t len, char *cause, json_t **root)
+{
+    char          text[JSON_ERROR_TEXT_LENGTH + 4];
+    json_error_t  error;
+
+    *root = NULL;
+
+    if (http_status == 404) {
+        return NGX_HTTP_PASSPORT_REC_NOT_FOUND;
+    }
+
+    if (http_status != 200) {
+        return ngx_http_passport_record_fail(cause,
+                                             "unexpected HTTP status %ld",
+                                             http_status);
+    }
+
+    /* no JSON_ALLOW_NUL: a NUL in a registry string is an error */
+
+    *root = json_loadb(body ? (const char *) body : "", body ? len : 0,
+                       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
+
+    if (*root == NULL) {
+        error.text[JSON_ERROR_TEXT_LENGTH - 1] = '\0';
+
+        return ngx_http_passport_record_fail(cause,
+                   "response is not JSON: %s",
+                   ngx_http_passport_record_show(text, error.text,
+                                                 strlen(error.text),
+                                                 JSON_ERROR_TEXT_LENGTH));
+    }
+
+    if (!json_is_object(*root)) {
+        json_decref(*root);
+        *root = NULL;
+
+        return ngx_http_passport_record_fail(cause,
+                                         "response is not a JSON object");
+    }
+
+    return NGX_HTTP_PASSPORT_REC_OK;
+}
+
+
+int
+ngx_http_passport_entity_parse(long http_status, const unsigned char *body,
+    size_t len, const char *asked, size_t asked_len,
+    ngx_http_passport_entity_t *out)
+{
+    int      rc;
+    json_t  *root;
+
+    memset(out, 0, sizeof(ngx_http_passport_entity_t));
+
+    rc = ngx_http_passport_record_load(http_status, body, len, out->cause,
+                                       &root);
+    if (rc != NGX_HTTP_PASSPORT_REC_OK) {
+        return out->rc = rc;
+    }
+
+    if (ngx_http_passport_record_string(root, "id",
+                                        ngx_http_passport_record_norm,
+                                        out->id, asked, asked_len, out->cause)
+        || ngx_http_passport_record_string(root, "status",
+                                           ngx_http_passport_record_lower,
+                                           out->status, NULL, 0, out->cause)
+        || ngx_http_passport_record_optional(root, "name", 0, out->cause)
+        || ngx_http_passport_record_optional(root, "country", 0,
+                                             out->cause))
+    {
+        rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    }
+
+    json_decref(root);
+
+    if (rc != NGX_HTTP_PASSPORT_REC_OK) {
+        out->id[0] = '\0';
+        out->status[0] = '\0';
+    }
+
+    return out->rc = rc;
+}
+
+
+/* "origin": alpha-2 or numeric string, or an integer */
+
+static int
+ngx_http_passport_record_origin(json_t *root, int *origin, char *cause)
+{
+    char         text[NGX_HTTP_PASSPORT_REC_TEXT];
+    json_t      *v;
+    json_int_t   n;
+
+    v = json_object_get(root, "origin");
+
+    if (json_is_string(v)) {
+        *origin = ngx_http_passport_country(
+                      (const unsigned char *) json_string_value(v),
+                      json_string_length(v));
+
+        return (*origin >= 0) ? NGX_HTTP_PASSPORT_REC_OK
+               : ngx_http_passport_record_fail(cause,
+                     "record has an unknown \"origin\" \"%s\"",
+                     ngx_http_passport_record_show(text,
+                         json_string_value(v), json_string_length(v),
+                         NGX_HTTP_PASSPORT_REC_SHOW));
+    }
+
+    if (!json_is_integer(v)) {
+        return ngx_http_passport_record_fail(cause,
+                   (v == NULL || json_is_null(v))
+                   ? "record has no \"origin\""
+                   : "record \"origin\" is not a country code");
+    }
+
+    n = json_integer_value(v);
+    *origin = (n >= 0 && n <= 999
+               && ngx_http_passport_country_alpha2((int) n)) ? (int) n : -1;
+
+    return (*origin >= 0) ? NGX_HTTP_PASSPORT_REC_OK
+           : ngx_http_passport_record_fail(cause,
+                 "record has an unknown \"origin\" %" JSON_INTEGER_FORMAT,
+                 n);
+}
+
+
+int
+ngx_http_passport_record_parse(long http_status, const unsigned char *body,
+    size_t len, const char *asked, size_t asked_len,
+    ngx_http_passport_record_t *out)
+{
+    int      rc;
+    json_t  *root;
+
+    memset(out, 0, sizeof(ngx_http_passport_record_t));
+    out->origin = -1;
+
+    rc = ngx_http_passport_record_load(http_status, body, len, out->cause,
+                                       &root);
+    if (rc != NGX_HTTP_PASSPORT_REC_OK) {
+        return out->rc = rc;
+    }
+
+    if (ngx_http_passport_record_string(root, "code", NULL, NULL, asked,
+                                        asked_len, out->cause)
+        || ngx_http_passport_record_string(root, "status",
+                                           ngx_http_passport_record_lower,
+                                           out->status, NULL, 0, out->cause)
+        || ngx_http_passport_record_string(root, "owner",
+                                           ngx_http_passport_record_norm,
+                                           out->owner, NULL, 0, out->cause)
+        || ngx_http_passport_record_origin(root, &out->origin, out->cause)
+        || ngx_http_passport_record_optional(root, "authorized_sellers", 1,
+                                             out->cause)
+        || ngx_http_passport_record_optional(root, "product", 0, out->cause))
+    {
+        rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    }
+
+    if (rc != NGX_HTTP_PASSPORT_REC_OK) {
+        json_decref(root);
+        root = NULL;
+        out->status[0] = '\0';
+        out->owner[0] = '\0';
+        out->origin = -1;
+    }
+
+    out->root = root;
+
+    return out->rc = rc;
+}
+
+
+void
+ngx_http_passport_record_free(ngx_http_passport_record_t *rec)
+{
+    json_decref(rec->root);
+    rec->root = NULL;
+}
+
+
+int
+ngx_http_passport_record_authorized(const ngx_http_passport_record_t *rec,
+    const char *seller, size_t len)
+{
+    char     id[NGX_HTTP_PASSPORT_SELLER_MAX];
+    char     entry[NGX_HTTP_PASSPORT_SELLER_MAX];
+    size_t   i, n;
+    json_t  *list, *v;
+
+    if (rec->rc != NGX_HTTP_PASSPORT_REC_OK || seller == NULL
+        || ngx_http_passport_record_norm(seller, len, id)
+           != NGX_HTTP_PASSPORT_NORM_OK)
+    {
+        return 0;
+    }
+
+    if (strcmp(id, rec->owner) == 0) {
+        return 1;
+    }
+
+    list = json_object_get(rec->root, "authorized_sellers");
+    n = json_array_size(list);
+
+    for (i = 0; i < n; i++) {
+        v = json_array_get(list, i);
+
+        if (json_is_string(v)
+            && ngx_http_passport_record_norm(json_string_value(v),
+                                             json_string_length(v), entry)
+               == NGX_HTTP_PASSPORT_NORM_OK
+            && strcmp(id, entry) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * For REC_NOT_FOUND the caller copies the asked (normalised) ID into e->id
+ * so that the detail names the seller; an empty e->id is left out.
+ */
+
+int
+ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
+    int lang, ngx_http_passport_error_t *err)
+{
+    int          found;
+    char         id[NGX_HTTP_PASSPORT_REC_TEXT];
+    const char  *end;
+
+    /* nothing but rc is read for REC_ERROR */
+
+    found = (e->rc == NGX_HTTP_PASSPORT_REC_OK);
+
+    if (!found && e->rc != NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
+        return 0;
+    }
+
+    if (found && strcmp(e->status, "active") == 0) {
+        return 0;
+    }
+
+    end = memchr(e->id, '\0', sizeof(e->id));
+    ngx_http_passport_record_show(id, e->id,
+                                  end ? (size_t) (end - e->id) : 0,
+                                  NGX_HTTP_PASSPORT_REC_SHOW);
+
+    if (!found) {
+        err->reason = NGX_HTTP_PASSPORT_SELLER_NOT_REGISTERED;
+        ngx_http_passport_error_detail(err, lang,
+            "seller %s%sis not registered in the traceability registry",
+            "người bán %s%schưa có trong cơ sở dữ liệu truy xuất nguồn gốc",
+            id, id[0] ? " " : "");
+        return 1;
+    }
+
+    err->reason = NGX_HTTP_PASSPORT_SELLER_INACTIVE;
+    ngx_http_passport_error_detail(err, lang,
+        "seller %s%sis %s in the registry",
+        "người bán %s%sđang ở trạng thái %s trong cơ sở dữ liệu",
+        id, id[0] ? " " : "", e->status);
+
+    return 1;
+}
+
+
+int
+ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
+    const char *seller, size_t seller_len, int origin, int lang,
+    ngx_http_passport_error_t *err)
+{
+    char         id[NGX_HTTP_PASSPORT_REC_TEXT];
+    const char  *claimed, *registered;
+
+    if (rec->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_NOT_REGISTERED;
+        ngx_http_passport_error_detail(err, lang,
+            "trace code is not registered in the traceability registry",
+            "mã truy xuất chưa có trong cơ sở dữ liệu truy xuất nguồn gốc");
+        return 1;
+    }
+
+    if (rec->rc != NGX_HTTP_PASSPORT_REC_OK) {
+        return 0;
+    }
+
+    if (strcmp(rec->status, "recalled") == 0) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_RECALLED;
+        ngx_http_passport_error_detail(err, lang,
+            "the registry lists this product as recalled",
+            "cơ sở dữ liệu ghi nhận sản phẩm này đã bị thu hồi");
+        return 1;
+    }
+
+    if (strcmp(rec->status, "revoked") == 0) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_REVOKED;
+        ngx_http_passport_error_detail(err, lang,
+            "the registry lists this trace code as revoked",
+            "cơ sở dữ liệu ghi nhận mã truy xuất này đã bị thu hồi hiệu lực");
+        return 1;
+    }
+
+    if (strcmp(rec->status, "active") != 0) {
+        err->reason = NGX_HTTP_PASSPORT_CODE_REVOKED;
+        ngx_http_passport_error_detail(err, lang,
+            "trace code is %s in the registry, not active",
+            "mã truy xuất đang ở trạng thái %s trong cơ sở dữ liệu, không "
+            "còn hiệu lực",
+            rec->status);
+        return 1;
+    }
+
+    if (seller && !ngx_http_passport_record_authorized(rec, seller,
+                                                       seller_len))
+    {
+        err->reason = NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH;
+        ngx_http_passport_error_detail(err, lang,
+            "seller %s is neither the owner %s of this code nor one of its "
+            "authorized sellers",
+            "người bán %s không phải chủ sở hữu %s của mã này và cũng không "
+            "có trong danh sách người bán được ủy quyền",
+            ngx_http_passport_record_show(id, seller, seller_len,
+                                          NGX_HTTP_PASSPORT_REC_SHOW),
+            rec->owner);
+        return 1;
+    }
+
+    if (origin >= 0 && rec->origin >= 0 && origin != rec->origin) {
+        claimed = ngx_http_passport_country_alpha2(origin);
+        registered = ngx_http_passport_country_alpha2(rec->origin);
+
+        err->reason = NGX_HTTP_PASSPORT_ORIGIN_MISMATCH;
+        ngx_http_passport_error_detail(err, lang,
+            "claimed origin %s (%03d) differs from the registry's origin "
+            "%s (%03d)",
+            "xuất xứ khai báo %s (%03d) khác với xuất xứ %s (%03d) trong "
+            "cơ sở dữ liệu truy xuất nguồn gốc",
+            claimed ? claimed : "?", origin,
+            registered ? registered : "?", rec->origin);
+        return 1;
+    }
+
+    return 0;
+}
