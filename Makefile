@@ -27,7 +27,8 @@ UNIT_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O1 -g \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_PURE   := src/ngx_http_passport_id.c src/ngx_http_passport_seller.c \
                src/ngx_http_passport_explain.c src/ngx_http_passport_country.c
-UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict
+UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
+               $(BUILD)/unit/test_record
 
 PROVE_JOBS  ?= 2
 
@@ -67,6 +68,15 @@ $(BUILD)/unit/test_verdict: t/unit/test_verdict.c $(UNIT_PURE) \
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
 	    src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c $<
+
+$(BUILD)/unit/test_record: t/unit/test_record.c $(UNIT_PURE) \
+		src/ngx_http_passport_record.c src/ngx_http_passport_record.h \
+		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
+		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
+	    src/ngx_http_passport_record.c src/ngx_http_passport_verdict.c \
+	    src/ngx_http_passport_problem.c $< -ljansson
 
 unit: $(UNIT_TESTS)
 

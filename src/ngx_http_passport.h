@@ -15,9 +15,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <jansson.h>
+#include <curl/curl.h>
 
 #include "ngx_http_passport_id.h"
 #include "ngx_http_passport_verdict.h"
+#include "ngx_http_passport_record.h"
 
 
 #define NGX_HTTP_PASSPORT_VERSION  "0.1.0"
@@ -45,8 +47,30 @@ typedef struct {
 } ngx_http_passport_pattern_t;
 
 
+/* lookup kinds */
+#define NGX_HTTP_PASSPORT_ENTITY        0
+#define NGX_HTTP_PASSPORT_CODE          1
+
+
+typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
+
+
+/*
+ * One registry base URL and its circuit breaker.  The breaker is mutated
+ * by each worker in its own copy of the configuration memory, so it is a
+ * per-worker state without a global.
+ */
+typedef struct {
+    ngx_str_t                   base;           /* no trailing "/" */
+    ngx_uint_t                  failures;       /* consecutive */
+    ngx_msec_t                  open_until;     /* ngx_current_msec */
+    unsigned                    probing:1;
+} ngx_http_passport_registry_conf_t;
+
+
 typedef struct {
     ngx_int_t                   request_id_index;
+    ngx_uint_t                  registries;     /* passport_registry count */
 } ngx_http_passport_main_conf_t;
 
 
@@ -67,7 +91,40 @@ typedef struct {
     ngx_uint_t                  status;
     ngx_uint_t                  max_items;
     ngx_str_t                   type_base;
+
+    ngx_http_passport_registry_conf_t *registry;
+    ngx_msec_t                  registry_timeout;
+    ngx_str_t                   registry_token;
+    ngx_flag_t                  registry_ssl_verify;
+    ngx_str_t                   registry_ca;
+    ngx_uint_t                  on_registry_error;
+    ngx_uint_t                  breaker_failures;
+    ngx_msec_t                  breaker_cooldown;
 } ngx_http_passport_loc_conf_t;
+
+
+/* an item that passed local rules, for the cross-checks */
+typedef struct {
+    ngx_str_t                   pointer;        /* to its trace code */
+    ngx_str_t                   code;           /* canonical */
+    u_char                     *value;          /* the code as sent */
+    size_t                      value_len;
+    ngx_str_t                   seller;         /* normalised, or empty */
+    int                         origin;         /* claimed, -1: none */
+    ngx_int_t                   slot;           /* code lookup */
+} ngx_http_passport_item_t;
+
+
+/* one distinct registry lookup of a request */
+typedef struct {
+    ngx_uint_t                  kind;           /* ENTITY or CODE */
+    ngx_str_t                   key;            /* ID or canonical code */
+    ngx_str_t                   pointer;        /* for a seller: where */
+    ngx_uint_t                  has_pointer;
+    u_char                     *value;
+    size_t                      value_len;
+    void                       *waiter;         /* while in flight */
+} ngx_http_passport_slot_t;
 
 
 typedef struct {
@@ -91,6 +148,13 @@ typedef struct {
     ngx_str_t                   body;           /* the whole body */
     json_t                     *root;
 
+    ngx_array_t                 items;          /* of _item_t */
+    ngx_array_t                 slots;          /* of _slot_t */
+    ngx_uint_t                  pending;        /* lookups in flight */
+    ngx_event_t                 wake;           /* lookups done */
+    ngx_uint_t                  on_registry_error;
+    time_t                      retry_after;
+
     unsigned                    failed:1;       /* internal error */
     unsigned                    responded:1;
 } ngx_http_passport_ctx_t;
@@ -101,6 +165,8 @@ extern ngx_module_t  ngx_http_passport_module;
 
 /* ngx_http_passport_handler.c */
 ngx_int_t ngx_http_passport_handler(ngx_http_request_t *r);
+void ngx_http_passport_decide(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 ngx_http_passport_ctx_t *ngx_http_passport_get_ctx(ngx_http_request_t *r);
 
 /* ngx_http_passport_body.c */
@@ -116,6 +182,26 @@ ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
 ngx_http_passport_error_t *ngx_http_passport_add_error(
     ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx, ngx_uint_t reason,
     ngx_str_t *pointer, u_char *value, size_t value_len);
+
+/* ngx_http_passport_lookup.c */
+ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
+void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
+void ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
+    const void *result);
+ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *pointer, u_char *value, size_t value_len);
+
+/* ngx_http_passport_registry.c */
+ngx_int_t ngx_http_passport_registry_init_process(ngx_cycle_t *cycle);
+void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_slot_t *slot,
+    ngx_uint_t index);
+void ngx_http_passport_registry_cancel(void *waiter);
+ngx_uint_t ngx_http_passport_registry_open(
+    ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
 
 /* ngx_http_passport_variables.c */
 ngx_int_t ngx_http_passport_add_variables(ngx_conf_t *cf);

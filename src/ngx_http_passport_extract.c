@@ -32,11 +32,15 @@ static ngx_int_t ngx_http_passport_join(ngx_http_request_t *r,
     ngx_http_passport_pointer_t *sub);
 static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_check_seller(ngx_http_passport_check_t *ck,
-    json_t *v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing);
+    json_t *v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing,
+    ngx_str_t *norm);
 static ngx_int_t ngx_http_passport_check_item(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index);
 static ngx_int_t ngx_http_passport_check_code(ngx_http_passport_check_t *ck,
-    json_t *v, int origin, ngx_str_t *pointer);
+    json_t *v, int origin, ngx_str_t *pointer, ngx_str_t *canon);
+static ngx_int_t ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
+    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
+    ngx_str_t *seller_pointer, json_t *seller_value, int origin);
 static ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index, int *origin);
 static ngx_uint_t ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf,
@@ -467,7 +471,8 @@ ngx_http_passport_check(ngx_http_request_t *r,
         seller = ngx_http_passport_pointer_get(ctx->root, plcf->seller);
 
         if (ngx_http_passport_check_seller(&ck, seller, NULL,
-                                           &plcf->seller->text, 1)
+                                           &plcf->seller->text, 1,
+                                           &ctx->seller)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -478,11 +483,24 @@ ngx_http_passport_check(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        if (ngx_http_passport_check_seller(&ck, NULL, &raw, NULL, 1)
+        if (ngx_http_passport_check_seller(&ck, NULL, &raw, NULL, 1,
+                                           &ctx->seller)
             != NGX_OK)
         {
             return NGX_ERROR;
         }
+    }
+
+    if (ctx->seller.len && plcf->registry
+        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                      &ctx->seller,
+                                      plcf->seller ? &plcf->seller->text
+                                                   : NULL,
+                                      ctx->seller_raw.data,
+                                      ctx->seller_raw.len)
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
     }
 
     /* without per-item sellers every item relies on the listing's */
@@ -594,7 +612,7 @@ ngx_http_passport_check(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
-    ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing)
+    ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing, ngx_str_t *norm)
 {
     u_char                      *data;
     size_t                       len;
@@ -680,19 +698,17 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
         ctx->seller_verdict = sl.err ? "invalid" : "valid";
         ck->seller = sl.err ? NGX_HTTP_PASSPORT_SELLER_BAD
                             : NGX_HTTP_PASSPORT_SELLER_GOOD;
-
-        if (sl.err == NGX_HTTP_PASSPORT_ID_OK) {
-            ctx->seller.data = ngx_pnalloc(ck->r->pool, sl.len);
-            if (ctx->seller.data == NULL) {
-                return NGX_ERROR;
-            }
-
-            ngx_memcpy(ctx->seller.data, sl.id, sl.len);
-            ctx->seller.len = sl.len;
-        }
     }
 
     if (sl.err == NGX_HTTP_PASSPORT_ID_OK) {
+        norm->data = ngx_pnalloc(ck->r->pool, sl.len);
+        if (norm->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(norm->data, sl.id, sl.len);
+        norm->len = sl.len;
+
         return NGX_OK;
     }
 
@@ -714,14 +730,20 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
     ngx_int_t index)
 {
     int                            origin;
-    json_t                        *v;
-    ngx_str_t                      ptr;
+    json_t                        *code, *v;
+    ngx_str_t                      ptr, sptr, canon, seller;
+    ngx_uint_t                     nerrors;
     ngx_http_passport_ctx_t       *ctx;
     ngx_http_passport_error_t     *err;
     ngx_http_passport_loc_conf_t  *plcf;
 
     ctx = ck->ctx;
     plcf = ck->plcf;
+    nerrors = ctx->errors.nelts;
+
+    ngx_str_null(&canon);
+    ngx_str_null(&sptr);
+    v = NULL;
 
     if (ngx_http_passport_join(ck->r, &ptr, plcf->items, index,
                                plcf->item_code)
@@ -734,9 +756,9 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
         return NGX_ERROR;
     }
 
-    v = ngx_http_passport_pointer_get(item, plcf->item_code);
+    code = ngx_http_passport_pointer_get(item, plcf->item_code);
 
-    if (v == NULL || json_is_null(v)) {
+    if (code == NULL || json_is_null(code)) {
         err = ngx_http_passport_add_error(ck->r, ctx,
                                           NGX_HTTP_PASSPORT_CODE_MISSING,
                                           &ptr, NULL, 0);
@@ -756,34 +778,110 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
                                ngx_http_passport_json_type(item, ctx->lang));
         }
 
-    } else if (ngx_http_passport_check_code(ck, v, origin, &ptr) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (plcf->item_seller == NULL) {
-        return NGX_OK;
-    }
-
-    /* an item without a seller of its own is sold by the listing seller */
-
-    v = ngx_http_passport_pointer_get(item, plcf->item_seller);
-
-    if ((v == NULL || json_is_null(v)
-         || (json_is_string(v) && json_string_length(v) == 0))
-        && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
-            || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
-    {
-        return NGX_OK;
-    }
-
-    if (ngx_http_passport_join(ck->r, &ptr, plcf->items, index,
-                               plcf->item_seller)
-        != NGX_OK)
+    } else if (ngx_http_passport_check_code(ck, code, origin, &ptr, &canon)
+               != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    return ngx_http_passport_check_seller(ck, v, NULL, &ptr, 0);
+    /* the item's seller: its own, else the listing's */
+
+    seller = ctx->seller;
+
+    if (plcf->item_seller) {
+        v = ngx_http_passport_pointer_get(item, plcf->item_seller);
+
+        if ((v == NULL || json_is_null(v)
+             || (json_is_string(v) && json_string_length(v) == 0))
+            && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
+                || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
+        {
+            v = NULL;
+
+        } else {
+            if (ngx_http_passport_join(ck->r, &sptr, plcf->items, index,
+                                       plcf->item_seller)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            ngx_str_null(&seller);
+
+            if (ngx_http_passport_check_seller(ck, v, NULL, &sptr, 0,
+                                               &seller)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* items that failed local rules are not looked up */
+
+    if (plcf->registry == NULL || ctx->errors.nelts != nerrors
+        || canon.len == 0)
+    {
+        return NGX_OK;
+    }
+
+    return ngx_http_passport_lookups_plan(ck, &ptr, &canon, code, &seller,
+                                          v ? &sptr : NULL, v, origin);
+}
+
+
+/* the lookups an item needs: its code and, if it has its own, its seller */
+
+static ngx_int_t
+ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
+    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
+    ngx_str_t *seller_pointer, json_t *seller_value, int origin)
+{
+    ngx_int_t                  slot;
+    ngx_http_passport_ctx_t   *ctx;
+    ngx_http_passport_item_t  *item;
+
+    ctx = ck->ctx;
+
+    if (seller_value && seller->len
+        && ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                      seller, seller_pointer,
+                                      (u_char *) json_string_value(
+                                                                seller_value),
+                                      json_string_length(seller_value))
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
+    }
+
+    slot = ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_CODE,
+                                      canon, NULL, NULL, 0);
+    if (slot == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->items.elts == NULL
+        && ngx_array_init(&ctx->items, ck->r->pool, 4,
+                          sizeof(ngx_http_passport_item_t))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    item = ngx_array_push(&ctx->items);
+    if (item == NULL) {
+        return NGX_ERROR;
+    }
+
+    item->pointer = *pointer;
+    item->code = *canon;
+    item->value = (u_char *) json_string_value(code);
+    item->value_len = json_string_length(code);
+    item->seller = *seller;
+    item->origin = origin;
+    item->slot = slot;
+
+    return NGX_OK;
 }
 
 
@@ -791,7 +889,7 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
 
 static ngx_int_t
 ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
-    int origin, ngx_str_t *pointer)
+    int origin, ngx_str_t *pointer, ngx_str_t *canon)
 {
     u_char                     *data;
     size_t                      len;
@@ -827,12 +925,23 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
     if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE
         && ngx_http_passport_opaque(ck->plcf, data, len))
     {
+        /* opaque codes are looked up as written */
+        canon->data = data;
+        canon->len = len;
         return NGX_OK;
     }
 
     if (!ngx_http_passport_code_rules(&code, origin, ck->today,
                                       (int) ctx->lang, &e))
     {
+        canon->data = ngx_pnalloc(ck->r->pool, code.len);
+        if (canon->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(canon->data, code.canon, code.len);
+        canon->len = code.len;
+
         return NGX_OK;
     }
 

@@ -158,6 +158,8 @@ ngx_http_passport_ctx_cleanup(void *data)
 {
     ngx_http_passport_ctx_t  *ctx = data;
 
+    ngx_http_passport_lookups_cancel(ctx);
+
     if (ctx->root) {
         json_decref(ctx->root);
         ctx->root = NULL;
@@ -225,6 +227,7 @@ ngx_http_passport_body_handler(ngx_http_request_t *r)
 static void
 ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
+    ngx_int_t                      rc;
     ngx_http_passport_loc_conf_t  *plcf;
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
@@ -240,17 +243,60 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         }
 
         ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
+
+        rc = ngx_http_passport_lookups_start(r, plcf, ctx);
+
+        if (rc == NGX_AGAIN) {
+            /* ngx_http_passport_decide() runs when the answers are in */
+            return;
+        }
+
+        if (rc == NGX_ERROR) {
+            ctx->failed = 1;
+            ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+            return;
+        }
     }
 
-    if (ctx->state == NGX_HTTP_PASSPORT_STATE_LOOKUP) {
-        /* registry lookups slot in here */
-        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+    ngx_http_passport_decide(r, ctx);
+}
+
+
+/*
+ * The verdict, once every problem is known.  Problems the registry could
+ * not settle go last, so that a real problem decides the status.
+ */
+
+void
+ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
+{
+    ngx_uint_t                  i, n, nreg;
+    ngx_http_passport_error_t  *err, tmp;
+
+    ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+
+    err = ctx->errors.elts;
+    n = 0;
+
+    for (i = 0; i < ctx->errors.nelts; i++) {
+        if (err[i].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
+            continue;
+        }
+
+        if (i != n) {
+            tmp = err[i];
+            ngx_memmove(&err[n + 1], &err[n],
+                        (i - n) * sizeof(ngx_http_passport_error_t));
+            err[n] = tmp;
+        }
+
+        n++;
     }
 
-    /* DONE: the verdict */
+    nreg = ctx->errors.nelts - n;
 
-    ctx->verdict = ngx_http_passport_verdict((int) ctx->mode,
-                                             ctx->errors.nelts);
+    ctx->verdict = ngx_http_passport_verdict((int) ctx->mode, n, nreg,
+                                             (int) ctx->on_registry_error);
 
     if (ngx_http_passport_reasons(r, ctx) != NGX_OK) {
         ctx->failed = 1;
@@ -482,6 +528,24 @@ ngx_http_passport_send_problem(ngx_http_request_t *r,
 
     } else {
         ngx_str_set(&h->value, "en");
+    }
+
+    if (pr.errors[0].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+        if (h->value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Retry-After");
+        h->value.len = ngx_sprintf(h->value.data, "%T",
+                                   ngx_max(ctx->retry_after, 1))
+                       - h->value.data;
     }
 
     r->headers_out.status = pr.status;

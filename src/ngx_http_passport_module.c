@@ -23,12 +23,30 @@ static char *ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_passport_code_pattern(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static void ngx_http_passport_pattern_cleanup(void *data);
+static char *ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_token_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_passport_trusted_certificate(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_passport_init_process(ngx_cycle_t *cycle);
+static void ngx_http_passport_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_conf_enum_t  ngx_http_passport_modes[] = {
     { ngx_string("enforce"), NGX_HTTP_PASSPORT_MODE_ENFORCE },
     { ngx_string("flag"), NGX_HTTP_PASSPORT_MODE_FLAG },
     { ngx_string("monitor"), NGX_HTTP_PASSPORT_MODE_MONITOR },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_passport_on_error[] = {
+    { ngx_string("block"), NGX_HTTP_PASSPORT_ON_ERROR_BLOCK },
+    { ngx_string("flag"), NGX_HTTP_PASSPORT_ON_ERROR_FLAG },
+    { ngx_string("pass"), NGX_HTTP_PASSPORT_ON_ERROR_PASS },
     { ngx_null_string, 0 }
 };
 
@@ -134,6 +152,55 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       offsetof(ngx_http_passport_loc_conf_t, max_items),
       &ngx_http_passport_max_items_bounds },
 
+    { ngx_string("passport_registry"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_registry,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_registry_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, registry_timeout),
+      NULL },
+
+    { ngx_string("passport_registry_token_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_token_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_registry_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, registry_ssl_verify),
+      NULL },
+
+    { ngx_string("passport_registry_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_trusted_certificate,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_on_registry_error"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, on_registry_error),
+      &ngx_http_passport_on_error },
+
+    { ngx_string("passport_registry_breaker"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_passport_breaker,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_problem_type_base"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -167,10 +234,10 @@ ngx_module_t  ngx_http_passport_module = {
     NGX_HTTP_MODULE,                      /* module type */
     NULL,                                 /* init master */
     NULL,                                 /* init module */
-    NULL,                                 /* init process */
+    ngx_http_passport_init_process,       /* init process */
     NULL,                                 /* init thread */
     NULL,                                 /* exit thread */
-    NULL,                                 /* exit process */
+    ngx_http_passport_exit_process,       /* exit process */
     NULL,                                 /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -243,6 +310,8 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
      *     conf->methods = 0;
      *     conf->seller_value = NULL;
      *     conf->type_base = { 0, NULL };
+     *     conf->registry_token = { 0, NULL };
+     *     conf->registry_ca = { 0, NULL };
      */
 
     conf->enable = NGX_CONF_UNSET;
@@ -255,6 +324,12 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->patterns = NGX_CONF_UNSET_PTR;
     conf->status = NGX_CONF_UNSET_UINT;
     conf->max_items = NGX_CONF_UNSET_UINT;
+    conf->registry = NGX_CONF_UNSET_PTR;
+    conf->registry_timeout = NGX_CONF_UNSET_MSEC;
+    conf->registry_ssl_verify = NGX_CONF_UNSET;
+    conf->on_registry_error = NGX_CONF_UNSET_UINT;
+    conf->breaker_failures = NGX_CONF_UNSET_UINT;
+    conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
 
     return conf;
 }
@@ -290,6 +365,21 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->max_items, prev->max_items, 100);
     ngx_conf_merge_str_value(conf->type_base, prev->type_base,
                              "urn:passport:problem:");
+
+    ngx_conf_merge_ptr_value(conf->registry, prev->registry, NULL);
+    ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
+                              3000);
+    ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
+    ngx_conf_merge_value(conf->registry_ssl_verify,
+                         prev->registry_ssl_verify, 1);
+    ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
+    ngx_conf_merge_uint_value(conf->on_registry_error,
+                              prev->on_registry_error,
+                              NGX_HTTP_PASSPORT_ON_ERROR_BLOCK);
+    ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
+                              5);
+    ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
+                              10000);
 
     if (conf->enable && conf->item_code == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -494,4 +584,261 @@ ngx_http_passport_pattern_cleanup(void *data)
     if (pat->code) {
         pcre2_code_free(pat->code);
     }
+}
+
+
+static ngx_int_t
+ngx_http_passport_init_process(ngx_cycle_t *cycle)
+{
+    return ngx_http_passport_registry_init_process(cycle);
+}
+
+
+static void
+ngx_http_passport_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_passport_registry_exit_process(cycle);
+}
+
+
+static char *
+ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    CURLU                              *u;
+    CURLUcode                           uc;
+    ngx_str_t                          *value, url;
+    ngx_uint_t                          i;
+    ngx_http_passport_main_conf_t      *pmcf;
+    ngx_http_passport_registry_conf_t  *rc;
+
+    if (plcf->registry != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    url = value[1];
+
+    if (url.len == 3 && ngx_strncmp(url.data, "off", 3) == 0) {
+        plcf->registry = NULL;
+        return NGX_CONF_OK;
+    }
+
+    /* http(s)://host[:port][/path], no query, no fragment, no spaces */
+
+    for (i = 0; i < url.len; i++) {
+        if (url.data[i] <= ' ' || url.data[i] == '?' || url.data[i] == '#'
+            || url.data[i] >= 0x7f)
+        {
+            goto invalid;
+        }
+    }
+
+    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "http://", 7)
+                          == 0)
+          || (url.len > 8
+              && ngx_strncasecmp(url.data, (u_char *) "https://", 8) == 0)))
+    {
+        goto invalid;
+    }
+
+    u = curl_url();
+    if (u == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* value[1] is NUL-terminated by the configuration parser */
+    uc = curl_url_set(u, CURLUPART_URL, (char *) url.data, 0);
+    curl_url_cleanup(u);
+
+    if (uc != CURLUE_OK || url.data[url.data[4] == ':' ? 7 : 8] == '/') {
+        goto invalid;
+    }
+
+    while (url.data[url.len - 1] == '/') {
+        url.len--;
+    }
+
+    rc = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_registry_conf_t));
+    if (rc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rc->base = url;
+    plcf->registry = rc;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
+    pmcf->registries++;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid registry URL \"%V\": an http:// or https:// "
+                       "URL with a host and no query is expected", &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    u_char           *p, *last;
+    ssize_t           n;
+    ngx_str_t        *value, name;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+
+    if (plcf->registry_token.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 4096)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "token file \"%V\" is not a file of at most "
+                           "4096 bytes", &name);
+        goto failed;
+    }
+
+    p = ngx_pnalloc(cf->pool, 4096);
+    if (p == NULL) {
+        goto failed;
+    }
+
+    n = ngx_read_file(&file, p, 4096, 0);
+    if (n == NGX_ERROR) {
+        goto failed;
+    }
+
+    ngx_close_file(file.fd);
+
+    /* one line: surrounding white space is not part of the token */
+
+    last = p + n;
+
+    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r'
+                        || *p == '\n'))
+    {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' ' || last[-1] == '\t'
+                        || last[-1] == '\r' || last[-1] == '\n'))
+    {
+        last--;
+    }
+
+    if (p == last || ngx_strlchr(p, last, '\n') || ngx_strlchr(p, last, '\r')
+        || ngx_strlchr(p, last, '\0'))
+    {
+        /* the token itself is never logged */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "token file \"%V\" must hold one non-empty line",
+                           &name);
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->registry_token.data = p;
+    plcf->registry_token.len = last - p;
+
+    return NGX_CONF_OK;
+
+failed:
+
+    ngx_close_file(file.fd);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_passport_trusted_certificate(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t        *value;
+    ngx_file_info_t   fi;
+
+    if (plcf->registry_ca.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    plcf->registry_ca = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &plcf->registry_ca, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_file_info(plcf->registry_ca.data, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_file_info_n " \"%V\" failed",
+                           &plcf->registry_ca);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_msec_t   ms;
+
+    if (plcf->breaker_failures != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n < 1 || n > 1000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid number of failures \"%V\" "
+                           "(1..1000)", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    ms = ngx_parse_time(&value[2], 0);
+    if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid cool-down \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->breaker_failures = n;
+    plcf->breaker_cooldown = ms;
+
+    return NGX_CONF_OK;
 }

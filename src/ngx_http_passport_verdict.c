@@ -163,10 +163,18 @@ ngx_http_passport_verdict_name(int verdict)
 
 
 int
-ngx_http_passport_verdict(int mode, size_t nerrors)
+ngx_http_passport_verdict(int mode, size_t nproblems, size_t nunavailable,
+    int on_error)
 {
-    if (nerrors == 0) {
-        return NGX_HTTP_PASSPORT_VERDICT_PASS;
+    if (nproblems == 0) {
+
+        if (nunavailable == 0 || on_error == NGX_HTTP_PASSPORT_ON_ERROR_PASS) {
+            return NGX_HTTP_PASSPORT_VERDICT_PASS;
+        }
+
+        if (on_error == NGX_HTTP_PASSPORT_ON_ERROR_FLAG) {
+            return NGX_HTTP_PASSPORT_VERDICT_FLAG;
+        }
     }
 
     /* monitor records what enforce would have done */

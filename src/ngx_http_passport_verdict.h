@@ -45,6 +45,10 @@
 #define NGX_HTTP_PASSPORT_MODE_FLAG              1
 #define NGX_HTTP_PASSPORT_MODE_MONITOR           2
 
+#define NGX_HTTP_PASSPORT_ON_ERROR_BLOCK         0
+#define NGX_HTTP_PASSPORT_ON_ERROR_FLAG          1
+#define NGX_HTTP_PASSPORT_ON_ERROR_PASS          2
+
 #define NGX_HTTP_PASSPORT_VERDICT_NONE           0
 #define NGX_HTTP_PASSPORT_VERDICT_PASS           1
 #define NGX_HTTP_PASSPORT_VERDICT_FLAG           2
@@ -93,8 +97,13 @@ int ngx_http_passport_reason_status(int reason, int block_status);
 /* "pass", "flag", "block" or "" */
 const char *ngx_http_passport_verdict_name(int verdict);
 
-/* the verdict of a checked request with nerrors problems */
-int ngx_http_passport_verdict(int mode, size_t nerrors);
+/*
+ * The verdict of a checked request with nproblems problems and
+ * nunavailable lookups the registry could not answer, which count as
+ * on_error (passport_on_registry_error) says.
+ */
+int ngx_http_passport_verdict(int mode, size_t nproblems,
+    size_t nunavailable, int on_error);
 
 /* language from an Accept-Language header value (vi or en) */
 int ngx_http_passport_lang(const unsigned char *s, size_t len);

@@ -14,6 +14,17 @@
 #include "ngx_http_passport_verdict.h"
 
 
+#define ENF    NGX_HTTP_PASSPORT_MODE_ENFORCE
+#define FLG    NGX_HTTP_PASSPORT_MODE_FLAG
+#define MON    NGX_HTTP_PASSPORT_MODE_MONITOR
+#define BLK    NGX_HTTP_PASSPORT_ON_ERROR_BLOCK
+#define FLAGP  NGX_HTTP_PASSPORT_ON_ERROR_FLAG
+#define PASSP  NGX_HTTP_PASSPORT_ON_ERROR_PASS
+#define PASS   NGX_HTTP_PASSPORT_VERDICT_PASS
+#define FLAG   NGX_HTTP_PASSPORT_VERDICT_FLAG
+#define BLOCK  NGX_HTTP_PASSPORT_VERDICT_BLOCK
+
+
 static int  tests, failed;
 
 
@@ -124,15 +135,33 @@ test_reasons(void)
 
     ok(r == NGX_HTTP_PASSPORT_NREASONS, "every reason has both titles");
 
-    ok(ngx_http_passport_verdict(NGX_HTTP_PASSPORT_MODE_ENFORCE, 0)
-       == NGX_HTTP_PASSPORT_VERDICT_PASS, "no problems pass");
-    ok(ngx_http_passport_verdict(NGX_HTTP_PASSPORT_MODE_ENFORCE, 2)
-       == NGX_HTTP_PASSPORT_VERDICT_BLOCK, "enforce blocks");
-    ok(ngx_http_passport_verdict(NGX_HTTP_PASSPORT_MODE_FLAG, 1)
-       == NGX_HTTP_PASSPORT_VERDICT_FLAG, "flag flags");
-    ok(ngx_http_passport_verdict(NGX_HTTP_PASSPORT_MODE_MONITOR, 1)
-       == NGX_HTTP_PASSPORT_VERDICT_BLOCK,
-       "monitor records the would-be verdict");
+    {
+        struct {
+            int          mode;
+            size_t       problems, unavailable;
+            int          on_error, verdict;
+            const char  *name;
+        } v[] = {
+            { ENF, 0, 0, BLK, PASS, "no problems pass" },
+            { ENF, 2, 0, BLK, BLOCK, "enforce blocks" },
+            { FLG, 1, 0, BLK, FLAG, "flag flags" },
+            { MON, 1, 0, BLK, BLOCK, "monitor records the would-be verdict" },
+            { ENF, 0, 1, BLK, BLOCK, "registry down, block policy" },
+            { ENF, 0, 3, FLAGP, FLAG, "registry down, flag policy" },
+            { ENF, 0, 1, PASSP, PASS, "registry down, pass policy" },
+            { FLG, 0, 1, BLK, FLAG, "registry down in flag mode" },
+            { ENF, 1, 1, PASSP, BLOCK, "a real problem blocks, whatever "
+                                       "the policy" },
+            { MON, 0, 1, FLAGP, FLAG, "monitor, flag policy" },
+        };
+        size_t  i;
+
+        for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            ok(ngx_http_passport_verdict(v[i].mode, v[i].problems,
+                                         v[i].unavailable, v[i].on_error)
+               == v[i].verdict, v[i].name);
+        }
+    }
 }
 
 

@@ -1,0 +1,311 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+/*
+ * The lookups of one request: its distinct sellers and trace codes (the
+ * "slots"), started together, and the cross-checks applied as each answer
+ * arrives.  When the last one is in, the request is woken up through a
+ * posted event, outside of libcurl's callbacks.
+ */
+
+
+static void ngx_http_passport_unavailable(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause);
+static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
+    ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
+static void ngx_http_passport_wake_handler(ngx_event_t *ev);
+
+
+ngx_int_t
+ngx_http_passport_add_slot(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *pointer, u_char *value, size_t value_len)
+{
+    ngx_uint_t                 i;
+    ngx_http_passport_slot_t  *slot;
+
+    if (ctx->slots.elts == NULL
+        && ngx_array_init(&ctx->slots, r->pool, 4,
+                          sizeof(ngx_http_passport_slot_t))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* the same seller or code is looked up once per request */
+
+    slot = ctx->slots.elts;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        if (slot[i].kind == kind && slot[i].key.len == key->len
+            && ngx_memcmp(slot[i].key.data, key->data, key->len) == 0)
+        {
+            return i;
+        }
+    }
+
+    slot = ngx_array_push(&ctx->slots);
+    if (slot == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(slot, sizeof(ngx_http_passport_slot_t));
+
+    slot->kind = kind;
+    slot->key = *key;
+
+    if (pointer) {
+        slot->pointer = *pointer;
+        slot->has_pointer = 1;
+    }
+
+    slot->value = value;
+    slot->value_len = value_len;
+
+    return ctx->slots.nelts - 1;
+}
+
+
+/* NGX_OK: nothing to wait for, NGX_AGAIN: woken up later, NGX_ERROR */
+
+ngx_int_t
+ngx_http_passport_lookups_start(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
+{
+    ngx_int_t                  rc;
+    ngx_uint_t                 i;
+    ngx_http_passport_slot_t  *slot;
+
+    if (plcf->registry == NULL || ctx->slots.nelts == 0) {
+        return NGX_OK;
+    }
+
+    ctx->on_registry_error = plcf->on_registry_error;
+    ctx->retry_after = (plcf->breaker_cooldown + 999) / 1000;
+
+    ctx->wake.handler = ngx_http_passport_wake_handler;
+    ctx->wake.data = r;
+    ctx->wake.log = r->connection->log;
+
+    slot = ctx->slots.elts;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+
+        rc = ngx_http_passport_registry_lookup(r, plcf, &slot[i], i);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            (void) ngx_http_passport_registry_open(plcf->registry,
+                                                   &ctx->retry_after);
+            ngx_http_passport_unavailable(r, ctx, i,
+                                          "the registry keeps failing, "
+                                          "not contacted");
+            continue;
+        }
+
+        ctx->pending++;
+    }
+
+    if (ctx->pending == 0) {
+        return NGX_OK;
+    }
+
+    /* a client that goes away meanwhile ends the request and its waits */
+
+    r->read_event_handler = ngx_http_test_reading;
+
+    return NGX_AGAIN;
+}
+
+
+void
+ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
+{
+    ngx_uint_t                 i;
+    ngx_http_passport_slot_t  *slot;
+
+    slot = ctx->slots.elts;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        if (slot[i].waiter) {
+            ngx_http_passport_registry_cancel(slot[i].waiter);
+            slot[i].waiter = NULL;
+        }
+    }
+
+    if (ctx->wake.posted) {
+        ngx_delete_posted_event(&ctx->wake);
+    }
+}
+
+
+void
+ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
+    const void *result)
+{
+    ngx_uint_t                         i;
+    ngx_http_passport_ctx_t           *ctx;
+    ngx_http_passport_item_t          *item;
+    ngx_http_passport_slot_t          *slot;
+    ngx_http_passport_error_t          e;
+    const ngx_http_passport_entity_t  *ent;
+    const ngx_http_passport_record_t  *rec;
+
+    ctx = ngx_http_passport_get_ctx(r);
+    slot = ctx->slots.elts;
+    slot = &slot[index];
+    slot->waiter = NULL;
+
+    if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
+        ent = result;
+
+        if (ent->rc == NGX_HTTP_PASSPORT_REC_ERROR) {
+            ngx_http_passport_unavailable(r, ctx, index, ent->cause);
+
+        } else if (ngx_http_passport_entity_rules(ent, (int) ctx->lang, &e)) {
+            if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e)
+                != NGX_OK)
+            {
+                ctx->failed = 1;
+            }
+        }
+
+    } else {
+        rec = result;
+
+        if (rec->rc == NGX_HTTP_PASSPORT_REC_ERROR) {
+            ngx_http_passport_unavailable(r, ctx, index, rec->cause);
+
+        } else {
+            item = ctx->items.elts;
+
+            for (i = 0; i < ctx->items.nelts; i++) {
+                if (item[i].slot != (ngx_int_t) index
+                    || !ngx_http_passport_record_rules(rec,
+                                                 (char *) item[i].seller.data,
+                                                 item[i].seller.len,
+                                                 item[i].origin,
+                                                 (int) ctx->lang, &e))
+                {
+                    continue;
+                }
+
+                if (ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
+                    != NGX_OK)
+                {
+                    ctx->failed = 1;
+                }
+            }
+        }
+    }
+
+    if (--ctx->pending == 0) {
+        ngx_post_event(&ctx->wake, &ngx_posted_events);
+    }
+}
+
+
+/* REGISTRY_UNAVAILABLE on the seller, or on each item with that code */
+
+static void
+ngx_http_passport_unavailable(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause)
+{
+    ngx_uint_t                  i;
+    ngx_http_passport_item_t   *item;
+    ngx_http_passport_slot_t   *slot;
+    ngx_http_passport_error_t   e;
+
+    slot = ctx->slots.elts;
+    slot = &slot[index];
+
+    e.reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    ngx_http_passport_error_detail(&e, (int) ctx->lang,
+        "the traceability registry could not confirm this %s: %s",
+        "cơ sở dữ liệu truy xuất nguồn gốc không xác nhận được %s này: %s",
+        slot->kind == NGX_HTTP_PASSPORT_ENTITY
+            ? (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI ? "người bán" : "seller")
+            : (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI ? "mã" : "code"),
+        cause);
+
+    if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
+        if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e) != NGX_OK) {
+            ctx->failed = 1;
+        }
+
+        return;
+    }
+
+    item = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+        if (item[i].slot == (ngx_int_t) index
+            && ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
+               != NGX_OK)
+        {
+            ctx->failed = 1;
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_http_passport_slot_error(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
+    ngx_http_passport_item_t *item, ngx_http_passport_error_t *e)
+{
+    ngx_http_passport_error_t  *err;
+
+    if (item) {
+        err = ngx_http_passport_add_error(r, ctx, e->reason, &item->pointer,
+                                          item->value, item->value_len);
+
+    } else {
+        err = ngx_http_passport_add_error(r, ctx, e->reason,
+                                          slot->has_pointer ? &slot->pointer
+                                                            : NULL,
+                                          slot->value, slot->value_len);
+    }
+
+    if (err == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_passport_wake_handler(ngx_event_t *ev)
+{
+    ngx_connection_t         *c;
+    ngx_http_request_t       *r;
+    ngx_http_passport_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx = ngx_http_passport_get_ctx(r);
+
+    ngx_http_passport_decide(r, ctx);
+
+    r->read_event_handler = ngx_http_block_reading;
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
+
+    ngx_http_run_posted_requests(c);
+}
