@@ -93,6 +93,62 @@ my @bad = (
       'passport not on/off' ],
 );
 
+$t->write_file('conf/token', "s3cr3t-token\n");
+$t->write_file('conf/empty-token', "\n\n");
+$t->write_file('conf/ca.pem', "not checked at nginx -t\n");
+
+($rc, $out) = conf("$good passport_registry https://registry.example/api/;"
+    . ' passport_registry_timeout 500ms;'
+    . ' passport_registry_token_file token;'
+    . ' passport_registry_ssl_verify off;'
+    . ' passport_registry_trusted_certificate ca.pem;'
+    . ' passport_on_registry_error flag;'
+    . ' passport_registry_breaker 3 2s;');
+is($rc, 0, 'every registry directive passes nginx -t') or diag $out;
+unlike($out . $t->error_log, qr/s3cr3t/, 'the token is not logged');
+
+($rc, $out) = conf("$good passport_registry http://127.0.0.1:9/;"
+                   . ' location /listings/x { passport_registry off; root /tmp; }');
+is($rc, 0, 'passport_registry off') or diag $out;
+
+push @bad,
+    [ "$good passport_registry ftp://registry.example;",
+      qr/\[emerg\].*invalid registry URL "ftp:\/\/registry.example"/,
+      'registry URL with another scheme' ],
+    [ "$good passport_registry registry.example;",
+      qr/\[emerg\].*invalid registry URL "registry.example"/,
+      'registry URL without a scheme' ],
+    [ "$good passport_registry http://;",
+      qr/\[emerg\].*invalid registry URL "http:\/\/"/,
+      'registry URL without a host' ],
+    [ "$good passport_registry http:///path;",
+      qr/\[emerg\].*invalid registry URL/,
+      'registry URL with an empty host' ],
+    [ "$good passport_registry \"http://registry.example/?a=b\";",
+      qr/\[emerg\].*invalid registry URL/,
+      'registry URL with a query' ],
+    [ "$good passport_registry_token_file no-such-token;",
+      qr/\[emerg\].*open\(\) ".*no-such-token" failed/,
+      'missing token file' ],
+    [ "$good passport_registry_token_file empty-token;",
+      qr/\[emerg\].*token file ".*empty-token" must hold one non-empty line/,
+      'empty token file' ],
+    [ "$good passport_registry_trusted_certificate no-such-ca.pem;",
+      qr/\[emerg\].*no-such-ca.pem" failed/,
+      'missing CA bundle' ],
+    [ "$good passport_on_registry_error ignore;",
+      qr/\[emerg\].*invalid value "ignore"/,
+      'unknown registry error policy' ],
+    [ "$good passport_registry_breaker 0 10s;",
+      qr/\[emerg\].*invalid number of failures "0"/,
+      'breaker with no failures' ],
+    [ "$good passport_registry_breaker 5 soon;",
+      qr/\[emerg\].*invalid cool-down "soon"/,
+      'breaker with a bad cool-down' ],
+    [ "$good passport_registry_timeout fast;",
+      qr/\[emerg\].*"passport_registry_timeout" directive invalid value/,
+      'bad registry timeout' ];
+
 for my $case (@bad) {
     my ($loc, $re, $name) = @$case;
     ($rc, $out) = conf($loc);
