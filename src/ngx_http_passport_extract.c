@@ -24,6 +24,7 @@ static json_t *ngx_http_passport_pointer_get(json_t *v,
     ngx_http_passport_pointer_t *ptr);
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
+static ngx_uint_t ngx_http_passport_blank(json_t *v);
 static const char *ngx_http_passport_json_type(json_t *v, ngx_uint_t lang);
 static ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r,
     json_t *v, u_char **data, size_t *len);
@@ -199,6 +200,26 @@ ngx_http_passport_shape_ok(json_t *root, ngx_http_passport_pointer_t *items)
            || (items->tokens[0].len
                && items->tokens[0].data[0] >= '0'
                && items->tokens[0].data[0] <= '9');
+}
+
+
+/* a string of white space only, as good as absent */
+
+static ngx_uint_t
+ngx_http_passport_blank(json_t *v)
+{
+    size_t  len;
+
+    if (!json_is_string(v)) {
+        return 0;
+    }
+
+    len = json_string_length(v);
+
+    (void) ngx_http_passport_trim((const u_char *) json_string_value(v),
+                                  &len, 1);
+
+    return len == 0;
 }
 
 
@@ -458,10 +479,20 @@ ngx_http_passport_check(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        ngx_http_passport_error_detail(err, ctx->lang,
+        if (plcf->items && (plcf->items->ntokens == 0
+                            || json_is_array(ctx->root)))
+        {
+            ngx_http_passport_error_detail(err, ctx->lang,
+                           "expected a JSON array, found %s",
+                           "cần một mảng JSON, nhận được %s",
+                           ngx_http_passport_json_type(ctx->root, ctx->lang));
+
+        } else {
+            ngx_http_passport_error_detail(err, ctx->lang,
                            "expected a JSON object, found %s",
                            "cần một đối tượng JSON, nhận được %s",
                            ngx_http_passport_json_type(ctx->root, ctx->lang));
+        }
         return NGX_OK;
     }
 
@@ -791,8 +822,7 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
     if (plcf->item_seller) {
         v = ngx_http_passport_pointer_get(item, plcf->item_seller);
 
-        if ((v == NULL || json_is_null(v)
-             || (json_is_string(v) && json_string_length(v) == 0))
+        if ((v == NULL || json_is_null(v) || ngx_http_passport_blank(v))
             && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
                 || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
         {
@@ -922,13 +952,17 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
 
     (void) ngx_http_passport_code_parse(data, len, ck->today, &code);
 
-    if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE
-        && ngx_http_passport_opaque(ck->plcf, data, len))
-    {
-        /* opaque codes are looked up as written */
-        canon->data = data;
+    if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE) {
         canon->len = len;
-        return NGX_OK;
+        canon->data = (u_char *) ngx_http_passport_trim(data, &canon->len, 1);
+
+        /* opaque codes are looked up as written, less white space */
+
+        if (ngx_http_passport_opaque(ck->plcf, canon->data, canon->len)) {
+            return NGX_OK;
+        }
+
+        ngx_str_null(canon);
     }
 
     if (!ngx_http_passport_code_rules(&code, origin, ck->today,

@@ -30,6 +30,7 @@ static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
+static ngx_uint_t ngx_http_passport_rank(ngx_http_passport_error_t *err);
 static ngx_int_t ngx_http_passport_reasons(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_send_problem(ngx_http_request_t *r,
@@ -263,37 +264,49 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
 
 /*
- * The verdict, once every problem is known.  Problems the registry could
- * not settle go last, so that a real problem decides the status.
+ * The verdict, once every problem is known.  Problems are ranked, keeping
+ * their order within a rank: problems with the body as a whole first, the
+ * ones the registry could not settle last, so that the first one decides
+ * the status.
  */
 
 void
 ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
-    ngx_uint_t                  i, n, nreg;
+    ngx_uint_t                  i, j, n, nreg;
     ngx_http_passport_error_t  *err, tmp;
 
     ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
 
     err = ctx->errors.elts;
-    n = 0;
+    n = ctx->errors.nelts;
 
-    for (i = 0; i < ctx->errors.nelts; i++) {
-        if (err[i].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
-            continue;
+    for (i = 1; i < n; i++) {
+        tmp = err[i];
+
+        for (j = i;
+             j > 0 && ngx_http_passport_rank(&err[j - 1])
+                      > ngx_http_passport_rank(&tmp);
+             j--)
+        {
+            ngx_memcpy(&err[j], &err[j - 1],
+                       sizeof(ngx_http_passport_error_t));
         }
 
-        if (i != n) {
-            tmp = err[i];
-            ngx_memmove(&err[n + 1], &err[n],
-                        (i - n) * sizeof(ngx_http_passport_error_t));
-            err[n] = tmp;
+        if (j != i) {
+            err[j] = tmp;
         }
-
-        n++;
     }
 
-    nreg = ctx->errors.nelts - n;
+    for (nreg = 0; nreg < n; nreg++) {
+        if (err[n - 1 - nreg].reason
+            != NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE)
+        {
+            break;
+        }
+    }
+
+    n -= nreg;
 
     ctx->verdict = ngx_http_passport_verdict((int) ctx->mode, n, nreg,
                                              (int) ctx->on_registry_error);
@@ -306,6 +319,17 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
     if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_PASS) {
         ngx_http_passport_log(r, ctx);
     }
+}
+
+
+static ngx_uint_t
+ngx_http_passport_rank(ngx_http_passport_error_t *err)
+{
+    if (ngx_http_passport_reason_is_body(err->reason)) {
+        return 0;
+    }
+
+    return err->reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE ? 2 : 1;
 }
 
 
