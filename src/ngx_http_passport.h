@@ -22,7 +22,7 @@
 #include "ngx_http_passport_record.h"
 
 
-#define NGX_HTTP_PASSPORT_VERSION  "0.1.0"
+#define NGX_HTTP_PASSPORT_VERSION  "0.2.0"
 
 
 /* request states: the handler is resumable at each of them */
@@ -53,6 +53,43 @@ typedef struct {
 
 
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
+
+
+/* cache outcomes, weakest last: a request shows its weakest */
+#define NGX_HTTP_PASSPORT_CACHE_BYPASS  0
+#define NGX_HTTP_PASSPORT_CACHE_HIT     1
+#define NGX_HTTP_PASSPORT_CACHE_STALE   2
+#define NGX_HTTP_PASSPORT_CACHE_MISS    3
+#define NGX_HTTP_PASSPORT_CACHE_WAIT    4   /* another worker fetches */
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 lru;
+    ngx_uint_t                  entries;
+    ngx_uint_t                  hits;
+    ngx_uint_t                  misses;
+    ngx_uint_t                  stale;
+    ngx_uint_t                  evictions;
+} ngx_http_passport_cache_sh_t;
+
+
+typedef struct {
+    ngx_str_t                   name;
+    ngx_shm_zone_t             *shm_zone;
+    ngx_http_passport_cache_sh_t  *sh;
+    ngx_slab_pool_t            *shpool;
+    time_t                      valid;
+    time_t                      not_found;
+    time_t                      stale;
+} ngx_http_passport_cache_t;
+
+
+typedef struct {
+    long                        status;
+    ngx_str_t                   body;
+} ngx_http_passport_cache_answer_t;
 
 
 /*
@@ -100,6 +137,9 @@ typedef struct {
     ngx_uint_t                  on_registry_error;
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;
+
+    ngx_shm_zone_t             *cache;
+    ngx_flag_t                  purge;
 } ngx_http_passport_loc_conf_t;
 
 
@@ -154,9 +194,11 @@ typedef struct {
     ngx_event_t                 wake;           /* lookups done */
     ngx_uint_t                  on_registry_error;
     time_t                      retry_after;
+    ngx_uint_t                  cache_status;   /* the weakest */
 
     unsigned                    failed:1;       /* internal error */
     unsigned                    responded:1;
+    unsigned                    starting:1;     /* lookups being started */
 } ngx_http_passport_ctx_t;
 
 
@@ -177,6 +219,7 @@ ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
 /* ngx_http_passport_extract.c */
 char *ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
     ngx_http_passport_pointer_t **ptr);
+long ngx_http_passport_today(void);
 ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 ngx_http_passport_error_t *ngx_http_passport_add_error(
@@ -188,7 +231,7 @@ ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
 void ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
-    const void *result);
+    const void *result, ngx_uint_t cache_status);
 ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len);
@@ -202,6 +245,28 @@ ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 void ngx_http_passport_registry_cancel(void *waiter);
 ngx_uint_t ngx_http_passport_registry_open(
     ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
+ngx_int_t ngx_http_passport_registry_url(ngx_pool_t *pool,
+    ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *url);
+
+/* ngx_http_passport_cache.c */
+char *ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_uint_t ngx_http_passport_cache_get(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
+    ngx_http_passport_cache_answer_t *ans);
+void ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, long status, u_char *body, size_t len, time_t ttl);
+void ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key);
+ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans,
+    ngx_uint_t *warn);
+ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key);
+
+/* ngx_http_passport_purge.c */
+ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);
 
 /* ngx_http_passport_variables.c */
 ngx_int_t ngx_http_passport_add_variables(ngx_conf_t *cf);

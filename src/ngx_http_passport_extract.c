@@ -443,25 +443,35 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
 }
 
 
+/* today as YYYYMMDD, in Vietnam (UTC+7), for expiry dates */
+
+long
+ngx_http_passport_today(void)
+{
+    ngx_tm_t  tm;
+
+    ngx_gmtime(ngx_time() + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
+
+    return (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
+           + tm.ngx_tm_mday;
+}
+
+
 ngx_int_t
 ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
 {
     size_t                      n, i;
     json_t                     *items, *seller;
-    ngx_tm_t                    tm;
     ngx_int_t                   rc;
     ngx_str_t                   raw, *ptr;
     ngx_http_passport_error_t  *err;
     ngx_http_passport_check_t   ck;
 
-    ngx_gmtime(ngx_time() + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
-
     ck.r = r;
     ck.plcf = plcf;
     ck.ctx = ctx;
-    ck.today = (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
-               + tm.ngx_tm_mday;
+    ck.today = ngx_http_passport_today();
     ck.seller = NGX_HTTP_PASSPORT_SELLER_NONE;
 
     rc = ngx_http_passport_parse(&ck);

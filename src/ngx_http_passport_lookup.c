@@ -96,25 +96,32 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
     slot = ctx->slots.elts;
 
+    /* answers may arrive at once (the cache): they must not wake us */
+
+    ctx->starting = 1;
+
     for (i = 0; i < ctx->slots.nelts; i++) {
+
+        ctx->pending++;
 
         rc = ngx_http_passport_registry_lookup(r, plcf, &slot[i], i);
 
         if (rc == NGX_ERROR) {
+            ctx->starting = 0;
             return NGX_ERROR;
         }
 
         if (rc == NGX_DECLINED) {
-            (void) ngx_http_passport_registry_open(plcf->registry,
-                                                   &ctx->retry_after);
+            ctx->pending--;
             ngx_http_passport_unavailable(r, ctx, i,
-                                          "the registry keeps failing, "
-                                          "not contacted");
-            continue;
+                                          "the registry client is not "
+                                          "running");
         }
-
-        ctx->pending++;
     }
+
+    ctx->starting = 0;
+
+    (void) ngx_http_passport_registry_open(plcf->registry, &ctx->retry_after);
 
     if (ctx->pending == 0) {
         return NGX_OK;
@@ -151,7 +158,7 @@ ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
 
 void
 ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
-    const void *result)
+    const void *result, ngx_uint_t cache_status)
 {
     ngx_uint_t                         i;
     ngx_http_passport_ctx_t           *ctx;
@@ -165,6 +172,10 @@ ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
     slot = ctx->slots.elts;
     slot = &slot[index];
     slot->waiter = NULL;
+
+    if (cache_status > ctx->cache_status) {
+        ctx->cache_status = cache_status;
+    }
 
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
         ent = result;
@@ -209,7 +220,7 @@ ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
         }
     }
 
-    if (--ctx->pending == 0) {
+    if (--ctx->pending == 0 && !ctx->starting) {
         ngx_post_event(&ctx->wake, &ngx_posted_events);
     }
 }

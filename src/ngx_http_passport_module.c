@@ -31,6 +31,10 @@ static char *ngx_http_passport_trusted_certificate(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_purge(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_passport_init_process(ngx_cycle_t *cycle);
 static void ngx_http_passport_exit_process(ngx_cycle_t *cycle);
 
@@ -201,6 +205,27 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_cache_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_passport_cache_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("passport_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_cache_purge"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_passport_purge,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_problem_type_base"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -330,6 +355,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->on_registry_error = NGX_CONF_UNSET_UINT;
     conf->breaker_failures = NGX_CONF_UNSET_UINT;
     conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
+    conf->cache = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -380,6 +406,15 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               5);
     ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
                               10000);
+
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+
+    if (conf->purge && (conf->cache == NULL || conf->registry == NULL)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_cache_purge\" needs "
+                           "\"passport_cache\" and \"passport_registry\"");
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->enable && conf->item_code == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -839,6 +874,57 @@ ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     plcf->breaker_failures = n;
     plcf->breaker_cooldown = ms;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value;
+
+    if (plcf->cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->cache = NULL;
+        return NGX_CONF_OK;
+    }
+
+    /* the zone may be defined further down: nginx reports a missing one */
+
+    plcf->cache = ngx_shared_memory_add(cf, &value[1], 0,
+                                        &ngx_http_passport_module);
+    if (plcf->cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_purge(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->purge) {
+        return "is duplicate";
+    }
+
+    plcf->purge = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_passport_purge_handler;
 
     return NGX_CONF_OK;
 }

@@ -48,9 +48,15 @@ struct ngx_http_passport_lookup_s {
     size_t                      len;
     size_t                      size;
     ngx_event_t                 fail;          /* no connection slot */
+    ngx_event_t                 poll;          /* another worker fetches */
+    ngx_http_passport_loc_conf_t  *plcf;
+    ngx_http_passport_cache_t  *cache;
+    time_t                      max_age;       /* -1: none sent */
     char                        error[CURL_ERROR_SIZE];
     unsigned                    too_big:1;
     unsigned                    probe:1;
+    unsigned                    no_store:1;
+    unsigned                    locked:1;      /* holds the cache lock */
 };
 
 
@@ -73,6 +79,19 @@ static void ngx_http_passport_registry_drain(void);
 static void ngx_http_passport_registry_fail_handler(ngx_event_t *ev);
 static void ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
     CURLcode code, const char *cause);
+static void ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_uint_t cache_status);
+static void ngx_http_passport_registry_poll(ngx_event_t *ev);
+static ngx_int_t ngx_http_passport_registry_fetch(
+    ngx_http_passport_lookup_t *lk);
+static void ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk);
+static void ngx_http_passport_registry_parse(ngx_uint_t kind,
+    ngx_str_t *asked, long status, u_char *body, size_t len,
+    const char *cause, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec);
+static size_t ngx_http_passport_registry_header(char *buf, size_t size,
+    size_t nitems, void *userdata);
 static void ngx_http_passport_registry_breaker(ngx_http_passport_lookup_t *lk,
     ngx_uint_t failed, ngx_log_t *log);
 static void ngx_http_passport_registry_destroy(
@@ -81,7 +100,7 @@ static size_t ngx_http_passport_registry_write(char *ptr, size_t size,
     size_t nmemb, void *userdata);
 static ngx_http_passport_lookup_t *ngx_http_passport_registry_create(
     ngx_http_passport_loc_conf_t *plcf, ngx_str_t *url,
-    ngx_http_passport_slot_t *slot);
+    ngx_http_passport_slot_t *slot, uint32_t hash);
 
 
 /* per worker: set in init_process, NULL in the master and when unused */
@@ -176,53 +195,34 @@ ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
 }
 
 
-/*
- * Starts or joins the lookup for a request's slot.  Returns NGX_OK when
- * the request now waits for it, NGX_DECLINED when it fails at once (the
- * breaker is open, or the client is not running) and NGX_ERROR.
- */
+/* {base}/entities/{id} or {base}/codes/{code as one path segment} */
 
 ngx_int_t
-ngx_http_passport_registry_lookup(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_slot_t *slot,
-    ngx_uint_t index)
+ngx_http_passport_registry_url(ngx_pool_t *pool,
+    ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *url)
 {
-    u_char                             *p;
-    size_t                              len, i;
-    uint32_t                            hash;
-    ngx_str_t                           url;
-    ngx_str_node_t                     *sn;
-    ngx_http_passport_lookup_t         *lk;
-    ngx_http_passport_waiter_t         *w;
-    ngx_http_passport_registry_conf_t  *rc;
-    static const u_char                 hex[] = "0123456789ABCDEF";
+    u_char               c, *p;
+    size_t               i;
+    static const u_char  hex[] = "0123456789ABCDEF";
 
-    if (ngx_http_passport_reg == NULL) {
-        return NGX_DECLINED;
-    }
-
-    rc = plcf->registry;
-
-    /* {base}/entities/{id} or {base}/codes/{code as one path segment} */
-
-    len = rc->base.len + sizeof("/entities/") + slot->key.len * 3;
-
-    url.data = ngx_pnalloc(r->pool, len);
-    if (url.data == NULL) {
+    url->data = ngx_pnalloc(pool, rc->base.len + sizeof("/entities/")
+                                  + key->len * 3);
+    if (url->data == NULL) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(url.data, rc->base.data, rc->base.len);
+    p = ngx_cpymem(url->data, rc->base.data, rc->base.len);
 
-    if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         p = ngx_cpymem(p, "/entities/", sizeof("/entities/") - 1);
 
     } else {
         p = ngx_cpymem(p, "/codes/", sizeof("/codes/") - 1);
     }
 
-    for (i = 0; i < slot->key.len; i++) {
-        u_char  c = slot->key.data[i];
+    for (i = 0; i < key->len; i++) {
+        c = key->data[i];
 
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
             || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
@@ -237,27 +237,91 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
         *p++ = hex[c & 0xf];
     }
 
-    url.len = p - url.data;
+    url->len = p - url->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Starts or joins the lookup for a request's slot.  Returns NGX_OK when
+ * the request now waits for it, NGX_DONE when the answer was delivered at
+ * once (from the cache), NGX_DECLINED when it fails at once (the breaker
+ * is open, or the client is not running) and NGX_ERROR.
+ */
+
+ngx_int_t
+ngx_http_passport_registry_lookup(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_slot_t *slot,
+    ngx_uint_t index)
+{
+    uint32_t                           hash;
+    ngx_str_t                          url;
+    ngx_uint_t                         st;
+    ngx_str_node_t                    *sn;
+    ngx_http_passport_lookup_t        *lk;
+    ngx_http_passport_waiter_t        *w;
+    ngx_http_passport_cache_t         *cache;
+    ngx_http_passport_record_t         rec;
+    ngx_http_passport_entity_t         ent;
+    ngx_http_passport_cache_answer_t   ans;
+
+    if (ngx_http_passport_reg == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_passport_registry_url(r->pool, plcf->registry, slot->kind,
+                                       &slot->key, &url)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     hash = ngx_crc32_long(url.data, url.len);
     sn = ngx_str_rbtree_lookup(&ngx_http_passport_reg->tree, &url, hash);
 
     if (sn) {
         lk = (ngx_http_passport_lookup_t *) sn;
-
-    } else {
-        if (ngx_http_passport_registry_open(rc, NULL)) {
-            return NGX_DECLINED;
-        }
-
-        lk = ngx_http_passport_registry_create(plcf, &url, slot);
-        if (lk == NULL) {
-            return NGX_ERROR;
-        }
-
-        lk->sn.node.key = hash;
-        ngx_rbtree_insert(&ngx_http_passport_reg->tree, &lk->sn.node);
+        goto wait;
     }
+
+    cache = plcf->cache ? plcf->cache->data : NULL;
+    st = NGX_HTTP_PASSPORT_CACHE_MISS;
+
+    if (cache) {
+        st = ngx_http_passport_cache_get(cache, &url, r->pool,
+                                         plcf->registry_timeout, &ans);
+
+        if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
+            ngx_http_passport_registry_parse(slot->kind, &slot->key,
+                                             ans.status, ans.body.data,
+                                             ans.body.len, NULL, &ent, &rec);
+            ngx_http_passport_slot_done(r, index,
+                                        slot->kind == NGX_HTTP_PASSPORT_ENTITY
+                                        ? (void *) &ent : (void *) &rec,
+                                        NGX_HTTP_PASSPORT_CACHE_HIT);
+
+            if (slot->kind == NGX_HTTP_PASSPORT_CODE) {
+                ngx_http_passport_record_free(&rec);
+            }
+
+            return NGX_DONE;
+        }
+    }
+
+    lk = ngx_http_passport_registry_create(plcf, &url, slot, hash);
+    if (lk == NULL) {
+        if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
+            ngx_http_passport_cache_unlock(cache, &url);
+        }
+
+        return NGX_ERROR;
+    }
+
+    lk->cache = cache;
+    lk->locked = (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS);
+
+wait:
 
     w = ngx_palloc(r->pool, sizeof(ngx_http_passport_waiter_t));
     if (w == NULL) {
@@ -271,23 +335,85 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 
     slot->waiter = w;
 
-    return NGX_OK;
+    if (sn) {
+        return NGX_OK;
+    }
+
+    if (st == NGX_HTTP_PASSPORT_CACHE_WAIT) {
+        /* another worker is fetching it: wait for its answer */
+        ngx_add_timer(&lk->poll, 50);
+        return NGX_OK;
+    }
+
+    ngx_http_passport_registry_miss(lk);
+
+    /* the answer may have come at once: stale, or the breaker is open */
+
+    return slot->waiter ? NGX_OK : NGX_DONE;
+}
+
+
+/* nobody has a fresh answer: ask the registry, unless it keeps failing */
+
+static void
+ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
+{
+    if (ngx_http_passport_registry_open(lk->plcf->registry, NULL)) {
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the registry keeps failing, "
+                                          "not contacted",
+                                          NGX_HTTP_PASSPORT_CACHE_MISS);
+        return;
+    }
+
+    if (ngx_http_passport_registry_fetch(lk) != NGX_OK) {
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the lookup could not be started",
+                                          NGX_HTTP_PASSPORT_CACHE_MISS);
+    }
+}
+
+
+static void
+ngx_http_passport_registry_poll(ngx_event_t *ev)
+{
+    ngx_uint_t                         st;
+    ngx_http_passport_lookup_t        *lk;
+    ngx_http_passport_cache_answer_t   ans;
+
+    lk = ev->data;
+
+    st = ngx_http_passport_cache_get(lk->cache, &lk->sn.str, lk->pool,
+                                     lk->plcf->registry_timeout, &ans);
+
+    switch (st) {
+
+    case NGX_HTTP_PASSPORT_CACHE_HIT:
+        ngx_http_passport_registry_answer(lk, ans.status, ans.body.data,
+                                          ans.body.len, NULL,
+                                          NGX_HTTP_PASSPORT_CACHE_HIT);
+        break;
+
+    case NGX_HTTP_PASSPORT_CACHE_WAIT:
+        ngx_add_timer(&lk->poll, 50);
+        break;
+
+    default:
+        /* the other worker gave up or failed: fetch it ourselves */
+        lk->locked = 1;
+        ngx_http_passport_registry_miss(lk);
+    }
 }
 
 
 static ngx_http_passport_lookup_t *
 ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
-    ngx_str_t *url, ngx_http_passport_slot_t *slot)
+    ngx_str_t *url, ngx_http_passport_slot_t *slot, uint32_t hash)
 {
-    CURL                        *easy;
-    u_char                      *auth;
     ngx_pool_t                  *pool;
     ngx_http_passport_lookup_t  *lk;
-    ngx_http_passport_registry_t  *reg;
 
-    reg = ngx_http_passport_reg;
-
-    pool = ngx_create_pool(1024, reg->log);
+    pool = ngx_create_pool(1024, ngx_http_passport_reg->log);
     if (pool == NULL) {
         return NULL;
     }
@@ -299,10 +425,12 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     }
 
     lk->pool = pool;
+    lk->plcf = plcf;
     lk->rc = plcf->registry;
     lk->kind = slot->kind;
     lk->breaker_failures = plcf->breaker_failures;
     lk->breaker_cooldown = plcf->breaker_cooldown;
+    lk->max_age = -1;
     ngx_queue_init(&lk->waiters);
 
     lk->sn.str.len = url->len;
@@ -320,37 +448,52 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
 
     lk->fail.handler = ngx_http_passport_registry_fail_handler;
     lk->fail.data = lk;
-    lk->fail.log = reg->log;
+    lk->fail.log = ngx_http_passport_reg->log;
+
+    lk->poll.handler = ngx_http_passport_registry_poll;
+    lk->poll.data = lk;
+    lk->poll.log = ngx_http_passport_reg->log;
+
+    lk->sn.node.key = hash;
+    ngx_rbtree_insert(&ngx_http_passport_reg->tree, &lk->sn.node);
+
+    return lk;
+}
+
+
+static ngx_int_t
+ngx_http_passport_registry_fetch(ngx_http_passport_lookup_t *lk)
+{
+    CURL                          *easy;
+    u_char                        *auth;
+    ngx_http_passport_loc_conf_t  *plcf;
+
+    plcf = lk->plcf;
 
     lk->headers = curl_slist_append(NULL, "Accept: application/json");
+    if (lk->headers == NULL) {
+        return NGX_ERROR;
+    }
 
-    if (lk->headers && plcf->registry_token.len) {
-        auth = ngx_pnalloc(pool, sizeof("Authorization: Bearer ")
-                                 + plcf->registry_token.len);
+    if (plcf->registry_token.len) {
+        auth = ngx_pnalloc(lk->pool, sizeof("Authorization: Bearer ")
+                                     + plcf->registry_token.len);
         if (auth == NULL) {
-            curl_slist_free_all(lk->headers);
-            ngx_destroy_pool(pool);
-            return NULL;
+            return NGX_ERROR;
         }
 
         *ngx_sprintf(auth, "Authorization: Bearer %V",
                      &plcf->registry_token) = '\0';
 
-        lk->headers = curl_slist_append(lk->headers, (char *) auth);
-    }
-
-    easy = lk->headers ? curl_easy_init() : NULL;
-
-    if (easy == NULL) {
-        if (lk->headers) {
-            curl_slist_free_all(lk->headers);
+        if (curl_slist_append(lk->headers, (char *) auth) == NULL) {
+            return NGX_ERROR;
         }
-
-        ngx_destroy_pool(pool);
-        return NULL;
     }
 
-    lk->easy = easy;
+    easy = curl_easy_init();
+    if (easy == NULL) {
+        return NGX_ERROR;
+    }
 
     curl_easy_setopt(easy, CURLOPT_URL, (char *) lk->sn.str.data);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, lk);
@@ -360,6 +503,9 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
                      ngx_http_passport_registry_write);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, lk);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION,
+                     ngx_http_passport_registry_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, lk);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, lk->error);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) plcf->registry_timeout);
@@ -379,14 +525,15 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
                          (char *) plcf->registry_ca.data);
     }
 
-    if (curl_multi_add_handle(reg->multi, easy) != CURLM_OK) {
+    if (curl_multi_add_handle(ngx_http_passport_reg->multi, easy)
+        != CURLM_OK)
+    {
         curl_easy_cleanup(easy);
-        curl_slist_free_all(lk->headers);
-        ngx_destroy_pool(pool);
-        return NULL;
+        return NGX_ERROR;
     }
 
-    reg->active++;
+    lk->easy = easy;
+    ngx_http_passport_reg->active++;
 
     /* a half-open breaker lets this one through as its probe */
     lk->probe = lk->rc->failures >= lk->breaker_failures;
@@ -395,7 +542,65 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
         lk->rc->probing = 1;
     }
 
-    return lk;
+    return NGX_OK;
+}
+
+
+/* Cache-Control: max-age=N and no-store (or no-cache) decide the TTL */
+
+static size_t
+ngx_http_passport_registry_header(char *buf, size_t size, size_t nitems,
+    void *userdata)
+{
+    ngx_http_passport_lookup_t *lk = userdata;
+
+    u_char  *p, *last;
+    size_t   n;
+
+    n = size * nitems;
+    p = (u_char *) buf;
+    last = p + n;
+
+    if (n > 5 && ngx_strncmp(p, "HTTP/", 5) == 0) {
+        /* a new response: forget what an earlier one said */
+        lk->max_age = -1;
+        lk->no_store = 0;
+        return n;
+    }
+
+    if (n < sizeof("cache-control:") - 1
+        || ngx_strncasecmp(p, (u_char *) "cache-control:",
+                           sizeof("cache-control:") - 1) != 0)
+    {
+        return n;
+    }
+
+    for (p += sizeof("cache-control:") - 1; p < last; p++) {
+
+        if (last - p >= 8 && ngx_strncasecmp(p, (u_char *) "no-store", 8)
+                             == 0)
+        {
+            lk->no_store = 1;
+
+        } else if (last - p >= 8
+                   && ngx_strncasecmp(p, (u_char *) "no-cache", 8) == 0)
+        {
+            lk->no_store = 1;
+
+        } else if (last - p > 8
+                   && ngx_strncasecmp(p, (u_char *) "max-age=", 8) == 0)
+        {
+            lk->max_age = 0;
+
+            for (p += 8; p < last && *p >= '0' && *p <= '9'; p++) {
+                if (lk->max_age < 100000000) {
+                    lk->max_age = lk->max_age * 10 + (*p - '0');
+                }
+            }
+        }
+    }
+
+    return n;
 }
 
 
@@ -472,13 +677,27 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
         w->lookup = NULL;
     }
 
-    curl_multi_remove_handle(ngx_http_passport_reg->multi, lk->easy);
-    curl_easy_cleanup(lk->easy);
-    curl_slist_free_all(lk->headers);
+    if (lk->poll.timer_set) {
+        ngx_del_timer(&lk->poll);
+    }
 
-    if (--ngx_http_passport_reg->active == 0) {
-        /* nothing in flight: the timer must not delay a worker's exit */
-        ngx_http_passport_reg->timer.cancelable = 1;
+    if (lk->locked) {
+        /* nobody waits for it any more: let another worker fetch it */
+        ngx_http_passport_cache_unlock(lk->cache, &lk->sn.str);
+    }
+
+    if (lk->easy) {
+        curl_multi_remove_handle(ngx_http_passport_reg->multi, lk->easy);
+        curl_easy_cleanup(lk->easy);
+
+        if (--ngx_http_passport_reg->active == 0) {
+            /* nothing in flight: the timer must not delay an exit */
+            ngx_http_passport_reg->timer.cancelable = 1;
+        }
+    }
+
+    if (lk->headers) {
+        curl_slist_free_all(lk->headers);
     }
 
     ngx_destroy_pool(lk->pool);
@@ -721,23 +940,11 @@ ngx_http_passport_registry_fail_handler(ngx_event_t *ev)
 }
 
 
-/*
- * A lookup is over: its answer is parsed once and handed to every request
- * waiting for it.  A failure is logged once, whoever waits.
- */
-
 static void
 ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
     CURLcode code, const char *cause)
 {
-    long                          status;
-    ngx_log_t                    *log;
-    ngx_uint_t                    failed, kind;
-    ngx_queue_t                  *q, waiters;
-    const void                   *result;
-    ngx_http_passport_waiter_t   *w;
-    ngx_http_passport_record_t    rec;
-    ngx_http_passport_entity_t    ent;
+    long  status;
 
     status = 0;
     curl_easy_getinfo(lk->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -751,37 +958,78 @@ ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
         }
     }
 
+    ngx_http_passport_registry_answer(lk, status, lk->body, lk->len, cause,
+                                      lk->cache
+                                      ? NGX_HTTP_PASSPORT_CACHE_MISS
+                                      : NGX_HTTP_PASSPORT_CACHE_BYPASS);
+}
+
+
+static void
+ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec)
+{
+    ent->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->root = NULL;
+
     if (cause) {
-        ent.rc = NGX_HTTP_PASSPORT_REC_ERROR;
-        rec.rc = NGX_HTTP_PASSPORT_REC_ERROR;
-        rec.root = NULL;
-
-    } else if (lk->kind == NGX_HTTP_PASSPORT_ENTITY) {
-        (void) ngx_http_passport_entity_parse(status, lk->body, lk->len,
-                                              (char *) lk->asked.data,
-                                              lk->asked.len, &ent);
-        cause = ent.cause;
-
-    } else {
-        (void) ngx_http_passport_record_parse(status, lk->body, lk->len,
-                                              (char *) lk->asked.data,
-                                              lk->asked.len, &rec);
-        cause = rec.cause;
+        ngx_cpystrn((u_char *) ent->cause, (u_char *) cause,
+                    sizeof(ent->cause));
+        ngx_cpystrn((u_char *) rec->cause, (u_char *) cause,
+                    sizeof(rec->cause));
+        return;
     }
 
-    if (lk->kind == NGX_HTTP_PASSPORT_ENTITY) {
-        failed = (ent.rc == NGX_HTTP_PASSPORT_REC_ERROR);
-        result = &ent;
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+        (void) ngx_http_passport_entity_parse(status, body, len,
+                                              (char *) asked->data,
+                                              asked->len, ent);
 
-        if (ent.rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
+        if (ent->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
             /* the rules name the seller asked for */
-            ngx_cpystrn((u_char *) ent.id, lk->asked.data, sizeof(ent.id));
+            ngx_cpystrn((u_char *) ent->id, asked->data, sizeof(ent->id));
         }
 
-    } else {
-        failed = (rec.rc == NGX_HTTP_PASSPORT_REC_ERROR);
-        result = &rec;
+        return;
     }
+
+    (void) ngx_http_passport_record_parse(status, body, len,
+                                          (char *) asked->data, asked->len,
+                                          rec);
+}
+
+
+/*
+ * A lookup is over: the answer is parsed once and handed to every request
+ * waiting for it.  A fetched answer goes to the cache; a failed fetch is
+ * logged once, whoever waits, and a stale answer stands in for it if the
+ * cache still has one.
+ */
+
+static void
+ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_uint_t cache_status)
+{
+    time_t                             ttl;
+    ngx_log_t                         *log;
+    ngx_uint_t                         failed, kind, warn;
+    ngx_queue_t                       *q, waiters;
+    const void                        *result;
+    ngx_http_passport_waiter_t        *w;
+    ngx_http_passport_record_t         rec;
+    ngx_http_passport_entity_t         ent;
+    ngx_http_passport_cache_answer_t   ans;
+
+    kind = lk->kind;
+
+    ngx_http_passport_registry_parse(kind, &lk->asked, status, body, len,
+                                     cause, &ent, &rec);
+
+    failed = (kind == NGX_HTTP_PASSPORT_ENTITY ? ent.rc : rec.rc)
+             == NGX_HTTP_PASSPORT_REC_ERROR;
 
     /* the first waiter's log names a client; any will do */
 
@@ -793,24 +1041,53 @@ ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
         log = w->r->connection->log;
     }
 
-    if (failed) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "passport: registry lookup \"%V\" failed: %s",
-                      &lk->sn.str, cause);
+    if (lk->easy) {
+        if (failed) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "passport: registry lookup \"%V\" failed: %s",
+                          &lk->sn.str,
+                          kind == NGX_HTTP_PASSPORT_ENTITY ? ent.cause
+                                                           : rec.cause);
+        }
 
-        if (lk->kind == NGX_HTTP_PASSPORT_ENTITY) {
-            ngx_cpystrn((u_char *) ent.cause, (u_char *) cause,
-                        sizeof(ent.cause));
+        ngx_http_passport_registry_breaker(lk, failed, log);
+    }
 
-        } else {
-            ngx_cpystrn((u_char *) rec.cause, (u_char *) cause,
-                        sizeof(rec.cause));
+    if (lk->locked && !failed) {
+        ttl = (status == 404) ? lk->cache->not_found : lk->cache->valid;
+
+        if (lk->no_store) {
+            ttl = 0;
+
+        } else if (lk->max_age >= 0) {
+            ttl = lk->max_age;
+        }
+
+        ngx_http_passport_cache_put(lk->cache, &lk->sn.str, status, body,
+                                    len, ttl);
+        lk->locked = 0;
+
+    } else if (lk->locked) {
+        lk->locked = 0;
+
+        if (ngx_http_passport_cache_stale(lk->cache, &lk->sn.str, lk->pool,
+                                          &ans, &warn))
+        {
+            if (warn) {
+                ngx_log_error(NGX_LOG_WARN, log, 0,
+                              "passport: registry lookup \"%V\" failed, "
+                              "deciding with a stale record", &lk->sn.str);
+            }
+
+            ngx_http_passport_registry_parse(kind, &lk->asked, ans.status,
+                                             ans.body.data, ans.body.len,
+                                             NULL, &ent, &rec);
+            cache_status = NGX_HTTP_PASSPORT_CACHE_STALE;
         }
     }
 
-    ngx_http_passport_registry_breaker(lk, failed, log);
-
-    kind = lk->kind;
+    result = (kind == NGX_HTTP_PASSPORT_ENTITY) ? (void *) &ent
+                                                : (void *) &rec;
 
     /* detach the waiters first: the lookup is gone when they run */
 
@@ -831,7 +1108,7 @@ ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
     {
         w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
         w->lookup = NULL;
-        ngx_http_passport_slot_done(w->r, w->index, result);
+        ngx_http_passport_slot_done(w->r, w->index, result, cache_status);
     }
 
     if (kind == NGX_HTTP_PASSPORT_CODE) {

@@ -14,6 +14,7 @@ static ngx_int_t ngx_http_passport_variable(ngx_http_request_t *r,
 #define NGX_HTTP_PASSPORT_VAR_VERDICT  0
 #define NGX_HTTP_PASSPORT_VAR_REASONS  1
 #define NGX_HTTP_PASSPORT_VAR_SELLER   2
+#define NGX_HTTP_PASSPORT_VAR_CACHE    3
 
 
 static ngx_http_variable_t  ngx_http_passport_vars[] = {
@@ -26,6 +27,9 @@ static ngx_http_variable_t  ngx_http_passport_vars[] = {
 
     { ngx_string("passport_seller"), NULL, ngx_http_passport_variable,
       NGX_HTTP_PASSPORT_VAR_SELLER, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("passport_cache_status"), NULL, ngx_http_passport_variable,
+      NGX_HTTP_PASSPORT_VAR_CACHE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -58,6 +62,7 @@ ngx_http_passport_variable(ngx_http_request_t *r,
 {
     const char               *verdict;
     ngx_http_passport_ctx_t  *ctx;
+    static const char        *cache[] = { "BYPASS", "HIT", "STALE", "MISS" };
 
     v->valid = 1;
     v->no_cacheable = 1;
@@ -82,6 +87,11 @@ ngx_http_passport_variable(ngx_http_request_t *r,
     case NGX_HTTP_PASSPORT_VAR_REASONS:
         v->data = ctx->reasons.data;
         v->len = ctx->reasons.len;
+        break;
+
+    case NGX_HTTP_PASSPORT_VAR_CACHE:
+        v->data = (u_char *) cache[ctx->cache_status];
+        v->len = ngx_strlen(v->data);
         break;
 
     default: /* NGX_HTTP_PASSPORT_VAR_SELLER */

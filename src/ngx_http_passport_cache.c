@@ -1,0 +1,577 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+/*
+ * The shared-memory cache of registry answers.  An entry is keyed by the
+ * lookup's URL (registry base + kind + normalised ID) and holds the raw
+ * answer (status 200 or 404 and the body), which is parsed again on use.
+ *
+ * An entry may also carry a lock: a worker fetching the key sets it, so
+ * that the other workers wait for that answer instead of asking the
+ * registry too.  The lock expires by itself, so a worker that dies while
+ * fetching holds nobody up for long.
+ */
+
+
+typedef struct {
+    u_char                      color;
+    u_char                      has_answer;
+    u_short                     key_len;
+    ngx_queue_t                 queue;
+    long                        status;
+    time_t                      expires;       /* fresh until */
+    time_t                      stale_until;   /* usable on failure until */
+    time_t                      stale_logged;
+    ngx_msec_t                  lock_until;
+    size_t                      body_len;
+    u_char                      data[1];       /* key, then body */
+} ngx_http_passport_cache_node_t;
+
+
+static ngx_int_t ngx_http_passport_cache_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_http_passport_cache_node_t *ngx_http_passport_cache_find(
+    ngx_http_passport_cache_t *cache, ngx_str_t *key, uint32_t hash);
+static ngx_http_passport_cache_node_t *ngx_http_passport_cache_alloc(
+    ngx_http_passport_cache_t *cache, ngx_str_t *key, uint32_t hash,
+    size_t body_len);
+static void ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
+    ngx_http_passport_cache_node_t *cn);
+static ngx_int_t ngx_http_passport_cache_copy(
+    ngx_http_passport_cache_node_t *cn, ngx_pool_t *pool,
+    ngx_http_passport_cache_answer_t *ans);
+static void ngx_http_passport_cache_rbtree_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+
+
+#define ngx_http_passport_cache_node(node)                                    \
+    ((ngx_http_passport_cache_node_t *) &(node)->color)
+
+#define ngx_http_passport_cache_rbnode(cn)                                    \
+    ((ngx_rbtree_node_t *)                                                    \
+         ((u_char *) (cn) - offsetof(ngx_rbtree_node_t, color)))
+
+
+char *
+ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                     *p;
+    ssize_t                     size;
+    ngx_str_t                  *value, name, s;
+    ngx_uint_t                  i;
+    ngx_shm_zone_t             *shm_zone;
+    ngx_http_passport_cache_t  *cache;
+
+    value = cf->args->elts;
+
+    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_cache_t));
+    if (cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    cache->valid = 600;
+    cache->not_found = 60;
+    cache->stale = 3600;
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\": NAME:SIZE is expected",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\": at least %uz bytes "
+                           "are needed", &value[1], 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        time_t  *t;
+
+        if (ngx_strncmp(value[i].data, "valid=", 6) == 0) {
+            t = &cache->valid;
+            s.data = value[i].data + 6;
+
+        } else if (ngx_strncmp(value[i].data, "not_found=", 10) == 0) {
+            t = &cache->not_found;
+            s.data = value[i].data + 10;
+
+        } else if (ngx_strncmp(value[i].data, "stale=", 6) == 0) {
+            t = &cache->stale;
+            s.data = value[i].data + 6;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        s.len = value[i].data + value[i].len - s.data;
+
+        *t = ngx_parse_time(&s, 1);
+
+        if (*t == (time_t) NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid time in \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_passport_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "duplicate zone \"%V\"", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    cache->shm_zone = shm_zone;
+    cache->name = name;
+
+    shm_zone->init = ngx_http_passport_cache_init_zone;
+    shm_zone->data = cache;
+
+    return NGX_CONF_OK;
+}
+
+
+/* the entries survive a reload when the zone's name and size stay */
+
+static ngx_int_t
+ngx_http_passport_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_passport_cache_t  *ocache = data;
+
+    size_t                      len;
+    ngx_http_passport_cache_t  *cache;
+
+    cache = shm_zone->data;
+
+    if (ocache) {
+        cache->sh = ocache->sh;
+        cache->shpool = ocache->shpool;
+        return NGX_OK;
+    }
+
+    cache->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        cache->sh = cache->shpool->data;
+        return NGX_OK;
+    }
+
+    cache->sh = ngx_slab_calloc(cache->shpool,
+                                sizeof(ngx_http_passport_cache_sh_t));
+    if (cache->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    cache->shpool->data = cache->sh;
+
+    ngx_rbtree_init(&cache->sh->rbtree, &cache->sh->sentinel,
+                    ngx_http_passport_cache_rbtree_insert);
+    ngx_queue_init(&cache->sh->lru);
+
+    len = sizeof(" in passport_cache_zone \"\"") + shm_zone->shm.name.len;
+
+    cache->shpool->log_ctx = ngx_slab_alloc(cache->shpool, len);
+    if (cache->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(cache->shpool->log_ctx, " in passport_cache_zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full zone evicts instead of failing: no allocation alerts */
+    cache->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_passport_cache_rbtree_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t               **p;
+    ngx_http_passport_cache_node_t   *cn, *cnt;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            cn = ngx_http_passport_cache_node(node);
+            cnt = ngx_http_passport_cache_node(temp);
+
+            p = (ngx_memn2cmp(cn->data, cnt->data, cn->key_len,
+                              cnt->key_len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_http_passport_cache_node_t *
+ngx_http_passport_cache_find(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, uint32_t hash)
+{
+    ngx_int_t                        rc;
+    ngx_rbtree_node_t               *node, *sentinel;
+    ngx_http_passport_cache_node_t  *cn;
+
+    node = cache->sh->rbtree.root;
+    sentinel = cache->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash != node->key) {
+            node = (hash < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        cn = ngx_http_passport_cache_node(node);
+
+        rc = ngx_memn2cmp(key->data, cn->data, key->len, cn->key_len);
+
+        if (rc == 0) {
+            return cn;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Allocates an entry, making room if the zone is full: first entries past
+ * any use, then the least recently used ones.
+ */
+
+static ngx_http_passport_cache_node_t *
+ngx_http_passport_cache_alloc(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, uint32_t hash, size_t body_len)
+{
+    size_t                           size;
+    time_t                           now;
+    ngx_uint_t                       n;
+    ngx_queue_t                     *q;
+    ngx_rbtree_node_t               *node;
+    ngx_http_passport_cache_node_t  *cn;
+
+    now = ngx_time();
+
+    for (n = 0; n < 2 && !ngx_queue_empty(&cache->sh->lru); n++) {
+        q = ngx_queue_last(&cache->sh->lru);
+        cn = ngx_queue_data(q, ngx_http_passport_cache_node_t, queue);
+
+        if (cn->stale_until >= now
+            || (ngx_msec_int_t) (cn->lock_until - ngx_current_msec) > 0)
+        {
+            break;
+        }
+
+        ngx_http_passport_cache_free(cache, cn);
+    }
+
+    size = offsetof(ngx_rbtree_node_t, color)
+           + offsetof(ngx_http_passport_cache_node_t, data)
+           + key->len + body_len;
+
+    for (n = 0; n < 64; n++) {
+        node = ngx_slab_alloc_locked(cache->shpool, size);
+
+        if (node) {
+            node->key = hash;
+            cn = ngx_http_passport_cache_node(node);
+            ngx_memzero(&cn->has_answer,
+                        offsetof(ngx_http_passport_cache_node_t, data)
+                        - offsetof(ngx_http_passport_cache_node_t,
+                                   has_answer));
+            cn->key_len = (u_short) key->len;
+            ngx_memcpy(cn->data, key->data, key->len);
+
+            ngx_rbtree_insert(&cache->sh->rbtree, node);
+            ngx_queue_insert_head(&cache->sh->lru, &cn->queue);
+            cache->sh->entries++;
+
+            return cn;
+        }
+
+        if (ngx_queue_empty(&cache->sh->lru)) {
+            break;
+        }
+
+        q = ngx_queue_last(&cache->sh->lru);
+        cn = ngx_queue_data(q, ngx_http_passport_cache_node_t, queue);
+        ngx_http_passport_cache_free(cache, cn);
+        cache->sh->evictions++;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
+    ngx_http_passport_cache_node_t *cn)
+{
+    ngx_queue_remove(&cn->queue);
+    ngx_rbtree_delete(&cache->sh->rbtree,
+                      ngx_http_passport_cache_rbnode(cn));
+    ngx_slab_free_locked(cache->shpool,
+                         ngx_http_passport_cache_rbnode(cn));
+    cache->sh->entries--;
+}
+
+
+static ngx_int_t
+ngx_http_passport_cache_copy(ngx_http_passport_cache_node_t *cn,
+    ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans)
+{
+    ans->status = cn->status;
+    ans->body.len = cn->body_len;
+    ans->body.data = ngx_pnalloc(pool, cn->body_len + 1);
+
+    if (ans->body.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ans->body.data, cn->data + cn->key_len, cn->body_len);
+    ans->body.data[cn->body_len] = '\0';
+
+    return NGX_OK;
+}
+
+
+/*
+ * HIT: a fresh answer, copied into the pool.  WAIT: another worker is
+ * fetching it.  MISS: the caller fetches it and now holds the lock, for
+ * lock_ms at most.
+ */
+
+ngx_uint_t
+ngx_http_passport_cache_get(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
+    ngx_http_passport_cache_answer_t *ans)
+{
+    uint32_t                         hash;
+    ngx_uint_t                       rc;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hash = ngx_crc32_short(key->data, key->len);
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    cn = ngx_http_passport_cache_find(cache, key, hash);
+
+    if (cn && cn->has_answer && cn->expires > ngx_time()) {
+        ngx_queue_remove(&cn->queue);
+        ngx_queue_insert_head(&cache->sh->lru, &cn->queue);
+        cache->sh->hits++;
+
+        rc = (ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
+             ? NGX_HTTP_PASSPORT_CACHE_HIT : NGX_HTTP_PASSPORT_CACHE_MISS;
+        goto done;
+    }
+
+    if (cn && (ngx_msec_int_t) (cn->lock_until - ngx_current_msec) > 0) {
+        rc = NGX_HTTP_PASSPORT_CACHE_WAIT;
+        goto done;
+    }
+
+    cache->sh->misses++;
+
+    if (cn == NULL) {
+        cn = ngx_http_passport_cache_alloc(cache, key, hash, 0);
+    }
+
+    if (cn) {
+        cn->lock_until = ngx_current_msec + lock_ms;
+    }
+
+    rc = NGX_HTTP_PASSPORT_CACHE_MISS;
+
+done:
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    return rc;
+}
+
+
+/* stores an answer for ttl seconds (0: not at all) and drops the lock */
+
+void
+ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, long status, u_char *body, size_t len, time_t ttl)
+{
+    uint32_t                         hash;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hash = ngx_crc32_short(key->data, key->len);
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    cn = ngx_http_passport_cache_find(cache, key, hash);
+
+    if (cn) {
+        ngx_http_passport_cache_free(cache, cn);
+    }
+
+    if (ttl > 0) {
+        cn = ngx_http_passport_cache_alloc(cache, key, hash, len);
+
+        if (cn) {
+            cn->has_answer = 1;
+            cn->status = status;
+            cn->expires = ngx_time() + ttl;
+            cn->stale_until = cn->expires + cache->stale;
+            cn->body_len = len;
+            ngx_memcpy(cn->data + cn->key_len, body, len);
+        }
+    }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+}
+
+
+/*
+ * After a failed fetch: drops the lock and copies an expired answer that
+ * is still within "stale", if there is one.  *warn is set at most once a
+ * minute per key, for the log.
+ */
+
+ngx_uint_t
+ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key, ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans,
+    ngx_uint_t *warn)
+{
+    time_t                           now;
+    uint32_t                         hash;
+    ngx_uint_t                       found;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hash = ngx_crc32_short(key->data, key->len);
+    now = ngx_time();
+    found = 0;
+    *warn = 0;
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    cn = ngx_http_passport_cache_find(cache, key, hash);
+
+    if (cn) {
+        cn->lock_until = 0;
+
+        if (cn->has_answer && cn->stale_until >= now
+            && ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
+        {
+            found = 1;
+            cache->sh->stale++;
+
+            if (cn->stale_logged + 60 <= now) {
+                cn->stale_logged = now;
+                *warn = 1;
+            }
+
+        } else if (!cn->has_answer) {
+            ngx_http_passport_cache_free(cache, cn);
+        }
+    }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    return found;
+}
+
+
+ngx_uint_t
+ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key)
+{
+    uint32_t                         hash;
+    ngx_uint_t                       removed;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hash = ngx_crc32_short(key->data, key->len);
+    removed = 0;
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    cn = ngx_http_passport_cache_find(cache, key, hash);
+
+    if (cn) {
+        removed = cn->has_answer;
+        ngx_http_passport_cache_free(cache, cn);
+    }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    return removed;
+}
+
+
+void
+ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
+    ngx_str_t *key)
+{
+    uint32_t                         hash;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hash = ngx_crc32_short(key->data, key->len);
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    cn = ngx_http_passport_cache_find(cache, key, hash);
+
+    if (cn) {
+        cn->lock_until = 0;
+
+        if (!cn->has_answer) {
+            ngx_http_passport_cache_free(cache, cn);
+        }
+    }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+}

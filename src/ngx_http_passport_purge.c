@@ -1,0 +1,162 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+/*
+ * passport_cache_purge: "DELETE ?entity=ID" or "DELETE ?code=CODE" removes
+ * that record from the location's cache now, so that a recall or a
+ * suspension takes effect on the next request.  The ID and the code are
+ * normalised as in a listing, so any way of writing them purges the one
+ * record.
+ */
+
+
+static ngx_int_t ngx_http_passport_purge_send(ngx_http_request_t *r,
+    ngx_uint_t status, const char *fmt, ngx_str_t *key, ngx_uint_t removed);
+
+
+ngx_int_t
+ngx_http_passport_purge_handler(ngx_http_request_t *r)
+{
+    u_char                        *dst, *src;
+    ngx_int_t                      rc;
+    ngx_str_t                      arg, key, url;
+    ngx_uint_t                     kind, removed;
+    ngx_http_passport_code_t       code;
+    ngx_http_passport_seller_t     sl;
+    ngx_http_passport_loc_conf_t  *plcf;
+
+    if (r->method != NGX_HTTP_DELETE) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
+
+    if (ngx_http_arg(r, (u_char *) "entity", 6, &arg) == NGX_OK) {
+        kind = NGX_HTTP_PASSPORT_ENTITY;
+
+    } else if (ngx_http_arg(r, (u_char *) "code", 4, &arg) == NGX_OK) {
+        kind = NGX_HTTP_PASSPORT_CODE;
+
+    } else {
+        return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
+                   "{\"error\":\"entity=ID or code=CODE is expected\"}\n",
+                   NULL, 0);
+    }
+
+    /* the argument is percent-encoded */
+
+    dst = ngx_pnalloc(r->pool, arg.len);
+    if (dst == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    src = arg.data;
+    arg.data = dst;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    arg.len = dst - arg.data;
+
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+        if (ngx_http_passport_seller_parse(arg.data, arg.len, &sl)
+            != NGX_HTTP_PASSPORT_ID_OK)
+        {
+            return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
+                       "{\"error\":\"not a valid seller ID\"}\n", NULL, 0);
+        }
+
+        key.data = (u_char *) sl.id;
+        key.len = sl.len;
+
+    } else {
+        (void) ngx_http_passport_code_parse(arg.data, arg.len,
+                                            ngx_http_passport_today(),
+                                            &code);
+
+        if (code.err == NGX_HTTP_PASSPORT_ID_OK) {
+            key.data = (u_char *) code.canon;
+            key.len = code.len;
+
+        } else {
+            /* an opaque code, as written less white space */
+            key.len = arg.len;
+            key.data = (u_char *) ngx_http_passport_trim(arg.data, &key.len,
+                                                         1);
+        }
+    }
+
+    if (ngx_http_passport_registry_url(r->pool, plcf->registry, kind, &key,
+                                       &url)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    removed = ngx_http_passport_cache_purge(plcf->cache->data, &url);
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "passport: cache purge \"%V\": %s", &url,
+                  removed ? "removed" : "not cached");
+
+    return ngx_http_passport_purge_send(r, NGX_HTTP_OK, NULL, &url, removed);
+}
+
+
+static ngx_int_t
+ngx_http_passport_purge_send(ngx_http_request_t *r, ngx_uint_t status,
+    const char *text, ngx_str_t *key, ngx_uint_t removed)
+{
+    size_t        len;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    len = text ? ngx_strlen(text)
+               : sizeof("{\"removed\":false,\"key\":\"\"}\n")
+                 + ngx_http_passport_json_escape_size(key->data, key->len,
+                                                      key->len);
+
+    b = ngx_create_temp_buf(r->pool, len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (text) {
+        b->last = ngx_cpymem(b->last, text, len);
+
+    } else {
+        b->last = ngx_sprintf(b->last, "{\"removed\":%s,\"key\":\"",
+                              removed ? "true" : "false");
+        b->last = ngx_http_passport_json_escape(b->last, key->data,
+                                                key->len, key->len);
+        b->last = ngx_cpymem(b->last, "\"}\n", 3);
+    }
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = b->last - b->pos;
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
