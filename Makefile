@@ -55,7 +55,9 @@ $(OBJS)/Makefile: config
 
 $(MODULE): $(OBJS)/Makefile $(SRCS)
 	$(MAKE) -f $(OBJS)/Makefile -C $(BUILD)/nginx-src modules
-	cp $(OBJS)/ngx_http_passport_module.so $@
+	@# a new file, not the old one overwritten: a running nginx keeps it
+	cp $(OBJS)/ngx_http_passport_module.so $@.tmp
+	mv -f $@.tmp $@
 
 
 $(BUILD)/unit/test_id: t/unit/test_id.c $(UNIT_PURE) src/ngx_http_passport_id.h

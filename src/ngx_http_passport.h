@@ -164,6 +164,9 @@ typedef struct {
     u_char                     *value;
     size_t                      value_len;
     void                       *waiter;         /* while in flight */
+    ngx_uint_t                  done;
+    ngx_http_passport_entity_t  entity;         /* the answer, kept until */
+    ngx_http_passport_record_t  record;         /* all are in */
 } ngx_http_passport_slot_t;
 
 

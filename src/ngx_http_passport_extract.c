@@ -489,9 +489,7 @@ ngx_http_passport_check(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        if (plcf->items && (plcf->items->ntokens == 0
-                            || json_is_array(ctx->root)))
-        {
+        if (plcf->items && plcf->items->ntokens == 0) {
             ngx_http_passport_error_detail(err, ctx->lang,
                            "expected a JSON array, found %s",
                            "cần một mảng JSON, nhận được %s",

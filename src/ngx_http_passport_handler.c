@@ -12,7 +12,7 @@
  *
  *     BODY    read the request body (asynchronously)
  *     CHECK   extract seller and items, run the local rules
- *     LOOKUP  registry lookups (none yet: see docs/)
+ *     LOOKUP  registry lookups, cache first (lookup.c, registry.c)
  *     DONE    verdict known: pass, or act on it
  *
  * Each state is a function of the context; the handler may be entered any

@@ -20,6 +20,8 @@ static void ngx_http_passport_unavailable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
+static void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_wake_handler(ngx_event_t *ev);
 
 
@@ -124,6 +126,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     (void) ngx_http_passport_registry_open(plcf->registry, &ctx->retry_after);
 
     if (ctx->pending == 0) {
+        ngx_http_passport_lookups_apply(r, ctx);
         return NGX_OK;
     }
 
@@ -148,6 +151,10 @@ ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
             ngx_http_passport_registry_cancel(slot[i].waiter);
             slot[i].waiter = NULL;
         }
+
+        if (slot[i].done && slot[i].kind == NGX_HTTP_PASSPORT_CODE) {
+            ngx_http_passport_record_free(&slot[i].record);
+        }
     }
 
     if (ctx->wake.posted) {
@@ -156,72 +163,103 @@ ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
 }
 
 
+/*
+ * An answer is kept in its slot: the cross-checks run once all are in, in
+ * the order of the slots, so that the same request always gets the same
+ * problem document whatever order the answers came in.
+ */
+
 void
 ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
     const void *result, ngx_uint_t cache_status)
 {
-    ngx_uint_t                         i;
-    ngx_http_passport_ctx_t           *ctx;
-    ngx_http_passport_item_t          *item;
-    ngx_http_passport_slot_t          *slot;
-    ngx_http_passport_error_t          e;
-    const ngx_http_passport_entity_t  *ent;
-    const ngx_http_passport_record_t  *rec;
+    ngx_http_passport_ctx_t   *ctx;
+    ngx_http_passport_slot_t  *slot;
 
     ctx = ngx_http_passport_get_ctx(r);
     slot = ctx->slots.elts;
     slot = &slot[index];
     slot->waiter = NULL;
+    slot->done = 1;
 
     if (cache_status > ctx->cache_status) {
         ctx->cache_status = cache_status;
     }
 
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
-        ent = result;
-
-        if (ent->rc == NGX_HTTP_PASSPORT_REC_ERROR) {
-            ngx_http_passport_unavailable(r, ctx, index, ent->cause);
-
-        } else if (ngx_http_passport_entity_rules(ent, (int) ctx->lang, &e)) {
-            if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e)
-                != NGX_OK)
-            {
-                ctx->failed = 1;
-            }
-        }
+        slot->entity = *(const ngx_http_passport_entity_t *) result;
 
     } else {
-        rec = result;
+        slot->record = *(const ngx_http_passport_record_t *) result;
 
-        if (rec->rc == NGX_HTTP_PASSPORT_REC_ERROR) {
-            ngx_http_passport_unavailable(r, ctx, index, rec->cause);
-
-        } else {
-            item = ctx->items.elts;
-
-            for (i = 0; i < ctx->items.nelts; i++) {
-                if (item[i].slot != (ngx_int_t) index
-                    || !ngx_http_passport_record_rules(rec,
-                                                 (char *) item[i].seller.data,
-                                                 item[i].seller.len,
-                                                 item[i].origin,
-                                                 (int) ctx->lang, &e))
-                {
-                    continue;
-                }
-
-                if (ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
-                    != NGX_OK)
-                {
-                    ctx->failed = 1;
-                }
-            }
+        if (slot->record.root) {
+            json_incref(slot->record.root);
         }
     }
 
     if (--ctx->pending == 0 && !ctx->starting) {
         ngx_post_event(&ctx->wake, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_http_passport_lookups_apply(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx)
+{
+    ngx_uint_t                   i, k;
+    ngx_http_passport_item_t    *item;
+    ngx_http_passport_slot_t    *slot;
+    ngx_http_passport_error_t    e;
+
+    slot = ctx->slots.elts;
+    item = ctx->items.elts;
+
+    for (k = 0; k < ctx->slots.nelts; k++) {
+
+        if (!slot[k].done) {
+            continue;
+        }
+
+        if (slot[k].kind == NGX_HTTP_PASSPORT_ENTITY) {
+
+            if (slot[k].entity.rc == NGX_HTTP_PASSPORT_REC_ERROR) {
+                ngx_http_passport_unavailable(r, ctx, k,
+                                              slot[k].entity.cause);
+
+            } else if (ngx_http_passport_entity_rules(&slot[k].entity,
+                                                      (int) ctx->lang, &e)
+                       && ngx_http_passport_slot_error(r, ctx, &slot[k],
+                                                       NULL, &e)
+                          != NGX_OK)
+            {
+                ctx->failed = 1;
+            }
+
+            continue;
+        }
+
+        if (slot[k].record.rc == NGX_HTTP_PASSPORT_REC_ERROR) {
+            ngx_http_passport_unavailable(r, ctx, k, slot[k].record.cause);
+            continue;
+        }
+
+        for (i = 0; i < ctx->items.nelts; i++) {
+            if (item[i].slot == (ngx_int_t) k
+                && ngx_http_passport_record_rules(&slot[k].record,
+                                              (char *) item[i].seller.data,
+                                              item[i].seller.len,
+                                              item[i].origin,
+                                              (int) ctx->lang, &e)
+                && ngx_http_passport_slot_error(r, ctx, &slot[k], &item[i],
+                                                &e)
+                   != NGX_OK)
+            {
+                ctx->failed = 1;
+            }
+        }
+
+        ngx_http_passport_record_free(&slot[k].record);
     }
 }
 
@@ -312,6 +350,7 @@ ngx_http_passport_wake_handler(ngx_event_t *ev)
 
     ctx = ngx_http_passport_get_ctx(r);
 
+    ngx_http_passport_lookups_apply(r, ctx);
     ngx_http_passport_decide(r, ctx);
 
     r->read_event_handler = ngx_http_block_reading;

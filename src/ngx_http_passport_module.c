@@ -395,6 +395,13 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->registry, prev->registry, NULL);
     ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
                               3000);
+
+    if (conf->registry_timeout == 0) {
+        /* to libcurl 0 means no limit at all */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_registry_timeout\" must not be 0");
+        return NGX_CONF_ERROR;
+    }
     ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
     ngx_conf_merge_value(conf->registry_ssl_verify,
                          prev->registry_ssl_verify, 1);
@@ -662,9 +669,11 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /* http(s)://host[:port][/path], no query, no fragment, no spaces */
 
+    /* credentials do not belong in a URL that is logged: token_file */
+
     for (i = 0; i < url.len; i++) {
         if (url.data[i] <= ' ' || url.data[i] == '?' || url.data[i] == '#'
-            || url.data[i] >= 0x7f)
+            || url.data[i] == '@' || url.data[i] >= 0x7f)
         {
             goto invalid;
         }
@@ -712,7 +721,8 @@ invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid registry URL \"%V\": an http:// or https:// "
-                       "URL with a host and no query is expected", &value[1]);
+                       "URL with a host, no credentials and no query is "
+                       "expected", &value[1]);
     return NGX_CONF_ERROR;
 }
 

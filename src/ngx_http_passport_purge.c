@@ -82,15 +82,17 @@ ngx_http_passport_purge_handler(ngx_http_request_t *r)
                                             ngx_http_passport_today(),
                                             &code);
 
+        key.len = arg.len;
+        key.data = (u_char *) ngx_http_passport_trim(arg.data, &key.len, 1);
+
         if (code.err == NGX_HTTP_PASSPORT_ID_OK) {
             key.data = (u_char *) code.canon;
             key.len = code.len;
 
-        } else {
-            /* an opaque code, as written less white space */
-            key.len = arg.len;
-            key.data = (u_char *) ngx_http_passport_trim(arg.data, &key.len,
-                                                         1);
+        } else if (code.err != NGX_HTTP_PASSPORT_ID_SHAPE || key.len == 0) {
+            /* a GS1 code with an error is in no cache; an opaque one may be */
+            return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
+                       "{\"error\":\"not a valid trace code\"}\n", NULL, 0);
         }
     }
 

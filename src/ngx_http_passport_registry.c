@@ -6,6 +6,8 @@
 
 #include "ngx_http_passport.h"
 
+#include <openssl/err.h>
+
 
 /*
  * The registry client: one libcurl multi handle per worker, driven by
@@ -189,6 +191,7 @@ ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
 
     /* closes cached connections, calling the socket callback */
     curl_multi_cleanup(reg->multi);
+    ERR_clear_error();
     curl_global_cleanup();
 
     ngx_http_passport_reg = NULL;
@@ -362,14 +365,18 @@ ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
         ngx_http_passport_registry_answer(lk, 0, NULL, 0,
                                           "the registry keeps failing, "
                                           "not contacted",
-                                          NGX_HTTP_PASSPORT_CACHE_MISS);
+                                          lk->cache
+                                          ? NGX_HTTP_PASSPORT_CACHE_MISS
+                                          : NGX_HTTP_PASSPORT_CACHE_BYPASS);
         return;
     }
 
     if (ngx_http_passport_registry_fetch(lk) != NGX_OK) {
         ngx_http_passport_registry_answer(lk, 0, NULL, 0,
                                           "the lookup could not be started",
-                                          NGX_HTTP_PASSPORT_CACHE_MISS);
+                                          lk->cache
+                                          ? NGX_HTTP_PASSPORT_CACHE_MISS
+                                          : NGX_HTTP_PASSPORT_CACHE_BYPASS);
     }
 }
 
@@ -514,7 +521,12 @@ ngx_http_passport_registry_fetch(ngx_http_passport_lookup_t *lk)
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
                      (long) CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+
+    if (lk->rc->base.data[4] == 's' || lk->rc->base.data[4] == 'S') {
+        /* over TLS the registry may offer HTTP/2: wait to multiplex */
+        curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
+
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER,
                      (long) plcf->registry_ssl_verify);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST,
@@ -700,6 +712,8 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
         curl_slist_free_all(lk->headers);
     }
 
+    ERR_clear_error();
+
     ngx_destroy_pool(lk->pool);
 }
 
@@ -833,8 +847,14 @@ ngx_http_passport_registry_close(ngx_connection_t *c)
         ngx_delete_posted_event(c->write);
     }
 
+    /*
+     * libcurl may have closed the socket already (aborting a transfer):
+     * the kernel then dropped it from epoll, and a DEL would fail.
+     */
+
     if (c->read->active || c->write->active) {
-        ngx_del_conn(c, 0);
+        ngx_del_conn(c, (fcntl(c->fd, F_GETFD) == -1 && ngx_errno == EBADF)
+                        ? NGX_CLOSE_EVENT : 0);
     }
 
     /* libcurl owns and closes the socket: only the slot is given back */
@@ -906,6 +926,14 @@ ngx_http_passport_registry_event(ngx_event_t *ev)
 static void
 ngx_http_passport_registry_drain(void)
 {
+    /*
+     * libcurl may leave errors in OpenSSL's queue of this thread (a
+     * refused certificate, a shutdown during a handshake); nginx's own TLS
+     * in the same worker would take them for its own.
+     */
+
+    ERR_clear_error();
+
     int                          left;
     CURL                        *easy;
     CURLMsg                     *msg;
@@ -988,8 +1016,10 @@ ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
                                               asked->len, ent);
 
         if (ent->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
-            /* the rules name the seller asked for */
-            ngx_cpystrn((u_char *) ent->id, asked->data, sizeof(ent->id));
+            /* the rules name the seller asked for; asked is not a C string */
+            len = ngx_min(asked->len, sizeof(ent->id) - 1);
+            ngx_memcpy(ent->id, asked->data, len);
+            ent->id[len] = '\0';
         }
 
         return;

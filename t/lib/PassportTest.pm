@@ -222,13 +222,20 @@ sub stop {
 
 # nginx -s reload, then wait until the new workers are up (and ports accept).
 sub reload {
-    my $self = shift;
+    my ($self, %o) = @_;
     my %old = map { $_ => 1 } $self->worker_pids;
     my ($rc, $out) = $self->_nginx('-s', 'reload');
     croak "nginx -s reload failed (exit $rc):\n$out" if $rc;
     $self->wait_for(sub { (grep { !$old{$_} } $self->worker_pids) >= $self->{workers} }, 10)
         or croak "no new workers after reload:\n" . $self->error_log;
     $self->_wait_ready(5) or croak "nginx not ready after reload:\n" . $self->error_log;
+    # the master signals the old workers only ~100 ms after starting the
+    # new ones: until they are gone they may still accept connections
+    # (keep_old => 1 for tests that want them alive with work in flight)
+    if (!$o{keep_old}) {
+        $self->wait_for(sub { !grep { _alive($_) } keys %old }, 10)
+            or Test::More::diag('old workers still alive 10 s after reload');
+    }
     return $self;
 }
 

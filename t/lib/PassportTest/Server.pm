@@ -152,11 +152,11 @@ sub loop {
         my ($r, $w) = IO::Select->select($rs, $ws, undef, $timeout);
         for my $fh (@{ $r || [] }) {
             if ($fh == $s->{lsn}) { $s->_accept; next }
-            my $c = $s->{conns}{ fileno($fh) // next } or next;    # may be closed by now
+            my $c = $s->{conns}{"$fh"} or next;    # may be closed by now
             $s->_guard($c, sub { $s->_read($c) });
         }
         for my $fh (@{ $w || [] }) {
-            my $c = $s->{conns}{ fileno($fh) // next } or next;
+            my $c = $s->{conns}{"$fh"} or next;
             $s->_guard($c, sub { $s->_flush($c) });
         }
     }
@@ -185,7 +185,7 @@ sub _accept {
     my $sock = $s->{lsn}->accept or return;
     $sock->blocking(0);
     my $c = { sock => $sock, id => ++$s->{seq}, rbuf => '', wbuf => '', fd => fileno $sock };
-    $s->{conns}{ $c->{fd} } = $c;
+    $s->{conns}{"$sock"} = $c;    # by handle: fd numbers are reused
     $s->{st}{connections}++;
     $s->{st}{open}++;
     $s->_stats;
@@ -194,7 +194,7 @@ sub _accept {
 sub _close {
     my ($s, $c) = @_;
     return if $c->{closed}++;
-    delete $s->{conns}{ $c->{fd} };
+    delete $s->{conns}{"$c->{sock}"};
     $s->{st}{open}--;
     $s->{st}{current}-- if delete $c->{inflight};
     close $c->{sock};

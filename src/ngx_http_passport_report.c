@@ -1,0 +1,498 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "ngx_http_passport_report.h"
+
+
+/*
+ * One writer serves both passes, as for problem documents: with p == NULL
+ * it only counts.
+ */
+
+typedef struct {
+    unsigned char        *p;
+    size_t                n;
+} ngx_http_passport_report_out_t;
+
+
+static void ngx_http_passport_report_put(ngx_http_passport_report_out_t *out,
+    const void *s, size_t len);
+static void ngx_http_passport_report_str(ngx_http_passport_report_out_t *out,
+    const char *name, const unsigned char *s, size_t len, size_t max);
+static void ngx_http_passport_report_reasons(
+    ngx_http_passport_report_out_t *out, const int *reasons, size_t n);
+static void ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec);
+static void ngx_http_passport_report_time(char *buf, long long ms);
+static int ngx_http_passport_report_no_pass(char *buf, int size, int rw,
+    void *data);
+
+
+static const char  *const ngx_http_passport_report_types[] = {
+    "verdict", "recovery", "rotation"
+};
+
+static const char  *const ngx_http_passport_report_modes[] = {
+    "enforce", "flag", "monitor"
+};
+
+/* where year, month, ..., millisecond start, each with its separator */
+static const int  ngx_http_passport_report_time_at[] = {
+    0, 5, 8, 11, 14, 17, 20, 24
+};
+
+
+static void
+ngx_http_passport_report_put(ngx_http_passport_report_out_t *out,
+    const void *s, size_t len)
+{
+    if (out->p) {
+        memcpy(out->p + out->n, s, len);
+    }
+
+    out->n += len;
+}
+
+
+/* name (e.g. ,"node":) then s as a JSON string, escaped and cut at max */
+
+static void
+ngx_http_passport_report_str(ngx_http_passport_report_out_t *out,
+    const char *name, const unsigned char *s, size_t len, size_t max)
+{
+    ngx_http_passport_report_put(out, name, strlen(name));
+    ngx_http_passport_report_put(out, "\"", 1);
+
+    if (s == NULL) {
+        len = 0;
+    }
+
+    if (out->p) {
+        out->n = ngx_http_passport_json_escape(out->p + out->n, s, len, max)
+                 - out->p;
+
+    } else {
+        out->n += ngx_http_passport_json_escape_size(s, len, max);
+    }
+
+    ngx_http_passport_report_put(out, "\"", 1);
+}
+
+
+static void
+ngx_http_passport_report_reasons(ngx_http_passport_report_out_t *out,
+    const int *reasons, size_t n)
+{
+    size_t       i;
+    const char  *name;
+
+    ngx_http_passport_report_put(out, "[", 1);
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            ngx_http_passport_report_put(out, ",", 1);
+        }
+
+        name = ngx_http_passport_reason_name(reasons[i]);
+
+        ngx_http_passport_report_put(out, "\"", 1);
+        ngx_http_passport_report_put(out, name, strlen(name));
+        ngx_http_passport_report_put(out, "\"", 1);
+    }
+
+    ngx_http_passport_report_put(out, "]", 1);
+}
+
+
+/* the canonical serialisation without its closing brace */
+
+static void
+ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec)
+{
+    char                                    num[32];
+    size_t                                  i, len;
+    const char                             *s;
+    const ngx_http_passport_report_item_t  *it;
+
+    snprintf(num, sizeof(num), "%llu", rec->seq);
+    ngx_http_passport_report_put(out, "{\"seq\":", 7);
+    ngx_http_passport_report_put(out, num, strlen(num));
+
+    ngx_http_passport_report_time(num, rec->time_ms);
+    ngx_http_passport_report_str(out, ",\"time\":", (unsigned char *) num,
+                                 strlen(num), (size_t) -1);
+
+    ngx_http_passport_report_str(out, ",\"node\":", rec->node, rec->node_len,
+                                 NGX_HTTP_PASSPORT_REPORT_NODE_MAX);
+
+    s = ngx_http_passport_report_type_name(rec->type);
+    ngx_http_passport_report_str(out, ",\"type\":", (unsigned char *) s,
+                                 strlen(s), (size_t) -1);
+
+    if (rec->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+        ngx_http_passport_report_str(out, ",\"detail\":", rec->detail,
+                                     rec->detail_len,
+                                     NGX_HTTP_PASSPORT_REPORT_DETAIL_MAX);
+        goto prev;
+    }
+
+    ngx_http_passport_report_str(out, ",\"request_id\":", rec->request_id,
+                                 rec->request_id_len,
+                                 NGX_HTTP_PASSPORT_REPORT_ID_MAX);
+
+    s = ngx_http_passport_verdict_name(rec->verdict);
+    ngx_http_passport_report_str(out, ",\"verdict\":", (unsigned char *) s,
+                                 strlen(s), (size_t) -1);
+
+    s = ngx_http_passport_report_mode_name(rec->mode);
+    ngx_http_passport_report_str(out, ",\"mode\":", (unsigned char *) s,
+                                 strlen(s), (size_t) -1);
+
+    if (rec->seller) {
+        ngx_http_passport_report_str(out, ",\"seller\":", rec->seller,
+                                     rec->seller_len,
+                                     NGX_HTTP_PASSPORT_VALUE_MAX);
+
+    } else {
+        ngx_http_passport_report_put(out, ",\"seller\":null", 14);
+    }
+
+    ngx_http_passport_report_put(out, ",\"reasons\":", 11);
+    ngx_http_passport_report_reasons(out, rec->reasons, rec->nreasons);
+
+    ngx_http_passport_report_put(out, ",\"items\":[", 10);
+
+    for (i = 0; i < rec->nitems; i++) {
+        it = &rec->items[i];
+
+        ngx_http_passport_report_put(out, ",", i ? 1 : 0);
+        ngx_http_passport_report_str(out, "{\"pointer\":", it->pointer,
+                                     it->pointer_len,
+                                     NGX_HTTP_PASSPORT_REPORT_PTR_MAX);
+        ngx_http_passport_report_str(out, ",\"code\":", it->code,
+                                     it->code_len,
+                                     NGX_HTTP_PASSPORT_VALUE_MAX);
+        ngx_http_passport_report_put(out, ",\"reasons\":", 11);
+        ngx_http_passport_report_reasons(out, it->reasons, it->nreasons);
+        ngx_http_passport_report_put(out, "}", 1);
+    }
+
+    ngx_http_passport_report_put(out, "]", 1);
+
+    ngx_http_passport_report_str(out, ",\"method\":", rec->method,
+                                 rec->method_len,
+                                 NGX_HTTP_PASSPORT_REPORT_METHOD_MAX);
+
+    len = 0;
+
+    while (rec->uri && len < rec->uri_len && rec->uri[len] != '?') {
+        len++;
+    }
+
+    ngx_http_passport_report_str(out, ",\"uri\":", rec->uri, len,
+                                 NGX_HTTP_PASSPORT_REPORT_URI_MAX);
+
+prev:
+
+    ngx_http_passport_report_str(out, ",\"prev\":",
+                                 (unsigned char *) (rec->prev
+                                     ? rec->prev
+                                     : NGX_HTTP_PASSPORT_REPORT_ZERO),
+                                 NGX_HTTP_PASSPORT_REPORT_HEX, (size_t) -1);
+}
+
+
+/* RFC 3339 UTC with milliseconds, 24 characters (civil from days) */
+
+static void
+ngx_http_passport_report_time(char *buf, long long ms)
+{
+    int        i, j;
+    long long  days, rem, z, era, doe, yoe, y, doy, mp, d, m, v[7];
+
+    if (ms < 0 || ms > 253402300799999LL) {
+        ms = 0;
+    }
+
+    days = ms / 86400000;
+    rem = ms % 86400000;
+
+    z = days + 719468;
+    era = z / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += (m <= 2);
+
+    v[0] = y;
+    v[1] = m;
+    v[2] = d;
+    v[3] = rem / 3600000;
+    v[4] = rem / 60000 % 60;
+    v[5] = rem / 1000 % 60;
+    v[6] = rem % 1000;
+
+    memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
+
+    for (i = 0; i < 7; i++) {
+        for (j = ngx_http_passport_report_time_at[i + 1] - 2;
+             j >= ngx_http_passport_report_time_at[i];
+             j--)
+        {
+            buf[j] = (char) ('0' + v[i] % 10);
+            v[i] /= 10;
+        }
+    }
+}
+
+
+int
+ngx_http_passport_report_digest(const unsigned char *p, size_t len,
+    unsigned char *md)
+{
+    int          ok;
+    EVP_MD_CTX  *ctx;
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return -1;
+    }
+
+    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)
+         && EVP_DigestUpdate(ctx, p, len)
+         && EVP_DigestUpdate(ctx, "}", 1)
+         && EVP_DigestFinal_ex(ctx, md, NULL);
+
+    EVP_MD_CTX_free(ctx);
+
+    return ok ? 0 : -1;
+}
+
+
+void
+ngx_http_passport_report_hex(char *dst, const unsigned char *md)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < 32; i++) {
+        dst[2 * i] = hex[md[i] >> 4];
+        dst[2 * i + 1] = hex[md[i] & 0xf];
+    }
+
+    dst[NGX_HTTP_PASSPORT_REPORT_HEX] = '\0';
+}
+
+
+const char *
+ngx_http_passport_report_type_name(int type)
+{
+    if (type < 0 || type > NGX_HTTP_PASSPORT_REPORT_ROTATION) {
+        return "";
+    }
+
+    return ngx_http_passport_report_types[type];
+}
+
+
+const char *
+ngx_http_passport_report_mode_name(int mode)
+{
+    if (mode < 0 || mode > NGX_HTTP_PASSPORT_MODE_MONITOR) {
+        return "";
+    }
+
+    return ngx_http_passport_report_modes[mode];
+}
+
+
+void
+ngx_http_passport_report_chain_init(ngx_http_passport_report_chain_t *c)
+{
+    c->seq = 0;
+    memcpy(c->hash, NGX_HTTP_PASSPORT_REPORT_ZERO,
+           NGX_HTTP_PASSPORT_REPORT_HEX + 1);
+}
+
+
+void
+ngx_http_passport_report_chain_advance(ngx_http_passport_report_chain_t *c,
+    const ngx_http_passport_report_line_t *line)
+{
+    c->seq = line->seq;
+    memcpy(c->hash, line->hash, NGX_HTTP_PASSPORT_REPORT_HEX + 1);
+}
+
+
+size_t
+ngx_http_passport_report_size(const ngx_http_passport_report_t *rec)
+{
+    ngx_http_passport_report_out_t  out = { NULL, 0 };
+
+    ngx_http_passport_report_out(&out, rec);
+
+    /* ,"hash":"<64>","sig":"<88>"}\n */
+
+    return out.n + sizeof(",\"hash\":\"\"") - 1 + NGX_HTTP_PASSPORT_REPORT_HEX
+           + sizeof(",\"sig\":\"\"") - 1 + NGX_HTTP_PASSPORT_REPORT_SIG + 2;
+}
+
+
+unsigned char *
+ngx_http_passport_report_write(unsigned char *buf,
+    const ngx_http_passport_report_t *rec, EVP_PKEY *key, char *hash)
+{
+    int                             ok;
+    size_t                          siglen;
+    EVP_MD_CTX                     *ctx;
+    unsigned char                   md[32], sig[64];
+    ngx_http_passport_report_out_t  out = { buf, 0 };
+
+    if (rec->type < 0 || rec->type > NGX_HTTP_PASSPORT_REPORT_ROTATION
+        || rec->seq == 0 || rec->seq > NGX_HTTP_PASSPORT_REPORT_SEQ_MAX
+        || rec->time_ms < 0 || rec->time_ms > 253402300799999LL
+        || (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
+            && ((rec->verdict != NGX_HTTP_PASSPORT_VERDICT_FLAG
+                 && rec->verdict != NGX_HTTP_PASSPORT_VERDICT_BLOCK)
+                || rec->mode < 0
+                || rec->mode > NGX_HTTP_PASSPORT_MODE_MONITOR)))
+    {
+        return NULL;
+    }
+
+    ngx_http_passport_report_out(&out, rec);
+
+    if (ngx_http_passport_report_digest(buf, out.n, md) != 0) {
+        return NULL;
+    }
+
+    ngx_http_passport_report_hex(hash, md);
+
+    ngx_http_passport_report_put(&out, ",\"hash\":\"", 9);
+    ngx_http_passport_report_put(&out, hash, NGX_HTTP_PASSPORT_REPORT_HEX);
+    ngx_http_passport_report_put(&out, "\"", 1);
+
+    if (key) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        siglen = sizeof(sig);
+
+        ok = EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1
+             && EVP_DigestSign(ctx, sig, &siglen, md, sizeof(md)) == 1
+             && siglen == sizeof(sig);
+
+        EVP_MD_CTX_free(ctx);
+
+        if (!ok) {
+            return NULL;
+        }
+
+        ngx_http_passport_report_put(&out, ",\"sig\":\"", 8);
+        EVP_EncodeBlock(buf + out.n, sig, sizeof(sig));
+        out.n += NGX_HTTP_PASSPORT_REPORT_SIG;
+        ngx_http_passport_report_put(&out, "\"", 1);
+    }
+
+    ngx_http_passport_report_put(&out, "}\n", 2);
+
+    return buf + out.n;
+}
+
+
+/* encrypted keys are not supported: never prompt for a pass phrase */
+
+static int
+ngx_http_passport_report_no_pass(char *buf, int size, int rw, void *data)
+{
+    (void) buf;
+    (void) size;
+    (void) rw;
+    (void) data;
+
+    return 0;
+}
+
+
+EVP_PKEY *
+ngx_http_passport_report_key_read(const char *path, int need_private,
+    char *why, size_t why_size)
+{
+    FILE      *f;
+    EVP_PKEY  *key;
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(why, why_size, "cannot open %s: %s", path,
+                 strerror(errno));
+        return NULL;
+    }
+
+    key = PEM_read_PrivateKey(f, NULL, ngx_http_passport_report_no_pass,
+                              NULL);
+
+    if (key == NULL && !need_private) {
+        rewind(f);
+        key = PEM_read_PUBKEY(f, NULL, ngx_http_passport_report_no_pass,
+                              NULL);
+    }
+
+    fclose(f);
+    ERR_clear_error();
+
+    if (key == NULL) {
+        snprintf(why, why_size, "%s: no PEM %s key", path,
+                 need_private ? "private" : "public or private");
+        return NULL;
+    }
+
+    if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+        snprintf(why, why_size, "%s: not an Ed25519 key", path);
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+
+    return key;
+}
+
+
+const char *
+ngx_http_passport_report_result_name(int rc)
+{
+    switch (rc) {
+    case NGX_HTTP_PASSPORT_REPORT_OK:
+        return "intact";
+    case NGX_HTTP_PASSPORT_REPORT_SYNTAX:
+        return "truncated or unparseable";
+    case NGX_HTTP_PASSPORT_REPORT_EDITED:
+        return "edited";
+    case NGX_HTTP_PASSPORT_REPORT_SIGNATURE:
+        return "bad signature";
+    case NGX_HTTP_PASSPORT_REPORT_GAP:
+        return "deleted";
+    case NGX_HTTP_PASSPORT_REPORT_BACK:
+        return "reordered";
+    case NGX_HTTP_PASSPORT_REPORT_BROKEN:
+        return "chain broken";
+    default:
+        return "error";
+    }
+}

@@ -1,0 +1,264 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#ifndef _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_
+#define _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_
+
+
+/*
+ * Regulator reports: records of the tamper-evident log (docs/reports.md),
+ * their canonical serialisation, SHA-256 hash chain and Ed25519
+ * signatures, verification of one line and the chain state found at the
+ * end of an existing log.
+ *
+ * Pure C on OpenSSL (libcrypto), no nginx dependency: unit-tested in
+ * t/unit/test_report.c and used by tools/passport-verify.c.  Writing is in
+ * ngx_http_passport_report.c, reading back in _report_parse.c.
+ */
+
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "ngx_http_passport_verdict.h"
+
+
+/* record types */
+#define NGX_HTTP_PASSPORT_REPORT_VERDICT    0
+#define NGX_HTTP_PASSPORT_REPORT_RECOVERY   1
+#define NGX_HTTP_PASSPORT_REPORT_ROTATION   2
+
+/* results of verification; 0 is success */
+#define NGX_HTTP_PASSPORT_REPORT_OK         0
+#define NGX_HTTP_PASSPORT_REPORT_SYNTAX     1   /* unparseable, truncated */
+#define NGX_HTTP_PASSPORT_REPORT_EDITED     2   /* hash mismatch */
+#define NGX_HTTP_PASSPORT_REPORT_SIGNATURE  3   /* bad or missing sig */
+#define NGX_HTTP_PASSPORT_REPORT_GAP        4   /* seq jumps forward */
+#define NGX_HTTP_PASSPORT_REPORT_BACK       5   /* seq goes back */
+#define NGX_HTTP_PASSPORT_REPORT_BROKEN     6   /* prev mismatch */
+#define NGX_HTTP_PASSPORT_REPORT_ERROR      7   /* OpenSSL failure */
+
+/* ngx_http_passport_report_tail() */
+#define NGX_HTTP_PASSPORT_REPORT_AGAIN      8   /* give more of the file */
+
+#define NGX_HTTP_PASSPORT_REPORT_HEX        64  /* hash, prev: hex digits */
+#define NGX_HTTP_PASSPORT_REPORT_SIG        88  /* sig: base64 characters */
+
+/* prev of the first record of a chain */
+#define NGX_HTTP_PASSPORT_REPORT_ZERO                                        \
+    "00000000000000000000000000000000" "00000000000000000000000000000000"
+
+/* the greatest seq: 2^53 - 1, exact in every JSON implementation */
+#define NGX_HTTP_PASSPORT_REPORT_SEQ_MAX    9007199254740991ULL
+
+/* input bytes taken from each string member; longer values are cut */
+#define NGX_HTTP_PASSPORT_REPORT_NODE_MAX   128
+#define NGX_HTTP_PASSPORT_REPORT_ID_MAX     128
+#define NGX_HTTP_PASSPORT_REPORT_METHOD_MAX 32
+#define NGX_HTTP_PASSPORT_REPORT_URI_MAX    2048
+#define NGX_HTTP_PASSPORT_REPORT_PTR_MAX    256
+#define NGX_HTTP_PASSPORT_REPORT_DETAIL_MAX 512
+/* seller and code: NGX_HTTP_PASSPORT_VALUE_MAX */
+
+
+/* the end of a chain: last seq written (0: none) and its hash */
+typedef struct {
+    unsigned long long    seq;
+    char                  hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+} ngx_http_passport_report_chain_t;
+
+
+/* one failing item of a verdict record */
+typedef struct {
+    const unsigned char  *pointer;      /* RFC 6901, as in the problem */
+    size_t                pointer_len;
+    const unsigned char  *code;         /* canonical trace code or as
+                                           sent; NULL: "" */
+    size_t                code_len;
+    const int            *reasons;      /* NGX_HTTP_PASSPORT_* reasons */
+    size_t                nreasons;
+} ngx_http_passport_report_item_t;
+
+
+/*
+ * One record to write.  Strings are raw bytes (escaped when written,
+ * invalid UTF-8 becomes U+FFFD, cut at the *_MAX above); NULL with length
+ * 0 writes "".  Members unused by a type are ignored.
+ */
+typedef struct {
+    int                   type;         /* NGX_HTTP_PASSPORT_REPORT_* */
+    unsigned long long    seq;          /* chain.seq + 1 */
+    const char           *prev;         /* 64 lowercase hex (chain.hash);
+                                           NULL: 64 zeros */
+    long long             time_ms;      /* ms since the epoch, UTC */
+
+    const unsigned char  *node;
+    size_t                node_len;
+
+    /* type VERDICT */
+    const unsigned char  *request_id;
+    size_t                request_id_len;
+    int                   verdict;      /* NGX_HTTP_PASSPORT_VERDICT_FLAG
+                                           or _BLOCK */
+    int                   mode;         /* NGX_HTTP_PASSPORT_MODE_* */
+    const unsigned char  *seller;       /* NULL: null */
+    size_t                seller_len;
+    const int            *reasons;
+    size_t                nreasons;
+    const ngx_http_passport_report_item_t  *items;
+    size_t                nitems;
+    const unsigned char  *method;
+    size_t                method_len;
+    const unsigned char  *uri;          /* written up to the first '?' */
+    size_t                uri_len;
+
+    /* types RECOVERY and ROTATION */
+    const unsigned char  *detail;
+    size_t                detail_len;
+} ngx_http_passport_report_t;
+
+
+/* a JSON string member of a parsed line: its escaped bytes in the line */
+typedef struct {
+    const unsigned char  *data;         /* NULL: absent or null */
+    size_t                len;
+} ngx_http_passport_report_span_t;
+
+
+/* what ngx_http_passport_report_verify_line() found in a line */
+typedef struct {
+    int                   type;
+    unsigned long long    seq;          /* 0 until parsed */
+    char                  prev[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    char                  hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    int                   has_sig;      /* has a "sig" member */
+    int                   verdict;      /* NGX_HTTP_PASSPORT_VERDICT_* */
+    int                   mode;         /* NGX_HTTP_PASSPORT_MODE_* */
+    unsigned long         reasons;      /* bit 1 << reason for the known
+                                           record-level reasons */
+    ngx_http_passport_report_span_t  time;
+    ngx_http_passport_report_span_t  node;
+    ngx_http_passport_report_span_t  request_id;
+    ngx_http_passport_report_span_t  seller;
+    ngx_http_passport_report_span_t  method;
+    ngx_http_passport_report_span_t  uri;
+    ngx_http_passport_report_span_t  detail;
+} ngx_http_passport_report_line_t;
+
+
+/* what ngx_http_passport_report_tail() found at the end of a log */
+typedef struct {
+    ngx_http_passport_report_chain_t  chain;  /* last good record */
+    size_t                end;          /* bytes up to the end of it */
+    int                   newline;      /* 1: a "\n" must be written
+                                           before the next record */
+    int                   truncated;    /* 1: bytes after the last good
+                                           record; write a RECOVERY
+                                           record next */
+} ngx_http_passport_report_tail_t;
+
+
+/*
+ * Use by the nginx glue (docs/reports.md, "Writing the log"):
+ *
+ *   start:   read the end of the file, ngx_http_passport_report_tail(); if
+ *            tail.newline write "\n"; if tail.truncated append a RECOVERY
+ *            record; keep tail.chain in shared memory.
+ *   record:  under the lock, rec.seq = chain.seq + 1, rec.prev =
+ *            chain.hash; report_size(), report_write(); write(2) the
+ *            line; only when all of it was written, chain.seq = rec.seq
+ *            and chain.hash = the hash report_write() returned.
+ *   reopen:  the chain goes on in the new file; a ROTATION record as its
+ *            first line lets a restart find the chain there.
+ */
+
+
+/* seq 0 and 64 zeros: the state before the first record of a chain */
+void ngx_http_passport_report_chain_init(ngx_http_passport_report_chain_t *c);
+
+/* sets chain to the end of a line verify_line() accepted */
+void ngx_http_passport_report_chain_advance(
+    ngx_http_passport_report_chain_t *c,
+    const ngx_http_passport_report_line_t *line);
+
+/*
+ * The size of the line for rec, signature and "\n" included: an upper
+ * bound of what ngx_http_passport_report_write() writes, exact with a key.
+ */
+size_t ngx_http_passport_report_size(const ngx_http_passport_report_t *rec);
+
+/*
+ * Writes the line for rec into buf (report_size() bytes): the canonical
+ * serialisation, "hash", "sig" when key (an Ed25519 private key) is not
+ * NULL, and "\n".  hash (65 bytes) gets the record's hash as 64 hex
+ * digits and a NUL: the next record's prev; it may be rec->prev itself,
+ * which is read first.  Returns the end of the line, or NULL when rec is
+ * not valid (type, verdict flag or block, mode, seq 1..SEQ_MAX, time in
+ * years 1970..9999) or OpenSSL fails (out of memory, key cannot sign).
+ */
+unsigned char *ngx_http_passport_report_write(unsigned char *buf,
+    const ngx_http_passport_report_t *rec, EVP_PKEY *key, char *hash);
+
+/*
+ * Checks one line (without its "\n"): the record grammar, the hash, the
+ * signature when pub (an Ed25519 public or private key) is not NULL, then
+ * the place in the chain.  chain NULL accepts any seq and prev (the first
+ * record looked at); otherwise the line must have seq chain->seq + 1
+ * (GAP when greater, BACK when not greater than chain->seq) and prev
+ * chain->hash (BROKEN).  A seq 1 record must have prev 64 zeros (BROKEN).
+ * out (may be NULL) is filled as far as the line was parsed.  why (may be
+ * NULL) gets a one-line explanation.  Returns NGX_HTTP_PASSPORT_REPORT_OK
+ * or the first of SYNTAX, EDITED, SIGNATURE, GAP, BACK, BROKEN found in
+ * that order, or ERROR when OpenSSL fails.
+ */
+int ngx_http_passport_report_verify_line(const unsigned char *line,
+    size_t len, const ngx_http_passport_report_chain_t *chain,
+    EVP_PKEY *pub, ngx_http_passport_report_line_t *out, char *why,
+    size_t why_size);
+
+/*
+ * Finds the chain state at the end of a log: buf holds the last len bytes
+ * of the file, whole_file says whether they are all of it.  The last line
+ * that parses with a correct hash is the end of the chain (signature and
+ * links are not checked); anything after it (a line cut by a crash, with
+ * or without its "\n") sets truncated.  With no such line in a whole file
+ * the chain is the initial one, truncated when the file is not empty.
+ * Returns NGX_HTTP_PASSPORT_REPORT_OK; AGAIN when no good line lies
+ * wholly in a buffer that is not the whole file (its first line is never
+ * taken): call again with more of the file; ERROR when OpenSSL fails.
+ */
+int ngx_http_passport_report_tail(const unsigned char *buf, size_t len,
+    int whole_file, ngx_http_passport_report_tail_t *tail);
+
+/*
+ * Reads an Ed25519 key from a PEM file (no pass phrase): need_private 1
+ * wants a private key (for writing); 0 takes a public key, or a private
+ * key whose public half is used (for verifying).  Returns NULL with why
+ * filled on failure; free the key with EVP_PKEY_free().
+ */
+EVP_PKEY *ngx_http_passport_report_key_read(const char *path,
+    int need_private, char *why, size_t why_size);
+
+/* "edited", "deleted", "reordered", ... for a verification result */
+const char *ngx_http_passport_report_result_name(int rc);
+
+/* "verdict", "recovery", "rotation"; "enforce", "flag", "monitor"; or "" */
+const char *ngx_http_passport_report_type_name(int type);
+const char *ngx_http_passport_report_mode_name(int mode);
+
+/*
+ * Shared by the report files: the SHA-256 of p[0..len) followed by "}"
+ * (the canonical serialisation of a record whose line starts at p and
+ * whose "hash" member starts at p + len) into md[32], 0 or -1; and md as
+ * 64 lowercase hex digits and a NUL.
+ */
+int ngx_http_passport_report_digest(const unsigned char *p, size_t len,
+    unsigned char *md);
+void ngx_http_passport_report_hex(char *dst, const unsigned char *md);
+
+
+#endif /* _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_ */

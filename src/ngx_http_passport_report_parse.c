@@ -1,0 +1,650 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "ngx_http_passport_report.h"
+
+
+/*
+ * Reading report lines back: the record grammar of docs/reports.md, hash,
+ * signature and chain checks, and the chain state at the end of a log.
+ */
+
+
+/* a parser position in a line */
+
+typedef struct {
+    const unsigned char  *start;
+    const unsigned char  *p;
+    const unsigned char  *end;
+} ngx_http_passport_report_in_t;
+
+
+static int ngx_http_passport_report_lit(ngx_http_passport_report_in_t *in,
+    const char *s);
+static int ngx_http_passport_report_string(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_span_t *span);
+static int ngx_http_passport_report_is(
+    const ngx_http_passport_report_span_t *span, const char *s);
+static int ngx_http_passport_report_uint(ngx_http_passport_report_in_t *in,
+    unsigned long long *v);
+static int ngx_http_passport_report_hex_member(
+    ngx_http_passport_report_in_t *in, const char *name, char *dst);
+static int ngx_http_passport_report_time_ok(
+    const ngx_http_passport_report_span_t *t);
+static int ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
+    unsigned long *mask);
+static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
+static int ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig);
+static int ngx_http_passport_report_sig_check(EVP_PKEY *pub,
+    const ngx_http_passport_report_span_t *sig, const unsigned char *md);
+
+
+static int
+ngx_http_passport_report_lit(ngx_http_passport_report_in_t *in,
+    const char *s)
+{
+    size_t  len;
+
+    len = strlen(s);
+
+    if ((size_t) (in->end - in->p) < len || memcmp(in->p, s, len) != 0) {
+        return -1;
+    }
+
+    in->p += len;
+
+    return 0;
+}
+
+
+/* a JSON string (RFC 8259): span is what lies between the quotes */
+
+static int
+ngx_http_passport_report_string(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_span_t *span)
+{
+    size_t                i;
+    const unsigned char  *p;
+
+    if (ngx_http_passport_report_lit(in, "\"") != 0) {
+        return -1;
+    }
+
+    p = in->p;
+
+    while (p < in->end && *p != '"') {
+
+        if (*p < 0x20) {
+            return -1;
+        }
+
+        if (*p++ != '\\') {
+            continue;
+        }
+
+        if (p == in->end) {
+            return -1;
+        }
+
+        if (*p == 'u') {
+            for (i = 1; i <= 4; i++) {
+                if (p + i >= in->end
+                    || strchr("0123456789abcdefABCDEF", p[i]) == NULL
+                    || p[i] == '\0')
+                {
+                    return -1;
+                }
+            }
+
+            p += 5;
+            continue;
+        }
+
+        if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0') {
+            return -1;
+        }
+
+        p++;
+    }
+
+    if (p == in->end) {
+        return -1;
+    }
+
+    if (span) {
+        span->data = in->p;
+        span->len = p - in->p;
+    }
+
+    in->p = p + 1;
+
+    return 0;
+}
+
+
+static int
+ngx_http_passport_report_is(const ngx_http_passport_report_span_t *span,
+    const char *s)
+{
+    return span->len == strlen(s) && memcmp(span->data, s, span->len) == 0;
+}
+
+
+/* 1..2^53-1, no sign, no leading zero */
+
+static int
+ngx_http_passport_report_uint(ngx_http_passport_report_in_t *in,
+    unsigned long long *v)
+{
+    unsigned long long  n;
+
+    if (in->p == in->end || *in->p < '1' || *in->p > '9') {
+        return -1;
+    }
+
+    n = 0;
+
+    while (in->p < in->end && *in->p >= '0' && *in->p <= '9') {
+        n = n * 10 + (*in->p++ - '0');
+
+        if (n > NGX_HTTP_PASSPORT_REPORT_SEQ_MAX) {
+            return -1;
+        }
+    }
+
+    *v = n;
+
+    return 0;
+}
+
+
+/* ,"name":"<64 lowercase hex>" */
+
+static int
+ngx_http_passport_report_hex_member(ngx_http_passport_report_in_t *in,
+    const char *name, char *dst)
+{
+    size_t                           i;
+    ngx_http_passport_report_span_t  s;
+
+    if (ngx_http_passport_report_lit(in, name) != 0
+        || ngx_http_passport_report_string(in, &s) != 0
+        || s.len != NGX_HTTP_PASSPORT_REPORT_HEX)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < s.len; i++) {
+        if (!((s.data[i] >= '0' && s.data[i] <= '9')
+              || (s.data[i] >= 'a' && s.data[i] <= 'f')))
+        {
+            return -1;
+        }
+    }
+
+    memcpy(dst, s.data, s.len);
+    dst[s.len] = '\0';
+
+    return 0;
+}
+
+
+/* YYYY-MM-DDTHH:MM:SS.mmmZ */
+
+static int
+ngx_http_passport_report_time_ok(const ngx_http_passport_report_span_t *t)
+{
+    size_t              i;
+    static const char   form[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+
+    if (t->len != sizeof(form) - 1) {
+        return 0;
+    }
+
+    for (i = 0; i < t->len; i++) {
+        if (form[i] == 'd' ? (t->data[i] < '0' || t->data[i] > '9')
+                           : t->data[i] != form[i])
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* an array of strings; mask gets the known reason names */
+
+static int
+ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
+    unsigned long *mask)
+{
+    int                              r;
+    ngx_http_passport_report_span_t  s;
+
+    if (ngx_http_passport_report_lit(in, "[") != 0) {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, "]") == 0) {
+        return 0;
+    }
+
+    for ( ;; ) {
+        if (ngx_http_passport_report_string(in, &s) != 0) {
+            return -1;
+        }
+
+        for (r = 0; mask && r < NGX_HTTP_PASSPORT_NREASONS; r++) {
+            if (ngx_http_passport_report_is(&s,
+                                        ngx_http_passport_reason_name(r)))
+            {
+                *mask |= 1UL << r;
+            }
+        }
+
+        if (ngx_http_passport_report_lit(in, "]") == 0) {
+            return 0;
+        }
+
+        if (ngx_http_passport_report_lit(in, ",") != 0) {
+            return -1;
+        }
+    }
+}
+
+
+static int
+ngx_http_passport_report_items(ngx_http_passport_report_in_t *in)
+{
+    if (ngx_http_passport_report_lit(in, "[") != 0) {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, "]") == 0) {
+        return 0;
+    }
+
+    for ( ;; ) {
+        if (ngx_http_passport_report_lit(in, "{\"pointer\":") != 0
+            || ngx_http_passport_report_string(in, NULL) != 0
+            || ngx_http_passport_report_lit(in, ",\"code\":") != 0
+            || ngx_http_passport_report_string(in, NULL) != 0
+            || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
+            || ngx_http_passport_report_array(in, NULL) != 0
+            || ngx_http_passport_report_lit(in, "}") != 0)
+        {
+            return -1;
+        }
+
+        if (ngx_http_passport_report_lit(in, "]") == 0) {
+            return 0;
+        }
+
+        if (ngx_http_passport_report_lit(in, ",") != 0) {
+            return -1;
+        }
+    }
+}
+
+
+/*
+ * The whole line against the record grammar (docs/reports.md); canon gets
+ * the length of the serialisation before ,"hash":
+ */
+
+static int
+ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig)
+{
+    int                              i;
+    ngx_http_passport_report_span_t  s;
+
+    if (ngx_http_passport_report_lit(in, "{\"seq\":") != 0
+        || ngx_http_passport_report_uint(in, &l->seq) != 0
+        || ngx_http_passport_report_lit(in, ",\"time\":") != 0
+        || ngx_http_passport_report_string(in, &l->time) != 0
+        || !ngx_http_passport_report_time_ok(&l->time)
+        || ngx_http_passport_report_lit(in, ",\"node\":") != 0
+        || ngx_http_passport_report_string(in, &l->node) != 0
+        || ngx_http_passport_report_lit(in, ",\"type\":") != 0
+        || ngx_http_passport_report_string(in, &s) != 0)
+    {
+        return -1;
+    }
+
+    for (i = 0; i <= NGX_HTTP_PASSPORT_REPORT_ROTATION; i++) {
+        if (ngx_http_passport_report_is(&s,
+                                        ngx_http_passport_report_type_name(i)))
+        {
+            break;
+        }
+    }
+
+    if (i > NGX_HTTP_PASSPORT_REPORT_ROTATION) {
+        return -1;
+    }
+
+    l->type = i;
+
+    if (l->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+        if (ngx_http_passport_report_lit(in, ",\"detail\":") != 0
+            || ngx_http_passport_report_string(in, &l->detail) != 0)
+        {
+            return -1;
+        }
+
+        goto prev;
+    }
+
+    if (ngx_http_passport_report_lit(in, ",\"request_id\":") != 0
+        || ngx_http_passport_report_string(in, &l->request_id) != 0
+        || ngx_http_passport_report_lit(in, ",\"verdict\":") != 0
+        || ngx_http_passport_report_string(in, &s) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_is(&s, "flag")) {
+        l->verdict = NGX_HTTP_PASSPORT_VERDICT_FLAG;
+
+    } else if (ngx_http_passport_report_is(&s, "block")) {
+        l->verdict = NGX_HTTP_PASSPORT_VERDICT_BLOCK;
+
+    } else {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, ",\"mode\":") != 0
+        || ngx_http_passport_report_string(in, &s) != 0)
+    {
+        return -1;
+    }
+
+    for (i = 0; i <= NGX_HTTP_PASSPORT_MODE_MONITOR; i++) {
+        if (ngx_http_passport_report_is(&s,
+                                        ngx_http_passport_report_mode_name(i)))
+        {
+            break;
+        }
+    }
+
+    if (i > NGX_HTTP_PASSPORT_MODE_MONITOR
+        || ngx_http_passport_report_lit(in, ",\"seller\":") != 0)
+    {
+        return -1;
+    }
+
+    l->mode = i;
+
+    if (ngx_http_passport_report_lit(in, "null") != 0
+        && ngx_http_passport_report_string(in, &l->seller) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
+        || ngx_http_passport_report_array(in, &l->reasons) != 0
+        || ngx_http_passport_report_lit(in, ",\"items\":") != 0
+        || ngx_http_passport_report_items(in) != 0
+        || ngx_http_passport_report_lit(in, ",\"method\":") != 0
+        || ngx_http_passport_report_string(in, &l->method) != 0
+        || ngx_http_passport_report_lit(in, ",\"uri\":") != 0
+        || ngx_http_passport_report_string(in, &l->uri) != 0)
+    {
+        return -1;
+    }
+
+prev:
+
+    if (ngx_http_passport_report_hex_member(in, ",\"prev\":", l->prev) != 0)
+    {
+        return -1;
+    }
+
+    *canon = in->p - in->start;
+
+    if (ngx_http_passport_report_hex_member(in, ",\"hash\":", l->hash) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, ",\"sig\":") == 0) {
+        if (ngx_http_passport_report_string(in, sig) != 0) {
+            return -1;
+        }
+
+        l->has_sig = 1;
+    }
+
+    if (ngx_http_passport_report_lit(in, "}") != 0 || in->p != in->end) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/* 1: verified, 0: not, -1: OpenSSL failed */
+
+static int
+ngx_http_passport_report_sig_check(EVP_PKEY *pub,
+    const ngx_http_passport_report_span_t *sig, const unsigned char *md)
+{
+    int             rc;
+    size_t          i;
+    EVP_MD_CTX     *ctx;
+    unsigned char   raw[NGX_HTTP_PASSPORT_REPORT_SIG];
+
+    /* 86 base64 characters and "==": 64 bytes */
+
+    if (sig->len != NGX_HTTP_PASSPORT_REPORT_SIG
+        || sig->data[86] != '=' || sig->data[87] != '=')
+    {
+        return 0;
+    }
+
+    for (i = 0; i < 86; i++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "0123456789+/", sig->data[i]) == NULL
+            || sig->data[i] == '\0')
+        {
+            return 0;
+        }
+    }
+
+    if (EVP_DecodeBlock(raw, sig->data, NGX_HTTP_PASSPORT_REPORT_SIG) != 66)
+    {
+        return 0;
+    }
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return -1;
+    }
+
+    rc = -1;
+
+    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pub) == 1) {
+        rc = EVP_DigestVerify(ctx, raw, 64, md, 32) == 1;
+    }
+
+    EVP_MD_CTX_free(ctx);
+
+    return rc;
+}
+
+
+int
+ngx_http_passport_report_verify_line(const unsigned char *line, size_t len,
+    const ngx_http_passport_report_chain_t *chain, EVP_PKEY *pub,
+    ngx_http_passport_report_line_t *out, char *why, size_t why_size)
+{
+    int                              rc;
+    char                             hex[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    char                             dummy[1];
+    size_t                           canon;
+    unsigned char                    md[32];
+    ngx_http_passport_report_in_t    in;
+    ngx_http_passport_report_span_t  sig;
+    ngx_http_passport_report_line_t  l;
+
+    if (why == NULL || why_size == 0) {
+        why = dummy;
+        why_size = sizeof(dummy);
+    }
+
+    memset(&l, 0, sizeof(l));
+    memset(&sig, 0, sizeof(sig));
+    why[0] = '\0';
+
+    in.start = line;
+    in.p = line;
+    in.end = line + len;
+    canon = 0;
+
+    if (ngx_http_passport_report_parse(&in, &l, &canon, &sig) != 0) {
+        snprintf(why, why_size, "%s at byte %lu of %lu",
+                 (len && line[len - 1] == '}') ? "unparseable" : "cut short",
+                 (unsigned long) (in.p - line), (unsigned long) len);
+        rc = NGX_HTTP_PASSPORT_REPORT_SYNTAX;
+        goto done;
+    }
+
+    if (ngx_http_passport_report_digest(line, canon, md) != 0) {
+        snprintf(why, why_size, "SHA-256 failed");
+        rc = NGX_HTTP_PASSPORT_REPORT_ERROR;
+        goto done;
+    }
+
+    ngx_http_passport_report_hex(hex, md);
+
+    if (memcmp(hex, l.hash, NGX_HTTP_PASSPORT_REPORT_HEX) != 0) {
+        snprintf(why, why_size,
+                 "hash %.12s... does not match the record (%.12s...)",
+                 l.hash, hex);
+        rc = NGX_HTTP_PASSPORT_REPORT_EDITED;
+        goto done;
+    }
+
+    if (pub) {
+        rc = l.has_sig ? ngx_http_passport_report_sig_check(pub, &sig, md)
+                       : 0;
+
+        if (rc != 1) {
+            snprintf(why, why_size, "%s",
+                     rc < 0 ? "signature check failed (OpenSSL)"
+                     : l.has_sig ? "signature does not verify with the key"
+                     : "no signature");
+            rc = rc < 0 ? NGX_HTTP_PASSPORT_REPORT_ERROR
+                        : NGX_HTTP_PASSPORT_REPORT_SIGNATURE;
+            goto done;
+        }
+    }
+
+    if (chain && l.seq > chain->seq + 1) {
+        snprintf(why, why_size, "expected seq %llu, found seq %llu",
+                 chain->seq + 1, l.seq);
+        rc = NGX_HTTP_PASSPORT_REPORT_GAP;
+        goto done;
+    }
+
+    if (chain && l.seq <= chain->seq) {
+        snprintf(why, why_size, "seq %llu %s seq %llu", l.seq,
+                 l.seq == chain->seq ? "again after" : "after", chain->seq);
+        rc = NGX_HTTP_PASSPORT_REPORT_BACK;
+        goto done;
+    }
+
+    if (l.seq == 1 && strcmp(l.prev, NGX_HTTP_PASSPORT_REPORT_ZERO) != 0) {
+        snprintf(why, why_size, "seq 1 with prev %.12s..., not zeros",
+                 l.prev);
+        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
+        goto done;
+    }
+
+    if (chain && strcmp(l.prev, chain->hash) != 0) {
+        snprintf(why, why_size,
+                 "prev %.12s... is not the hash of seq %llu (%.12s...)",
+                 l.prev, chain->seq, chain->hash);
+        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
+        goto done;
+    }
+
+    rc = NGX_HTTP_PASSPORT_REPORT_OK;
+
+done:
+
+    if (out) {
+        *out = l;
+    }
+
+    return rc;
+}
+
+
+int
+ngx_http_passport_report_tail(const unsigned char *buf, size_t len,
+    int whole_file, ngx_http_passport_report_tail_t *tail)
+{
+    int                              rc;
+    size_t                           pos, lend, s;
+    ngx_http_passport_report_line_t  l;
+
+    ngx_http_passport_report_chain_init(&tail->chain);
+    tail->end = 0;
+    tail->newline = 0;
+    tail->truncated = 0;
+
+    pos = len;
+
+    while (pos > 0) {
+        lend = (buf[pos - 1] == '\n') ? pos - 1 : pos;
+
+        for (s = lend; s > 0 && buf[s - 1] != '\n'; s--) {
+            /* void */
+        }
+
+        if (s == 0 && !whole_file) {
+            return NGX_HTTP_PASSPORT_REPORT_AGAIN;
+        }
+
+        rc = ngx_http_passport_report_verify_line(buf + s, lend - s, NULL,
+                                                  NULL, &l, NULL, 0);
+
+        if (rc == NGX_HTTP_PASSPORT_REPORT_ERROR) {
+            return rc;
+        }
+
+        if (rc == NGX_HTTP_PASSPORT_REPORT_OK) {
+            ngx_http_passport_report_chain_advance(&tail->chain, &l);
+            tail->end = pos;
+            tail->truncated = (pos < len);
+            tail->newline = (buf[len - 1] != '\n');
+
+            return NGX_HTTP_PASSPORT_REPORT_OK;
+        }
+
+        pos = s;
+    }
+
+    if (!whole_file) {
+        return NGX_HTTP_PASSPORT_REPORT_AGAIN;
+    }
+
+    tail->truncated = (len > 0);
+    tail->newline = (len > 0 && buf[len - 1] != '\n');
+
+    return NGX_HTTP_PASSPORT_REPORT_OK;
+}
