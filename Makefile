@@ -28,14 +28,26 @@ UNIT_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O1 -g \
 UNIT_PURE   := src/ngx_http_passport_id.c src/ngx_http_passport_seller.c \
                src/ngx_http_passport_explain.c src/ngx_http_passport_country.c
 UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
-               $(BUILD)/unit/test_record
+               $(BUILD)/unit/test_record $(BUILD)/unit/test_report \
+               $(BUILD)/unit/report_gen
+
+# regulator reports: records, chain, signatures (pure C on libcrypto)
+REPORT_SRCS := src/ngx_http_passport_report.c \
+               src/ngx_http_passport_report_parse.c \
+               src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c
+REPORT_DEPS := $(UNIT_PURE) $(REPORT_SRCS) src/ngx_http_passport_report.h \
+               src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
+
+VERIFY        := $(BUILD)/passport-verify
+VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
+                 -fstack-protector-strong -D_FORTIFY_SOURCE=2
 
 PROVE_JOBS  ?= 2
 
 
 .PHONY: all deps test unit clean
 
-all: $(MODULE)
+all: $(MODULE) $(VERIFY)
 
 
 # nginx-dev ships headers, auto/ and configure: configure runs in a copy,
@@ -79,6 +91,22 @@ $(BUILD)/unit/test_record: t/unit/test_record.c $(UNIT_PURE) \
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
 	    src/ngx_http_passport_record.c src/ngx_http_passport_verdict.c \
 	    src/ngx_http_passport_problem.c $< -ljansson
+
+$(BUILD)/unit/test_report: t/unit/test_report.c $(REPORT_DEPS)
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
+	    -lcrypto
+
+$(BUILD)/unit/report_gen: t/unit/report_gen.c $(REPORT_DEPS)
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
+	    -lcrypto
+
+# the regulators' verifier, standalone: built from the same sources
+$(VERIFY): tools/passport-verify.c $(REPORT_DEPS)
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(VERIFY_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
+	    -lcrypto
 
 unit: $(UNIT_TESTS)
 

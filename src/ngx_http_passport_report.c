@@ -131,15 +131,17 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_put(out, num, strlen(num));
 
     ngx_http_passport_report_time(num, rec->time_ms);
-    ngx_http_passport_report_str(out, ",\"time\":", (unsigned char *) num,
-                                 strlen(num), (size_t) -1);
+    ngx_http_passport_report_str(out, ",\"time\":",
+                                 (const unsigned char *) num, strlen(num),
+                                 (size_t) -1);
 
     ngx_http_passport_report_str(out, ",\"node\":", rec->node, rec->node_len,
                                  NGX_HTTP_PASSPORT_REPORT_NODE_MAX);
 
     s = ngx_http_passport_report_type_name(rec->type);
-    ngx_http_passport_report_str(out, ",\"type\":", (unsigned char *) s,
-                                 strlen(s), (size_t) -1);
+    ngx_http_passport_report_str(out, ",\"type\":",
+                                 (const unsigned char *) s, strlen(s),
+                                 (size_t) -1);
 
     if (rec->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
         ngx_http_passport_report_str(out, ",\"detail\":", rec->detail,
@@ -153,12 +155,14 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
                                  NGX_HTTP_PASSPORT_REPORT_ID_MAX);
 
     s = ngx_http_passport_verdict_name(rec->verdict);
-    ngx_http_passport_report_str(out, ",\"verdict\":", (unsigned char *) s,
-                                 strlen(s), (size_t) -1);
+    ngx_http_passport_report_str(out, ",\"verdict\":",
+                                 (const unsigned char *) s, strlen(s),
+                                 (size_t) -1);
 
     s = ngx_http_passport_report_mode_name(rec->mode);
-    ngx_http_passport_report_str(out, ",\"mode\":", (unsigned char *) s,
-                                 strlen(s), (size_t) -1);
+    ngx_http_passport_report_str(out, ",\"mode\":",
+                                 (const unsigned char *) s, strlen(s),
+                                 (size_t) -1);
 
     if (rec->seller) {
         ngx_http_passport_report_str(out, ",\"seller\":", rec->seller,
@@ -177,7 +181,10 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     for (i = 0; i < rec->nitems; i++) {
         it = &rec->items[i];
 
-        ngx_http_passport_report_put(out, ",", i ? 1 : 0);
+        if (i) {
+            ngx_http_passport_report_put(out, ",", 1);
+        }
+
         ngx_http_passport_report_str(out, "{\"pointer\":", it->pointer,
                                      it->pointer_len,
                                      NGX_HTTP_PASSPORT_REPORT_PTR_MAX);
@@ -207,7 +214,7 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
 prev:
 
     ngx_http_passport_report_str(out, ",\"prev\":",
-                                 (unsigned char *) (rec->prev
+                                 (const unsigned char *) (rec->prev
                                      ? rec->prev
                                      : NGX_HTTP_PASSPORT_REPORT_ZERO),
                                  NGX_HTTP_PASSPORT_REPORT_HEX, (size_t) -1);
@@ -222,7 +229,7 @@ ngx_http_passport_report_time(char *buf, long long ms)
     int        i, j;
     long long  days, rem, z, era, doe, yoe, y, doy, mp, d, m, v[7];
 
-    if (ms < 0 || ms > 253402300799999LL) {
+    if (ms < 0 || ms > NGX_HTTP_PASSPORT_REPORT_TIME_MAX) {
         ms = 0;
     }
 
@@ -366,7 +373,7 @@ ngx_http_passport_report_write(unsigned char *buf,
 
     if (rec->type < 0 || rec->type > NGX_HTTP_PASSPORT_REPORT_ROTATION
         || rec->seq == 0 || rec->seq > NGX_HTTP_PASSPORT_REPORT_SEQ_MAX
-        || rec->time_ms < 0 || rec->time_ms > 253402300799999LL
+        || rec->time_ms < 0 || rec->time_ms > NGX_HTTP_PASSPORT_REPORT_TIME_MAX
         || (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
             && ((rec->verdict != NGX_HTTP_PASSPORT_VERDICT_FLAG
                  && rec->verdict != NGX_HTTP_PASSPORT_VERDICT_BLOCK)

@@ -55,6 +55,9 @@
 /* the greatest seq: 2^53 - 1, exact in every JSON implementation */
 #define NGX_HTTP_PASSPORT_REPORT_SEQ_MAX    9007199254740991ULL
 
+/* the greatest time_ms: 9999-12-31T23:59:59.999Z */
+#define NGX_HTTP_PASSPORT_REPORT_TIME_MAX   253402300799999LL
+
 /* input bytes taken from each string member; longer values are cut */
 #define NGX_HTTP_PASSPORT_REPORT_NODE_MAX   128
 #define NGX_HTTP_PASSPORT_REPORT_ID_MAX     128

@@ -1,0 +1,732 @@
+
+/*
+ * Copyright (C) passport developers
+ *
+ * Unit tests for regulator report records: serialisation, hash chain,
+ * signatures, line verification and the chain state at the end of a log.
+ * TAP output.  Test logs for passport-verify come from report_gen.c.
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "ngx_http_passport_report.h"
+
+
+#define REPORT(x)  NGX_HTTP_PASSPORT_REPORT_ ## x
+#define U(s)       (const unsigned char *) (s), sizeof(s) - 1
+
+#define ZERO64  "00000000000000000000000000000000"  \
+                "00000000000000000000000000000000"
+
+/* sha256sum of the canonical serialisations, computed outside */
+#define HASH_A  "cde753c3d0a75a3273fe530f53628e63"  \
+                "cd712910119066a82d4705f7bbbdcd93"
+#define HASH_B  "ed84451dc286d6dbe292901585693080"  \
+                "557148c926acaf89c9b4126949ee09b7"
+#define HASH_C  "405247601990482c122501c3e92e0409"  \
+                "f3623eab5f10d21827c281d6f4c06f11"
+
+/* RFC 8032 test 1 key; openssl pkeyutl -sign -rawin over HASH_A's bytes */
+#define SIG_A   "wKfQ1HRDLjSHk0Ss7mybRPjrBhjbsTaYoxCALR3y8ybU8fdXh5BNlL8Z6ORZ" \
+                "iEcFGbKvLDcwrFVbTOW03FTHBw=="
+
+#define LINE_A                                                               \
+    "{\"seq\":1,\"time\":\"2026-11-25T22:14:03.123Z\",\"node\":\"hn-1\","    \
+    "\"type\":\"verdict\",\"request_id\":\"7f3a9c0e\",\"verdict\":\"block\"," \
+    "\"mode\":\"enforce\",\"seller\":\"0100109106\",\"reasons\":"            \
+    "[\"CODE_INVALID\",\"CODE_RECALLED\"],\"items\":[{\"pointer\":"          \
+    "\"/items/0/code\",\"code\":\"(01)09506000134352(21)SN1\",\"reasons\":"  \
+    "[\"CODE_INVALID\"]},{\"pointer\":\"/items/2/code\",\"code\":"           \
+    "\"09506000134352\",\"reasons\":[\"CODE_RECALLED\"]}],\"method\":"       \
+    "\"POST\",\"uri\":\"/api/listings\",\"prev\":\"" ZERO64 "\",\"hash\":\"" \
+    HASH_A "\"}\n"
+
+#define LINE_B                                                               \
+    "{\"seq\":2,\"time\":\"2026-11-25T22:14:04.000Z\",\"node\":\"hn-1\","    \
+    "\"type\":\"verdict\",\"request_id\":\"req-2\",\"verdict\":\"flag\","    \
+    "\"mode\":\"monitor\",\"seller\":null,\"reasons\":[\"SELLER_MISSING\","  \
+    "\"CODE_INVALID\"],\"items\":[{\"pointer\":\"/items/0/code\",\"code\":"  \
+    "\"Ph\xe1\xbb\x9f \\\"b\xc3\xb2\\\" \\\\ \\u0001\\n\xef\xbf\xbd\","      \
+    "\"reasons\":[\"CODE_INVALID\"]}],\"method\":\"POST\",\"uri\":"         \
+    "\"/rao-v\xe1\xba\xb7t/x\",\"prev\":\"" HASH_A "\",\"hash\":\""          \
+    HASH_B "\"}\n"
+
+#define LINE_C                                                               \
+    "{\"seq\":3,\"time\":\"2000-02-29T23:59:59.999Z\",\"node\":\"hn-1\","    \
+    "\"type\":\"recovery\",\"detail\":\"last line was cut short "            \
+    "(41 bytes)\",\"prev\":\"" HASH_B "\",\"hash\":\"" HASH_C "\"}\n"
+
+
+static int  tests, failed;
+
+static const int  rs_a[] = { NGX_HTTP_PASSPORT_CODE_INVALID,
+                             NGX_HTTP_PASSPORT_CODE_RECALLED };
+static const int  rs_inv[] = { NGX_HTTP_PASSPORT_CODE_INVALID };
+static const int  rs_rec[] = { NGX_HTTP_PASSPORT_CODE_RECALLED };
+static const int  rs_b[] = { NGX_HTTP_PASSPORT_SELLER_MISSING,
+                             NGX_HTTP_PASSPORT_CODE_INVALID };
+
+static const ngx_http_passport_report_item_t  items_a[] = {
+    { U("/items/0/code"), U("(01)09506000134352(21)SN1"), rs_inv, 1 },
+    { U("/items/2/code"), U("09506000134352"), rs_rec, 1 }
+};
+
+static const ngx_http_passport_report_item_t  items_b[] = {
+    { U("/items/0/code"), U("Ph\xe1\xbb\x9f \"b\xc3\xb2\" \\ \x01\n\xff"),
+      rs_inv, 1 }
+};
+
+
+static void
+ok(int cond, const char *name)
+{
+    tests++;
+
+    if (!cond) {
+        failed++;
+    }
+
+    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
+}
+
+
+static void
+is_int(long got, long want, const char *name)
+{
+    ok(got == want, name);
+
+    if (got != want) {
+        printf("#   got:  %ld\n#   want: %ld\n", got, want);
+    }
+}
+
+
+static void
+is_str(const char *got, const char *want, const char *name)
+{
+    ok(strcmp(got, want) == 0, name);
+
+    if (strcmp(got, want) != 0) {
+        printf("#   got:  '%s'\n#   want: '%s'\n", got, want);
+    }
+}
+
+
+static void
+rec_a(ngx_http_passport_report_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->type = REPORT(VERDICT);
+    r->seq = 1;
+    r->time_ms = 1795644843123LL;
+    r->node = (const unsigned char *) "hn-1";
+    r->node_len = 4;
+    r->request_id = (const unsigned char *) "7f3a9c0e";
+    r->request_id_len = 8;
+    r->verdict = NGX_HTTP_PASSPORT_VERDICT_BLOCK;
+    r->mode = NGX_HTTP_PASSPORT_MODE_ENFORCE;
+    r->seller = (const unsigned char *) "0100109106";
+    r->seller_len = 10;
+    r->reasons = rs_a;
+    r->nreasons = 2;
+    r->items = items_a;
+    r->nitems = 2;
+    r->method = (const unsigned char *) "POST";
+    r->method_len = 4;
+    r->uri = (const unsigned char *) "/api/listings?draft=1&seller=x";
+    r->uri_len = strlen((const char *) r->uri);
+}
+
+
+static void
+rec_b(ngx_http_passport_report_t *r)
+{
+    rec_a(r);
+    r->seq = 2;
+    r->prev = HASH_A;
+    r->time_ms = 1795644844000LL;
+    r->request_id = (const unsigned char *) "req-2";
+    r->request_id_len = 5;
+    r->verdict = NGX_HTTP_PASSPORT_VERDICT_FLAG;
+    r->mode = NGX_HTTP_PASSPORT_MODE_MONITOR;
+    r->seller = NULL;
+    r->seller_len = 0;
+    r->reasons = rs_b;
+    r->items = items_b;
+    r->nitems = 1;
+    r->uri = (const unsigned char *) "/rao-v\xe1\xba\xb7t/x?q=1";
+    r->uri_len = strlen((const char *) r->uri);
+}
+
+
+static void
+rec_c(ngx_http_passport_report_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->type = REPORT(RECOVERY);
+    r->seq = 3;
+    r->prev = HASH_B;
+    r->time_ms = 951868799999LL;
+    r->node = (const unsigned char *) "hn-1";
+    r->node_len = 4;
+    r->detail = (const unsigned char *) "last line was cut short (41 bytes)";
+    r->detail_len = strlen((const char *) r->detail);
+}
+
+
+/* the line for r, NUL-terminated, malloc()ed; NULL when write fails */
+
+static char *
+line(const ngx_http_passport_report_t *r, EVP_PKEY *key, char *hash)
+{
+    size_t          n;
+    unsigned char  *buf, *end;
+
+    n = ngx_http_passport_report_size(r);
+    buf = malloc(n + 1);
+    if (buf == NULL) {
+        abort();
+    }
+
+    end = ngx_http_passport_report_write(buf, r, key, hash);
+    if (end == NULL) {
+        free(buf);
+        return NULL;
+    }
+
+    if ((size_t) (end - buf) > n || (key && (size_t) (end - buf) != n)) {
+        printf("# size %lu, wrote %lu\n", (unsigned long) n,
+               (unsigned long) (end - buf));
+        abort();
+    }
+
+    *end = '\0';
+
+    return (char *) buf;
+}
+
+
+static int
+verify(const char *s, const ngx_http_passport_report_chain_t *chain,
+    EVP_PKEY *key, ngx_http_passport_report_line_t *l)
+{
+    size_t  len;
+    char    why[128];
+
+    len = strlen(s);
+
+    if (len && s[len - 1] == '\n') {
+        len--;
+    }
+
+    return ngx_http_passport_report_verify_line((const unsigned char *) s,
+                                                len, chain, key, l, why,
+                                                sizeof(why));
+}
+
+
+static void
+test_serialisation(void)
+{
+    char                        *s, hash[REPORT(HEX) + 1];
+    const char                  *want;
+    ngx_http_passport_report_t   r;
+
+    rec_a(&r);
+    s = line(&r, NULL, hash);
+    is_str(s ? s : "", LINE_A, "verdict record: exact line");
+    is_str(hash, HASH_A, "verdict record: hash is sha256sum of it");
+    free(s);
+
+    rec_b(&r);
+    s = line(&r, NULL, hash);
+    is_str(s ? s : "", LINE_B, "monitor record: escaping, null seller");
+    is_str(hash, HASH_B, "monitor record: hash");
+    free(s);
+
+    rec_c(&r);
+    s = line(&r, NULL, hash);
+    is_str(s ? s : "", LINE_C, "recovery record: exact line, leap day");
+    is_str(hash, HASH_C, "recovery record: hash");
+    free(s);
+
+    rec_c(&r);
+    r.type = REPORT(ROTATION);
+    r.time_ms = 0;
+    r.detail = NULL;
+    r.detail_len = 0;
+    s = line(&r, NULL, hash);
+    want = "{\"seq\":3,\"time\":\"1970-01-01T00:00:00.000Z\",\"node\":"
+           "\"hn-1\",\"type\":\"rotation\",\"detail\":\"\",\"prev\":\""
+           HASH_B "\",\"hash\":\"";
+    ok(s && strncmp(s, want, strlen(want)) == 0,
+       "rotation record, epoch, empty detail");
+    free(s);
+
+    rec_a(&r);
+    r.time_ms = 253402300799999LL;
+    s = line(&r, NULL, hash);
+    ok(s && strstr(s, "\"time\":\"9999-12-31T23:59:59.999Z\"") != NULL,
+       "last representable time");
+    free(s);
+
+    rec_a(&r);
+    r.verdict = NGX_HTTP_PASSPORT_VERDICT_PASS;
+    ok(line(&r, NULL, hash) == NULL, "pass verdict is not written");
+    rec_a(&r);
+    r.seq = 0;
+    ok(line(&r, NULL, hash) == NULL, "seq 0 is not written");
+    rec_a(&r);
+    r.time_ms = -1;
+    ok(line(&r, NULL, hash) == NULL, "time before 1970 is not written");
+    rec_a(&r);
+    r.mode = 3;
+    ok(line(&r, NULL, hash) == NULL, "unknown mode is not written");
+}
+
+
+static void
+test_limits(void)
+{
+    char                             *s, *big, hash[REPORT(HEX) + 1];
+    size_t                            i;
+    int                               rc;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_item_t  *many;
+    ngx_http_passport_report_line_t   l;
+
+    big = malloc(5000);
+    many = calloc(500, sizeof(ngx_http_passport_report_item_t));
+    if (big == NULL || many == NULL) {
+        abort();
+    }
+
+    memset(big, '"', 5000);
+
+    for (i = 0; i < 500; i++) {
+        many[i].pointer = (const unsigned char *) big;
+        many[i].pointer_len = 5000;
+        many[i].code = (const unsigned char *) big;
+        many[i].code_len = 5000;
+        many[i].reasons = rs_a;
+        many[i].nreasons = 2;
+    }
+
+    rec_a(&r);
+    r.seller = (const unsigned char *) big;
+    r.seller_len = 5000;
+    r.uri = (const unsigned char *) big;
+    r.uri_len = 5000;
+    r.items = many;
+    r.nitems = 500;
+
+    s = line(&r, NULL, hash);
+    ok(s != NULL, "500 items of long values are written");
+
+    if (s) {
+        rc = verify(s, NULL, NULL, &l);
+        is_int(rc, REPORT(OK), "and verify");
+        is_int((long) l.seller.len, 2 * NGX_HTTP_PASSPORT_VALUE_MAX,
+               "seller is cut at NGX_HTTP_PASSPORT_VALUE_MAX bytes");
+        is_int((long) l.uri.len, 2 * REPORT(URI_MAX),
+               "uri is cut at NGX_HTTP_PASSPORT_REPORT_URI_MAX bytes");
+        free(s);
+    }
+
+    r.uri = (const unsigned char *) "?a=1";
+    r.uri_len = 4;
+    r.items = NULL;
+    r.nitems = 0;
+    r.reasons = NULL;
+    r.nreasons = 0;
+    s = line(&r, NULL, hash);
+    ok(s && strstr(s, "\"reasons\":[],\"items\":[],\"method\":\"POST\","
+                   "\"uri\":\"\",") != NULL, "empty arrays and uri");
+    free(s);
+
+    free(big);
+    free(many);
+}
+
+
+static void
+test_parse(void)
+{
+    int                              rc;
+    ngx_http_passport_report_line_t  l;
+
+    rc = verify(LINE_A, NULL, NULL, &l);
+    is_int(rc, REPORT(OK), "line A verifies");
+    ok(l.type == REPORT(VERDICT) && l.seq == 1
+       && l.verdict == NGX_HTTP_PASSPORT_VERDICT_BLOCK
+       && l.mode == NGX_HTTP_PASSPORT_MODE_ENFORCE && !l.has_sig,
+       "line A: type, seq, verdict, mode, unsigned");
+    ok(l.seller.len == 10 && memcmp(l.seller.data, "0100109106", 10) == 0
+       && l.node.len == 4 && l.uri.len == 13 && l.method.len == 4
+       && l.request_id.len == 8 && l.time.len == 24,
+       "line A: seller, node, uri, method, request_id, time spans");
+    is_int((long) l.reasons, (1L << NGX_HTTP_PASSPORT_CODE_INVALID)
+                             | (1L << NGX_HTTP_PASSPORT_CODE_RECALLED),
+           "line A: reasons mask");
+    is_str(l.prev, ZERO64, "line A: prev");
+    is_str(l.hash, HASH_A, "line A: hash");
+
+    rc = verify(LINE_B, NULL, NULL, &l);
+    ok(rc == REPORT(OK) && l.seller.data == NULL
+       && l.mode == NGX_HTTP_PASSPORT_MODE_MONITOR
+       && l.verdict == NGX_HTTP_PASSPORT_VERDICT_FLAG,
+       "line B: null seller, monitor, flag");
+
+    rc = verify(LINE_C, NULL, NULL, &l);
+    ok(rc == REPORT(OK) && l.type == REPORT(RECOVERY) && l.detail.len == 34
+       && l.seller.data == NULL, "line C: recovery with detail");
+}
+
+
+static void
+test_errors(void)
+{
+    int                               bad;
+    char                             *s, hash[REPORT(HEX) + 1];
+    size_t                            i, len;
+    const char                       *from;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_line_t   l;
+    ngx_http_passport_report_chain_t  chain;
+
+    static const struct {
+        const char  *from;
+        const char  *to;
+        int          rc;
+        const char  *name;
+    } edits[] = {
+        { "0100109106", "0100109107", REPORT(EDITED), "seller edited" },
+        { "\"block\"", "\"flag\"", REPORT(EDITED), "verdict edited" },
+        { "\"seq\":1", "\"seq\":7", REPORT(EDITED), "seq edited" },
+        { "\"seq\":1", "\"seq\":01", REPORT(SYNTAX), "leading zero" },
+        { "\"seq\":1", "\"seq\": 1", REPORT(SYNTAX), "whitespace" },
+        { "\"block\"", "\"pass\"", REPORT(SYNTAX), "verdict pass" },
+        { "\"verdict\",", "\"other\",", REPORT(SYNTAX), "unknown type" },
+        { "cde753c3", "CDE753C3", REPORT(SYNTAX), "uppercase hash" },
+        { ".123Z", ".123+00:00", REPORT(SYNTAX), "time not in UTC Z" },
+        { "\"uri\"", "\"url\"", REPORT(SYNTAX), "member renamed" },
+        { "\"}\n", "\",\"x\":1}\n", REPORT(SYNTAX), "member added" },
+        { "SN1\"", "SN\\q\"", REPORT(SYNTAX), "bad escape" },
+        { "SN1\"", "SN\\/\"", REPORT(EDITED), "JSON escape, edited" },
+    };
+
+    for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+        s = malloc(sizeof(LINE_A) + 16);
+        if (s == NULL) {
+            abort();
+        }
+
+        from = strstr(LINE_A, edits[i].from);
+        if (from == NULL) {
+            abort();
+        }
+
+        len = from - LINE_A;
+        memcpy(s, LINE_A, len);
+        strcpy(s + len, edits[i].to);
+        strcat(s, from + strlen(edits[i].from));
+
+        is_int(verify(s, NULL, NULL, NULL), edits[i].rc, edits[i].name);
+        free(s);
+    }
+
+    bad = 0;
+
+    for (len = 0; len < sizeof(LINE_A) - 2; len++) {
+        if (ngx_http_passport_report_verify_line(
+                (const unsigned char *) LINE_A, len, NULL, NULL, &l, NULL, 0)
+            != REPORT(SYNTAX))
+        {
+            bad++;
+        }
+    }
+
+    is_int(bad, 0, "every cut of line A is a syntax error");
+
+    is_int(verify("", NULL, NULL, NULL), REPORT(SYNTAX), "empty line");
+
+    ngx_http_passport_report_chain_init(&chain);
+    is_int(verify(LINE_A, &chain, NULL, &l), REPORT(OK), "A after nothing");
+    ngx_http_passport_report_chain_advance(&chain, &l);
+    is_int(verify(LINE_C, &chain, NULL, NULL), REPORT(GAP), "C after A: gap");
+    is_int(verify(LINE_A, &chain, NULL, NULL), REPORT(BACK),
+           "A after A: back");
+    is_int(verify(LINE_B, &chain, NULL, &l), REPORT(OK), "B after A");
+    ngx_http_passport_report_chain_advance(&chain, &l);
+    is_int(verify(LINE_A, &chain, NULL, NULL), REPORT(BACK),
+           "A after B: back");
+    is_int(verify(LINE_C, &chain, NULL, &l), REPORT(OK), "C after B");
+    ngx_http_passport_report_chain_advance(&chain, &l);
+    ok(chain.seq == 3 && strcmp(chain.hash, HASH_C) == 0, "chain at C");
+
+    chain.hash[0] = '5';
+    chain.seq = 2;
+    is_int(verify(LINE_C, &chain, NULL, NULL), REPORT(BROKEN),
+           "C after another record 2: broken");
+
+    rec_a(&r);
+    r.prev = HASH_C;
+    s = line(&r, NULL, hash);
+    is_int(verify(s, NULL, NULL, NULL), REPORT(BROKEN),
+           "seq 1 with a prev that is not zeros");
+    free(s);
+}
+
+
+static void
+test_signatures(void)
+{
+    int                               rc;
+    char                             *s, *t, hash[REPORT(HEX) + 1];
+    EVP_PKEY                         *key, *other;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_line_t   l;
+    static const unsigned char        sk[32] = {
+        0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
+        0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
+        0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60
+    };
+
+    key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk, 32);
+    other = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    if (key == NULL || other == NULL) {
+        abort();
+    }
+
+    rec_a(&r);
+    s = line(&r, key, hash);
+    ok(s && strlen(s) == sizeof(LINE_A) - 1 + 8 + REPORT(SIG) + 1
+       && strncmp(s, LINE_A, sizeof(LINE_A) - 4) == 0
+       && strcmp(s + sizeof(LINE_A) - 4, "\",\"sig\":\"" SIG_A "\"}\n") == 0,
+       "signed line A: RFC 8032 key gives the openssl signature");
+
+    rc = verify(s, NULL, key, &l);
+    ok(rc == REPORT(OK) && l.has_sig, "verifies with the key");
+    is_int(verify(s, NULL, other, NULL), REPORT(SIGNATURE),
+           "another key: bad signature");
+    is_int(verify(s, NULL, NULL, NULL), REPORT(OK),
+           "no key: signature not checked");
+    is_int(verify(LINE_A, NULL, key, NULL), REPORT(SIGNATURE),
+           "unsigned line with a key: bad signature");
+
+    t = malloc(strlen(s) + 1);
+    if (t == NULL) {
+        abort();
+    }
+
+    strcpy(t, s);
+    t[strlen(t) - 10] ^= 1;
+    is_int(verify(t, NULL, key, NULL), REPORT(SIGNATURE),
+           "a bit of the signature flipped");
+
+    strcpy(t, s);
+    strstr(t, "0100109106")[9] = '7';
+    is_int(verify(t, NULL, key, NULL), REPORT(EDITED),
+           "edited signed line: edited, before the signature");
+
+    strcpy(t, s);
+    strcpy(strstr(t, "\"sig\":\"") + 7, "AAAA\"}");
+    is_int(verify(t, NULL, key, NULL), REPORT(SIGNATURE),
+           "short signature");
+    free(t);
+    free(s);
+
+    s = line(&r, other, hash);
+    is_int(verify(s, NULL, key, NULL), REPORT(SIGNATURE),
+           "re-signed with another key");
+    is_int(verify(s, NULL, other, NULL), REPORT(OK),
+           "which verifies with that key");
+    free(s);
+
+    /* a public-only key cannot sign */
+    EVP_PKEY_free(other);
+    other = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, sk, 32);
+    if (other == NULL) {
+        abort();
+    }
+
+    ok(line(&r, other, hash) == NULL, "public key cannot sign: NULL");
+
+    EVP_PKEY_free(other);
+    EVP_PKEY_free(key);
+}
+
+
+static void
+test_tail(void)
+{
+    int                              rc;
+    size_t                           n;
+    char                            *s, *s2, hash[REPORT(HEX) + 1];
+    const char                      *log;
+    ngx_http_passport_report_t       r;
+    ngx_http_passport_report_tail_t  t;
+
+#define TAIL(str, whole)                                                     \
+    ngx_http_passport_report_tail((const unsigned char *) (str),            \
+                                  strlen(str), whole, &t)
+
+    log = LINE_A LINE_B LINE_C;
+    n = strlen(log);
+
+    rc = TAIL("", 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 0 && !t.truncated && !t.newline
+       && strcmp(t.chain.hash, ZERO64) == 0, "tail of an empty log");
+
+    rc = TAIL(log, 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.end == n && !t.truncated
+       && !t.newline && strcmp(t.chain.hash, HASH_C) == 0,
+       "tail of A B C: seq 3, hash of C");
+
+    s = malloc(n + 100);
+    if (s == NULL) {
+        abort();
+    }
+
+    memcpy(s, log, n);
+    memcpy(s + n, LINE_A, 41);
+    s[n + 41] = '\0';
+
+    rc = TAIL(s, 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.end == n && t.truncated
+       && t.newline, "cut last line: truncated, needs a newline");
+
+    rec_c(&r);
+    r.seq = t.chain.seq + 1;
+    r.prev = t.chain.hash;
+    s2 = line(&r, NULL, hash);
+    is_int(verify(s2, &t.chain, NULL, NULL), REPORT(OK),
+           "the recovery record continues the chain");
+    free(s2);
+
+    strcat(s, "\n");
+    rc = TAIL(s, 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.end == n && t.truncated
+       && !t.newline, "cut last line with newline: truncated");
+
+    strcat(s, "garbage\n\n");
+    rc = TAIL(s, 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.truncated,
+       "several bad lines: back to the last good record");
+
+    s[n - 1] = '\0';
+    rc = TAIL(s, 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.end == n - 1
+       && !t.truncated && t.newline,
+       "complete last record without newline: needs only a newline");
+
+    rc = TAIL(log + 10, 0);
+    ok(rc == REPORT(OK) && t.chain.seq == 3, "part of the file: found");
+
+    rc = TAIL(log + strlen(LINE_A) + strlen(LINE_B) + 1, 0);
+    is_int(rc, REPORT(AGAIN), "last line not whole in the part: again");
+
+    rc = TAIL("garbage", 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 0 && t.truncated && t.newline,
+       "only garbage: new chain after a recovery");
+
+    free(s);
+
+#undef TAIL
+}
+
+
+static void
+test_keys(const char *dir)
+{
+    int        rc;
+    char       priv[600], pub[600], ec[600], why[700];
+    FILE      *f;
+    EVP_PKEY  *key, *k;
+
+    snprintf(priv, sizeof(priv), "%s/test_report.key.pem", dir);
+    snprintf(pub, sizeof(pub), "%s/test_report.pub.pem", dir);
+    snprintf(ec, sizeof(ec), "%s/test_report.ec.pem", dir);
+
+    key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (key == NULL || k == NULL) {
+        abort();
+    }
+
+    rc = 0;
+
+    f = fopen(priv, "w");
+    rc += f && PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+    rc += f && fclose(f) == 0;
+    f = fopen(pub, "w");
+    rc += f && PEM_write_PUBKEY(f, key);
+    rc += f && fclose(f) == 0;
+    f = fopen(ec, "w");
+    rc += f && PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+    rc += f && fclose(f) == 0;
+    is_int(rc, 6, "key files written");
+
+    EVP_PKEY_free(k);
+
+    k = ngx_http_passport_report_key_read(priv, 1, why, sizeof(why));
+    ok(k && EVP_PKEY_eq(k, key) == 1, "private key read for signing");
+    EVP_PKEY_free(k);
+
+    k = ngx_http_passport_report_key_read(priv, 0, why, sizeof(why));
+    ok(k && EVP_PKEY_eq(k, key) == 1, "private key read for verifying");
+    EVP_PKEY_free(k);
+
+    k = ngx_http_passport_report_key_read(pub, 0, why, sizeof(why));
+    ok(k && EVP_PKEY_eq(k, key) == 1, "public key read for verifying");
+    EVP_PKEY_free(k);
+
+    k = ngx_http_passport_report_key_read(pub, 1, why, sizeof(why));
+    ok(k == NULL && strstr(why, "no PEM private key"),
+       "public key refused for signing");
+    EVP_PKEY_free(k);
+
+    k = ngx_http_passport_report_key_read(ec, 0, why, sizeof(why));
+    ok(k == NULL && strstr(why, "not an Ed25519 key"), "EC key refused");
+    EVP_PKEY_free(k);
+
+    strcat(ec, ".missing");
+    k = ngx_http_passport_report_key_read(ec, 0, why, sizeof(why));
+    ok(k == NULL && strstr(why, "cannot open"), "missing file");
+
+    remove(priv);
+    remove(pub);
+    ec[strlen(ec) - 8] = '\0';
+    remove(ec);
+    EVP_PKEY_free(key);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    char  dir[512], *slash;
+
+    (void) argc;
+
+    snprintf(dir, sizeof(dir), "%s", argv[0]);
+    slash = strrchr(dir, '/');
+    strcpy(slash ? slash : dir, slash ? "" : ".");
+
+    test_serialisation();
+    test_limits();
+    test_parse();
+    test_errors();
+    test_signatures();
+    test_tail();
+    test_keys(dir);
+
+    printf("1..%d\n", tests);
+
+    return failed ? 1 : 0;
+}
