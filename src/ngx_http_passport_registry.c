@@ -533,8 +533,10 @@ ngx_http_passport_registry_fetch(ngx_http_passport_lookup_t *lk)
                      plcf->registry_ssl_verify ? 2L : 0L);
 
     if (plcf->registry_ca.len) {
+        /* only these CAs: not the system's directory of CAs as well */
         curl_easy_setopt(easy, CURLOPT_CAINFO,
                          (char *) plcf->registry_ca.data);
+        curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
     }
 
     if (curl_multi_add_handle(ngx_http_passport_reg->multi, easy)
