@@ -53,6 +53,7 @@ typedef struct {
 
 
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
+typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
 
 
 /* cache outcomes, weakest last: a request shows its weakest */
@@ -108,6 +109,7 @@ typedef struct {
 typedef struct {
     ngx_int_t                   request_id_index;
     ngx_uint_t                  registries;     /* passport_registry count */
+    ngx_http_passport_reports_t  *reports;      /* passport_report_log */
 } ngx_http_passport_main_conf_t;
 
 
@@ -267,6 +269,12 @@ ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
     ngx_uint_t *warn);
 ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
     ngx_str_t *key);
+
+/* ngx_http_passport_reports.c */
+char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_passport_reports_append(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);

@@ -318,6 +318,9 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_PASS) {
         ngx_http_passport_log(r, ctx);
+
+        /* recorded for the regulator before any response goes out */
+        ngx_http_passport_reports_append(r, ctx);
     }
 }
 

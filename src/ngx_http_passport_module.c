@@ -205,6 +205,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_report_log"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_passport_report_log,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_cache_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_passport_cache_zone,

@@ -1,0 +1,591 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
+
+
+/*
+ * The report log (passport_report_log): one signed, hash-chained record
+ * per flagged or blocked request, written before the response goes out.
+ * All workers append to one chain: its state (last seq and hash) lives in
+ * shared memory and is advanced under the zone's lock, only once a whole
+ * line was written.  The record format is ngx_http_passport_report.c's.
+ */
+
+
+#define NGX_HTTP_PASSPORT_TAIL_MIN  65536
+
+
+typedef struct {
+    ngx_http_passport_report_chain_t   chain;
+    dev_t                               dev;     /* the file written to */
+    ino_t                               ino;
+    ngx_uint_t                          damaged; /* a line was cut */
+} ngx_http_passport_reports_sh_t;
+
+
+struct ngx_http_passport_reports_s {
+    ngx_str_t                           path;
+    ngx_open_file_t                    *file;
+    ngx_str_t                           node;
+    EVP_PKEY                           *key;
+    ngx_shm_zone_t                     *shm_zone;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_passport_reports_sh_t     *sh;
+};
+
+
+static ngx_int_t ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone,
+    void *data);
+static ngx_int_t ngx_http_passport_reports_recover(
+    ngx_http_passport_reports_t *rl, ngx_log_t *log);
+static ngx_int_t ngx_http_passport_reports_write(
+    ngx_http_passport_reports_t *rl, ngx_http_passport_report_t *rec,
+    ngx_pool_t *pool, ngx_log_t *log);
+static ngx_int_t ngx_http_passport_reports_note(
+    ngx_http_passport_reports_t *rl, int type, const char *detail,
+    ngx_pool_t *pool, ngx_log_t *log);
+static void ngx_http_passport_reports_key_cleanup(void *data);
+
+
+char *
+ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_main_conf_t *pmcf = conf;
+
+    char                         why[256];
+    ngx_str_t                   *value, name, key;
+    ngx_uint_t                   i;
+    ngx_pool_cleanup_t          *cln;
+    ngx_http_passport_reports_t *rl;
+
+    if (pmcf->reports) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    rl = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_reports_t));
+    if (rl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rl->path = value[1];
+    rl->node = cf->cycle->hostname;
+    ngx_str_null(&key);
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
+            key.data = value[i].data + 4;
+            key.len = value[i].len - 4;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "node=", 5) == 0
+            && value[i].len > 5 && value[i].len <= 5 + 128)
+        {
+            rl->node.data = value[i].data + 5;
+            rl->node.len = value[i].len - 5;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &rl->path, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* opened by nginx, so that "nginx -s reopen" reopens it too */
+
+    rl->file = ngx_conf_open_file(cf->cycle, &rl->path);
+    if (rl->file == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (key.len) {
+        if (ngx_conf_full_name(cf->cycle, &key, 1) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        rl->key = ngx_http_passport_report_key_read((char *) key.data, 1,
+                                                    why, sizeof(why));
+        if (rl->key == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid report key \"%V\": %s", &key, why);
+            return NGX_CONF_ERROR;
+        }
+
+        cln = ngx_pool_cleanup_add(cf->pool, 0);
+        if (cln == NULL) {
+            EVP_PKEY_free(rl->key);
+            return NGX_CONF_ERROR;
+        }
+
+        cln->handler = ngx_http_passport_reports_key_cleanup;
+        cln->data = rl->key;
+    }
+
+    ngx_str_set(&name, "passport_report_log");
+
+    rl->shm_zone = ngx_shared_memory_add(cf, &name, 8 * ngx_pagesize,
+                                         &ngx_http_passport_module);
+    if (rl->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    rl->shm_zone->init = ngx_http_passport_reports_init_zone;
+    rl->shm_zone->data = rl;
+
+    pmcf->reports = rl;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_passport_reports_key_cleanup(void *data)
+{
+    EVP_PKEY_free(data);
+}
+
+
+/*
+ * In the master, before the workers start: a reload keeps the chain; a
+ * start finds it at the end of the file, and notes a line cut by a crash.
+ */
+
+static ngx_int_t
+ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
+{
+    ngx_http_passport_reports_t  *orl = data;
+
+    ngx_http_passport_reports_t  *rl;
+
+    rl = zone->data;
+    rl->shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    if (orl) {
+        rl->sh = orl->sh;
+        return NGX_OK;
+    }
+
+    if (zone->shm.exists) {
+        rl->sh = rl->shpool->data;
+        return NGX_OK;
+    }
+
+    rl->sh = ngx_slab_calloc(rl->shpool,
+                             sizeof(ngx_http_passport_reports_sh_t));
+    if (rl->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    rl->shpool->data = rl->sh;
+
+    ngx_http_passport_report_chain_init(&rl->sh->chain);
+
+    return ngx_http_passport_reports_recover(rl, zone->shm.log);
+}
+
+
+static ngx_int_t
+ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
+    ngx_log_t *log)
+{
+    int                                rc;
+    off_t                              size, len;
+    u_char                            *buf;
+    ssize_t                            n;
+    ngx_fd_t                           fd;
+    ngx_pool_t                        *pool;
+    ngx_file_info_t                    fi;
+    ngx_http_passport_report_tail_t    tail;
+
+    fd = ngx_open_file(rl->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "passport: cannot read the report log \"%V\"",
+                      &rl->path);
+        return NGX_ERROR;
+    }
+
+    pool = NULL;
+    rc = NGX_HTTP_PASSPORT_REPORT_OK;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        goto failed;
+    }
+
+    size = ngx_file_size(&fi);
+
+    pool = ngx_create_pool(4096, log);
+    if (pool == NULL) {
+        goto failed;
+    }
+
+    /* the end of the file, more of it while no whole line is in it */
+
+    for (len = ngx_min(size, NGX_HTTP_PASSPORT_TAIL_MIN); len; len *= 2) {
+
+        len = ngx_min(len, size);
+
+        buf = ngx_pnalloc(pool, (size_t) len);
+        if (buf == NULL) {
+            goto failed;
+        }
+
+        n = pread(fd, buf, (size_t) len, size - len);
+        if (n != (ssize_t) len) {
+            goto failed;
+        }
+
+        rc = ngx_http_passport_report_tail(buf, (size_t) len, len == size,
+                                           &tail);
+
+        if (rc != NGX_HTTP_PASSPORT_REPORT_AGAIN || len == size) {
+            break;
+        }
+    }
+
+    if (size == 0) {
+        ngx_memzero(&tail, sizeof(tail));
+        ngx_http_passport_report_chain_init(&tail.chain);
+    }
+
+    if (rc != NGX_HTTP_PASSPORT_REPORT_OK) {
+        goto failed;
+    }
+
+    ngx_close_file(fd);
+
+    rl->sh->chain = tail.chain;
+
+    if (tail.newline && ngx_write_fd(rl->file->fd, "\n", 1) != 1) {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "passport: cannot write to the report log \"%V\"",
+                      &rl->path);
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
+
+    if (tail.truncated) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "passport: the report log \"%V\" ends with a cut "
+                      "line after seq %uL; a recovery record follows it",
+                      &rl->path, tail.chain.seq);
+
+        if (ngx_http_passport_reports_note(rl,
+                NGX_HTTP_PASSPORT_REPORT_RECOVERY,
+                "the last line of the log was cut (a crash?) and is "
+                "not part of the chain", pool, log)
+            != NGX_OK)
+        {
+            ngx_destroy_pool(pool);
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_destroy_pool(pool);
+
+    return NGX_OK;
+
+failed:
+
+    ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                  "passport: cannot find the end of the chain in the "
+                  "report log \"%V\"", &rl->path);
+
+    ngx_close_file(fd);
+
+    if (pool) {
+        ngx_destroy_pool(pool);
+    }
+
+    return NGX_ERROR;
+}
+
+
+/* a RECOVERY or ROTATION record; called with the lock held or alone */
+
+static ngx_int_t
+ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
+    const char *detail, ngx_pool_t *pool, ngx_log_t *log)
+{
+    ngx_http_passport_report_t  rec;
+
+    ngx_memzero(&rec, sizeof(ngx_http_passport_report_t));
+
+    rec.type = type;
+    rec.detail = (u_char *) detail;
+    rec.detail_len = ngx_strlen(detail);
+
+    return ngx_http_passport_reports_write(rl, &rec, pool, log);
+}
+
+
+/*
+ * Writes one record at the end of the chain.  The chain advances only
+ * when the whole line reached the file; a cut line (disk full) is
+ * followed by a RECOVERY record once writing works again.
+ */
+
+static ngx_int_t
+ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
+    ngx_http_passport_report_t *rec, ngx_pool_t *pool, ngx_log_t *log)
+{
+    char             hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    u_char          *buf, *last;
+    size_t           size;
+    ssize_t          n;
+    ngx_time_t      *tp;
+    ngx_file_info_t  fi;
+
+    if (rl->sh->damaged && rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+
+        /* end the cut line, then say so in the chain */
+
+        if (ngx_write_fd(rl->file->fd, "\n", 1) != 1) {
+            goto failed;
+        }
+
+        rl->sh->damaged = 0;
+
+        if (ngx_http_passport_reports_note(rl,
+                NGX_HTTP_PASSPORT_REPORT_RECOVERY,
+                "a line could not be written whole and is not part of "
+                "the chain", pool, log)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    /* after "nginx -s reopen": the new file starts with a rotation */
+
+    if (ngx_fd_info(rl->file->fd, &fi) != NGX_FILE_ERROR
+        && (fi.st_dev != rl->sh->dev || fi.st_ino != rl->sh->ino))
+    {
+        rl->sh->dev = fi.st_dev;
+        rl->sh->ino = fi.st_ino;
+
+        if (ngx_file_size(&fi) > 0 || rl->sh->chain.seq == 0) {
+            /* the file of the chain so far: nothing to note */
+
+        } else if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
+                   && ngx_http_passport_reports_note(rl,
+                          NGX_HTTP_PASSPORT_REPORT_ROTATION,
+                          "the log was reopened; the chain goes on here",
+                          pool, log)
+                      != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    tp = ngx_timeofday();
+
+    rec->seq = rl->sh->chain.seq + 1;
+    rec->prev = rl->sh->chain.hash;
+    rec->time_ms = (long long) tp->sec * 1000 + tp->msec;
+    rec->node = rl->node.data;
+    rec->node_len = rl->node.len;
+
+    size = ngx_http_passport_report_size(rec);
+
+    buf = ngx_pnalloc(pool, size);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_http_passport_report_write(buf, rec, rl->key, hash);
+    if (last == NULL) {
+        ngx_log_error(NGX_LOG_CRIT, log, 0,
+                      "passport: a report record could not be built");
+        return NGX_ERROR;
+    }
+
+    n = ngx_write_fd(rl->file->fd, buf, last - buf);
+
+    if (n == last - buf) {
+        rl->sh->chain.seq = rec->seq;
+        ngx_memcpy(rl->sh->chain.hash, hash, sizeof(hash));
+        return NGX_OK;
+    }
+
+    if (n > 0) {
+        rl->sh->damaged = 1;
+    }
+
+failed:
+
+    ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                  "passport: writing the report log \"%V\" failed; "
+                  "the request was decided, its record is lost",
+                  &rl->path);
+
+    return NGX_ERROR;
+}
+
+
+/* the record of a flagged or blocked request, before its response */
+
+void
+ngx_http_passport_reports_append(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx)
+{
+    u_char                           *p;
+    int                              *reasons, *ireasons;
+    ngx_str_t                         id;
+    ngx_uint_t                        i, j, k, n;
+    ngx_http_passport_item_t         *item;
+    ngx_http_passport_error_t        *err;
+    ngx_http_passport_report_t        rec;
+    ngx_http_passport_reports_t      *rl;
+    ngx_http_passport_main_conf_t    *pmcf;
+    ngx_http_passport_report_item_t  *items;
+    ngx_http_variable_value_t        *vv;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
+    rl = pmcf->reports;
+
+    if (rl == NULL || ctx->verdict == NGX_HTTP_PASSPORT_VERDICT_PASS) {
+        return;
+    }
+
+    err = ctx->errors.elts;
+    n = ctx->errors.nelts;
+
+    reasons = ngx_palloc(r->pool, (2 * n + 1) * sizeof(int));
+    items = ngx_palloc(r->pool,
+                       (n + 1) * sizeof(ngx_http_passport_report_item_t));
+    if (reasons == NULL || items == NULL) {
+        return;
+    }
+
+    ngx_memzero(&rec, sizeof(ngx_http_passport_report_t));
+
+    /* the request's reasons once each; one item per pointer */
+
+    for (i = 0; i < n; i++) {
+
+        for (j = 0; j < rec.nreasons && reasons[j] != err[i].reason; j++) {
+            /* void */
+        }
+
+        if (j == rec.nreasons) {
+            reasons[rec.nreasons++] = err[i].reason;
+        }
+
+        if (err[i].pointer == NULL || err[i].pointer_len == 0) {
+            continue;
+        }
+
+        for (k = 0; k < rec.nitems; k++) {
+            if (items[k].pointer_len == err[i].pointer_len
+                && ngx_memcmp(items[k].pointer, err[i].pointer,
+                              err[i].pointer_len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (k < rec.nitems) {
+            continue;
+        }
+
+        items[k].pointer = err[i].pointer;
+        items[k].pointer_len = err[i].pointer_len;
+        items[k].code = err[i].value;
+        items[k].code_len = err[i].value ? err[i].value_len : 0;
+
+        /* a code that reached the registry is known canonically */
+
+        item = ctx->items.elts;
+
+        for (j = 0; j < ctx->items.nelts; j++) {
+            if (item[j].pointer.len == err[i].pointer_len
+                && ngx_memcmp(item[j].pointer.data, err[i].pointer,
+                              err[i].pointer_len) == 0)
+            {
+                items[k].code = item[j].code.data;
+                items[k].code_len = item[j].code.len;
+                break;
+            }
+        }
+
+        rec.nitems++;
+    }
+
+    /* each item's reasons, in a slice of their own */
+
+    ireasons = reasons + n;
+
+    for (k = 0; k < rec.nitems; k++) {
+        items[k].reasons = ireasons;
+        items[k].nreasons = 0;
+
+        for (i = 0; i < n; i++) {
+            if (err[i].pointer_len == items[k].pointer_len
+                && err[i].pointer
+                && ngx_memcmp(err[i].pointer, items[k].pointer,
+                              items[k].pointer_len) == 0)
+            {
+                ireasons[items[k].nreasons++] = err[i].reason;
+            }
+        }
+
+        ireasons += items[k].nreasons;
+    }
+
+    rec.type = NGX_HTTP_PASSPORT_REPORT_VERDICT;
+    rec.verdict = (int) ctx->verdict;
+    rec.mode = (int) ctx->mode;
+    rec.reasons = reasons;
+    rec.items = items;
+
+    vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
+
+    if (vv && !vv->not_found) {
+        rec.request_id = vv->data;
+        rec.request_id_len = vv->len;
+
+    } else {
+        ngx_str_set(&id, "-");
+        rec.request_id = id.data;
+        rec.request_id_len = id.len;
+    }
+
+    if (ctx->seller.len) {
+        rec.seller = ctx->seller.data;
+        rec.seller_len = ctx->seller.len;
+
+    } else if (ctx->seller_raw.len) {
+        rec.seller = ctx->seller_raw.data;
+        rec.seller_len = ctx->seller_raw.len;
+    }
+
+    rec.method = r->method_name.data;
+    rec.method_len = r->method_name.len;
+
+    p = ngx_strlchr(r->unparsed_uri.data,
+                    r->unparsed_uri.data + r->unparsed_uri.len, '?');
+    rec.uri = r->unparsed_uri.data;
+    rec.uri_len = p ? (size_t) (p - r->unparsed_uri.data)
+                    : r->unparsed_uri.len;
+
+    ngx_shmtx_lock(&rl->shpool->mutex);
+
+    (void) ngx_http_passport_reports_write(rl, &rec, r->pool,
+                                           r->connection->log);
+
+    ngx_shmtx_unlock(&rl->shpool->mutex);
+}
