@@ -35,6 +35,8 @@ static char *ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_purge(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_passport_reports(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_passport_init_process(ngx_cycle_t *cycle);
 static void ngx_http_passport_exit_process(ngx_cycle_t *cycle);
 
@@ -209,6 +211,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
       ngx_http_passport_report_log,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_reports"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_passport_reports,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -942,6 +951,30 @@ ngx_http_passport_purge(ngx_conf_t *cf, ngx_command_t *cmd,
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_passport_purge_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_passport_reports(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
+
+    /* the log is defined at http level, before the servers */
+
+    if (pmcf->reports == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_reports\" needs "
+                           "\"passport_report_log\" before it");
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_passport_reports_handler;
 
     return NGX_CONF_OK;
 }

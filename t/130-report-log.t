@@ -50,6 +50,12 @@ $t->config(<<'EOF2', workers => 2);
             passport_mode monitor;
             proxy_pass http://127.0.0.1:%%PORT_backend%%;
         }
+
+        location /reports {
+            allow 127.0.0.1;
+            deny all;
+            passport_reports;
+        }
     }
 EOF2
 $t->run;
@@ -111,6 +117,45 @@ is($rec[1]{prev}, $rec[0]{hash}, 'chained');
 ok(!grep({ /trace_code|8934673577038/ } map { $_->{raw} // '' } @rec),
    'never the request body');
 
+# --- the query endpoint
+
+sub query {
+    my ($q) = @_;
+    my $r = $t->request(path => "/reports$q");
+    return ($r, [ map { $json->decode($_) } grep { length } split /\n/,
+                  $r->{body} // '' ]);
+}
+
+post('/listings', { seller_id => '5493001KJTIIGC8Y1R12',
+                    items => [ { trace_code => '12345673' } ] });
+
+my ($qr, $q) = query('');
+is($qr->{status}, 200, 'query: 200');
+is($qr->{headers}{'content-type'}, 'application/x-ndjson', 'query: ndjson');
+is(scalar @$q, 4, 'query: every record');
+($qr, $q) = query('?since=2&limit=1');
+is_deeply([ map { $_->{seq} } @$q ], [ 3 ], 'query: since and limit');
+($qr, $q) = query('?verdict=flag');
+is_deeply([ map { $_->{seq} } @$q ], [ 2 ], 'query: verdict=flag');
+($qr, $q) = query('?seller=5493001KJTIIGC8Y1R12');
+is_deeply([ map { $_->{seq} } @$q ], [ 4 ], 'query: seller');
+($qr) = query('?view=sellers');
+my $v = $json->decode($qr->{body});
+is_deeply([ map { "$_->{seller} $_->{flagged} $_->{blocked}" } @$v ],
+          [ '0100233480 1 2', '5493001KJTIIGC8Y1R12 0 1' ],
+          'view=sellers: counts, most reported first');
+is(ref $v, 'ARRAY', 'view=sellers: an array');
+is($v->[0]{reasons}{CODE_INVALID}, 3, 'view=sellers: counts per reason');
+ok($v->[0]{first} le $v->[0]{last}, 'view=sellers: first and last seen');
+for my $bad ('?since=x', '?limit=0', '?verdict=pass', '?view=items') {
+    ($qr) = query($bad);
+    is($qr->{status}, 400, "query $bad: 400");
+    is($qr->{headers}{'content-type'}, 'application/problem+json',
+       "query $bad: problem document");
+}
+is($t->request(method => 'POST', path => '/reports')->{status}, 405,
+   'query: POST is not allowed');
+
 # --- two workers, many records: one chain
 
 my @h = map { $t->request_begin(method => 'POST', path => '/listings',
@@ -121,25 +166,29 @@ $t->request_end($_) for @h;
 post('/listings', $bad) for 1 .. 160;
 
 @rec = records();
-is(scalar @rec, 203, 'every verdict recorded');
-is_deeply([ map { $_->{seq} } @rec ], [ 1 .. 203 ], 'seq with no gap');
+is(scalar @rec, 204, 'every verdict recorded');
+is_deeply([ map { $_->{seq} } @rec ], [ 1 .. 204 ], 'seq with no gap');
 
 my ($rc, $out) = verify('--key', $pub, $log);
 is($rc, 0, 'passport-verify: intact') or diag $out;
-like($out, qr/203 records/, '... counts the records');
+like($out, qr/204 records/, '... counts the records');
 
 ($rc, $out) = verify('--key', $other, $log);
 is($rc, 1, 'another key: tampered');
 like($out, qr/seq 1\b.*signature/i, '... bad signature at seq 1');
 
+($qr, $q) = query('?view=sellers');
+is($json->decode($qr->{body})->[0]{blocked}, 202,
+   'view=sellers matches the log');
+
 # --- restart with a last line cut by a crash
 
 $t->stop;
 open(my $fh, '>>:raw', $log) or die;
-print $fh '{"seq":204,"time":"2026-11-';
+print $fh '{"seq":205,"time":"2026-11-';
 close $fh;
 $t->run;
-$t->error_log_like(qr/\[warn\].*report log .* ends with a cut line after seq 203/,
+$t->error_log_like(qr/\[warn\].*report log .* ends with a cut line after seq 204/,
                    'the cut line is noticed at start');
 post('/listings', $bad);
 
