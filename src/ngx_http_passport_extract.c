@@ -25,6 +25,9 @@ static json_t *ngx_http_passport_pointer_get(json_t *v,
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
 static ngx_uint_t ngx_http_passport_blank(json_t *v);
+static ngx_int_t ngx_http_passport_problem(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
+    u_char *value, size_t len, const char *en, const char *vi, ...);
 static const char *ngx_http_passport_json_type(json_t *v, ngx_uint_t lang);
 static ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r,
     json_t *v, u_char **data, size_t *len);
@@ -386,26 +389,47 @@ ngx_http_passport_add_error(ngx_http_request_t *r,
 }
 
 
+/* adds a problem with its detail in the request's language */
+
+static ngx_int_t
+ngx_http_passport_problem(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
+    u_char *value, size_t len, const char *en, const char *vi, ...)
+{
+    va_list                     args;
+    ngx_http_passport_error_t  *err;
+
+    err = ngx_http_passport_add_error(r, ctx, reason, pointer, value, len);
+    if (err == NULL) {
+        return NGX_ERROR;
+    }
+
+    va_start(args, vi);
+    ngx_http_passport_error_vdetail(err, (int) ctx->lang, en, vi, args);
+    va_end(args);
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_passport_parse(ngx_http_passport_check_t *ck)
 {
     json_error_t                jerr;
     ngx_http_passport_ctx_t    *ctx;
-    ngx_http_passport_error_t  *err;
 
     ctx = ck->ctx;
 
     if (ctx->body.len == 0) {
-        err = ngx_http_passport_add_error(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                          &ngx_http_passport_root, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(ck->r, ctx,
+                                      NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                      &ngx_http_passport_root, NULL, 0,
+                                      "the request body is empty",
+                                      "nội dung yêu cầu bị trống")
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                       "the request body is empty",
-                                       "nội dung yêu cầu bị trống");
         return NGX_DECLINED;
     }
 
@@ -425,19 +449,17 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return NGX_OK;
     }
 
-    err = ngx_http_passport_add_error(ck->r, ctx,
-                                      NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                      &ngx_http_passport_root, NULL, 0);
-    if (err == NULL) {
+    if (ngx_http_passport_problem(ck->r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                  &ngx_http_passport_root, NULL, 0,
+                                  "JSON syntax error at line %d, "
+                                  "column %d: %s",
+                                  "lỗi cú pháp JSON tại dòng %d, "
+                                  "cột %d: %s", jerr.line, jerr.column,
+                                  jerr.text)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    ngx_http_passport_error_detail(err, ctx->lang,
-                                   "JSON syntax error at line %d, "
-                                   "column %d: %s",
-                                   "lỗi cú pháp JSON tại dòng %d, "
-                                   "cột %d: %s",
-                                   jerr.line, jerr.column, jerr.text);
 
     return NGX_DECLINED;
 }
@@ -547,18 +569,14 @@ ngx_http_passport_check(ngx_http_request_t *r,
     if (ck.seller == NGX_HTTP_PASSPORT_SELLER_ABSENT
         && plcf->item_seller == NULL)
     {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_SELLER_MISSING,
-                                          plcf->seller ? &plcf->seller->text
-                                                       : NULL,
-                                          NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_SELLER_MISSING,
+                                      plcf->seller ? &plcf->seller->text : NULL,
+                                      NULL, 0, "the listing has no seller ID",
+                                      "tin đăng không có mã người bán")
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                       "the listing has no seller ID",
-                                       "tin đăng không có mã người bán");
     }
 
     /* the items, or the root object as the only item */
@@ -571,62 +589,54 @@ ngx_http_passport_check(ngx_http_request_t *r,
     items = ngx_http_passport_pointer_get(ctx->root, plcf->items);
 
     if (items == NULL || json_is_null(items)) {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_CODE_MISSING,
-                                          ptr, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
+                                      ptr, NULL, 0, "the listing has no items",
+                                      "tin đăng không có sản phẩm nào")
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                       "the listing has no items",
-                                       "tin đăng không có sản phẩm nào");
         return NGX_OK;
     }
 
     if (!json_is_array(items)) {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                          ptr, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                      ptr, NULL, 0,
+                                      "expected an array of items, found %s",
+                                      "cần một mảng sản phẩm, nhận được %s",
+                                      ngx_http_passport_json_type(items,
+                                                                  ctx->lang))
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                               "expected an array of items, found %s",
-                               "cần một mảng sản phẩm, nhận được %s",
-                               ngx_http_passport_json_type(items, ctx->lang));
         return NGX_OK;
     }
 
     n = json_array_size(items);
 
     if (n > plcf->max_items) {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
-                                          ptr, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
+                                      ptr, NULL, 0,
+                                      "%zu items, at most %zu are allowed",
+                                      "%zu sản phẩm, tối đa cho phép %zu", n,
+                                      (size_t) plcf->max_items)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                       "%zu items, at most %zu are allowed",
-                                       "%zu sản phẩm, tối đa cho phép %zu",
-                                       n, (size_t) plcf->max_items);
         return NGX_OK;
     }
 
     if (n == 0) {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_CODE_MISSING,
-                                          ptr, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
+                                      ptr, NULL, 0,
+                                      "the list of items is empty",
+                                      "danh sách sản phẩm trống")
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                       "the list of items is empty",
-                                       "danh sách sản phẩm trống");
         return NGX_OK;
     }
 
@@ -684,19 +694,18 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
             return NGX_ERROR;
         }
 
-        err = ngx_http_passport_add_error(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
-                                          pointer, data, len);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(ck->r, ctx,
+                                      NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
+                                      pointer, data, len,
+                                      "the seller ID must be a JSON string, "
+                                      "found %s",
+                                      "mã người bán phải là chuỗi JSON, "
+                                      "nhận được %s",
+                                      ngx_http_passport_json_type(v, ctx->lang))
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                 "the seller ID must be a JSON string, "
-                                 "found %s",
-                                 "mã người bán phải là chuỗi JSON, "
-                                 "nhận được %s",
-                                 ngx_http_passport_json_type(v, ctx->lang));
 
         if (listing) {
             ctx->seller_verdict = "invalid";
@@ -713,18 +722,17 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
     if (sl.err == NGX_HTTP_PASSPORT_ID_EMPTY) {
 
         if (!listing) {
-            err = ngx_http_passport_add_error(ck->r, ctx,
+            if (ngx_http_passport_problem(ck->r, ctx,
                                           NGX_HTTP_PASSPORT_SELLER_MISSING,
-                                          pointer, NULL, 0);
-            if (err == NULL) {
+                                          pointer, NULL, 0,
+                                          "the item has no seller ID and the "
+                                          "listing has none either",
+                                          "sản phẩm không có mã người bán "
+                                          "và tin đăng cũng không có")
+                != NGX_OK)
+            {
                 return NGX_ERROR;
             }
-
-            ngx_http_passport_error_detail(err, ctx->lang,
-                                 "the item has no seller ID and the "
-                                 "listing has none either",
-                                 "sản phẩm không có mã người bán và tin "
-                                 "đăng cũng không có");
         }
 
         return NGX_OK;
@@ -942,19 +950,18 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
     }
 
     if (!json_is_string(v)) {
-        err = ngx_http_passport_add_error(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_CODE_INVALID,
-                                          pointer, data, len);
-        if (err == NULL) {
+        if (ngx_http_passport_problem(ck->r, ctx,
+                                      NGX_HTTP_PASSPORT_CODE_INVALID, pointer,
+                                      data, len,
+                                      "the trace code must be a JSON string, "
+                                      "found %s",
+                                      "mã truy xuất phải là chuỗi JSON, "
+                                      "nhận được %s",
+                                      ngx_http_passport_json_type(v, ctx->lang))
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
-
-        ngx_http_passport_error_detail(err, ctx->lang,
-                                 "the trace code must be a JSON string, "
-                                 "found %s",
-                                 "mã truy xuất phải là chuỗi JSON, "
-                                 "nhận được %s",
-                                 ngx_http_passport_json_type(v, ctx->lang));
         return NGX_OK;
     }
 
@@ -1015,7 +1022,6 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
     json_t                     *v;
     ngx_str_t                   ptr;
     ngx_http_passport_ctx_t    *ctx;
-    ngx_http_passport_error_t  *err;
 
     *origin = -1;
 
@@ -1059,18 +1065,16 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
         return NGX_ERROR;
     }
 
-    err = ngx_http_passport_add_error(ck->r, ctx,
-                                      NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
-                                      &ptr, data, len);
-    if (err == NULL) {
+    if (ngx_http_passport_problem(ck->r, ctx, NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
+                                  &ptr, data, len,
+                                  "the claimed origin is not an ISO 3166-1 "
+                                  "country code",
+                                  "xuất xứ khai báo không phải mã quốc gia "
+                                  "ISO 3166-1")
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    ngx_http_passport_error_detail(err, ctx->lang,
-                                   "the claimed origin is not an ISO 3166-1 "
-                                   "country code",
-                                   "xuất xứ khai báo không phải mã quốc gia "
-                                   "ISO 3166-1");
 
     return NGX_OK;
 }

@@ -277,15 +277,22 @@ void
 ngx_http_passport_error_detail(ngx_http_passport_error_t *err, int lang,
     const char *en, const char *vi, ...)
 {
-    int      n;
     va_list  args;
 
     va_start(args, vi);
-    n = vsnprintf(err->detail, sizeof(err->detail),
-                  lang == NGX_HTTP_PASSPORT_LANG_VI ? vi : en, args);
+    ngx_http_passport_error_vdetail(err, lang, en, vi, args);
     va_end(args);
+}
 
-    if (n < 0) {
+
+void
+ngx_http_passport_error_vdetail(ngx_http_passport_error_t *err, int lang,
+    const char *en, const char *vi, va_list args)
+{
+    if (vsnprintf(err->detail, sizeof(err->detail),
+                  lang == NGX_HTTP_PASSPORT_LANG_VI ? vi : en, args)
+        < 0)
+    {
         err->detail[0] = '\0';
     }
 }

@@ -15,6 +15,7 @@
  */
 
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "ngx_http_passport_id.h"
@@ -127,6 +128,8 @@ void ngx_http_passport_seller_rules(const ngx_http_passport_seller_t *sl,
  */
 void ngx_http_passport_error_detail(ngx_http_passport_error_t *err,
     int lang, const char *en, const char *vi, ...);
+void ngx_http_passport_error_vdetail(ngx_http_passport_error_t *err,
+    int lang, const char *en, const char *vi, va_list args);
 
 /*
  * Problem document: the exact size of the JSON, then the writer, which
