@@ -76,14 +76,14 @@ $(BUILD)/unit/test_id: t/unit/test_id.c $(UNIT_PURE) src/ngx_http_passport_id.h
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $<
 
-$(BUILD)/unit/test_verdict: t/unit/test_verdict.c $(UNIT_PURE) \
+$(BUILD)/unit/test_verdict: t/unit/test_verdict.c t/unit/tap.h $(UNIT_PURE) \
 		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
 		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
 	    src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c $<
 
-$(BUILD)/unit/test_record: t/unit/test_record.c $(UNIT_PURE) \
+$(BUILD)/unit/test_record: t/unit/test_record.c t/unit/tap.h $(UNIT_PURE) \
 		src/ngx_http_passport_record.c src/ngx_http_passport_record.h \
 		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
 		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
@@ -92,7 +92,7 @@ $(BUILD)/unit/test_record: t/unit/test_record.c $(UNIT_PURE) \
 	    src/ngx_http_passport_record.c src/ngx_http_passport_verdict.c \
 	    src/ngx_http_passport_problem.c $< -ljansson
 
-$(BUILD)/unit/test_report: t/unit/test_report.c $(REPORT_DEPS)
+$(BUILD)/unit/test_report: t/unit/test_report.c t/unit/tap.h $(REPORT_DEPS)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
 	    -lcrypto

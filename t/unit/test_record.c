@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ngx_http_passport_record.h"
+#include "tap.h"
 
 
 #define EN      NGX_HTTP_PASSPORT_LANG_EN
@@ -29,44 +30,6 @@
 
 #define LONG40  "0123456789012345678901234567890123456789"
 #define LONG100 LONG40 LONG40 "01234567890123456789"
-
-
-static int  tests, failed;
-
-
-static void
-ok(int cond, const char *name)
-{
-    tests++;
-
-    if (!cond) {
-        failed++;
-    }
-
-    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
-}
-
-
-static void
-is_int(long got, long want, const char *name)
-{
-    ok(got == want, name);
-
-    if (got != want) {
-        printf("#   got:  %ld\n#   want: %ld\n", got, want);
-    }
-}
-
-
-static void
-is_str(const char *got, const char *want, const char *name)
-{
-    ok(strcmp(got, want) == 0, name);
-
-    if (strcmp(got, want) != 0) {
-        printf("#   got:  '%s'\n#   want: '%s'\n", got, want);
-    }
-}
 
 
 /* want ending in '*' is a prefix */

@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include "ngx_http_passport_report.h"
+#include "tap.h"
 
 
 #define REPORT(x)  NGX_HTTP_PASSPORT_REPORT_ ## x
@@ -62,7 +63,6 @@
     "(41 bytes)\",\"prev\":\"" HASH_B "\",\"hash\":\"" HASH_C "\"}\n"
 
 
-static int  tests, failed;
 
 static const int  rs_a[] = { NGX_HTTP_PASSPORT_CODE_INVALID,
                              NGX_HTTP_PASSPORT_CODE_RECALLED };
@@ -80,41 +80,6 @@ static const ngx_http_passport_report_item_t  items_b[] = {
     { U("/items/0/code"), U("Ph\xe1\xbb\x9f \"b\xc3\xb2\" \\ \x01\n\xff"),
       rs_inv, 1 }
 };
-
-
-static void
-ok(int cond, const char *name)
-{
-    tests++;
-
-    if (!cond) {
-        failed++;
-    }
-
-    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
-}
-
-
-static void
-is_int(long got, long want, const char *name)
-{
-    ok(got == want, name);
-
-    if (got != want) {
-        printf("#   got:  %ld\n#   want: %ld\n", got, want);
-    }
-}
-
-
-static void
-is_str(const char *got, const char *want, const char *name)
-{
-    ok(strcmp(got, want) == 0, name);
-
-    if (strcmp(got, want) != 0) {
-        printf("#   got:  '%s'\n#   want: '%s'\n", got, want);
-    }
-}
 
 
 static void

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ngx_http_passport_verdict.h"
+#include "tap.h"
 
 
 #define ENF    NGX_HTTP_PASSPORT_MODE_ENFORCE
@@ -23,33 +24,6 @@
 #define PASS   NGX_HTTP_PASSPORT_VERDICT_PASS
 #define FLAG   NGX_HTTP_PASSPORT_VERDICT_FLAG
 #define BLOCK  NGX_HTTP_PASSPORT_VERDICT_BLOCK
-
-
-static int  tests, failed;
-
-
-static void
-ok(int cond, const char *name)
-{
-    tests++;
-
-    if (!cond) {
-        failed++;
-    }
-
-    printf("%sok %d - %s\n", cond ? "" : "not ", tests, name);
-}
-
-
-static void
-is_str(const char *got, const char *want, const char *name)
-{
-    ok(strcmp(got, want) == 0, name);
-
-    if (strcmp(got, want) != 0) {
-        printf("#   got:  '%s'\n#   want: '%s'\n", got, want);
-    }
-}
 
 
 static char *
