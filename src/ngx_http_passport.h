@@ -54,6 +54,11 @@ typedef struct {
 
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
 typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
+typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
+
+/* the end of a transfer that is not a lookup */
+typedef void (*ngx_http_passport_transfer_done_pt)(void *data,
+    CURLcode code);
 
 
 /* cache outcomes, weakest last: a request shows its weakest */
@@ -110,6 +115,7 @@ typedef struct {
     ngx_int_t                   request_id_index;
     ngx_uint_t                  registries;     /* passport_registry count */
     ngx_http_passport_reports_t  *reports;      /* passport_report_log */
+    ngx_http_passport_push_t   *push;           /* passport_report_push */
 } ngx_http_passport_main_conf_t;
 
 
@@ -250,6 +256,9 @@ ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 void ngx_http_passport_registry_cancel(void *waiter);
 ngx_uint_t ngx_http_passport_registry_open(
     ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
+ngx_int_t ngx_http_passport_registry_transfer(CURL *easy,
+    ngx_http_passport_transfer_done_pt done, void *data);
+void ngx_http_passport_registry_transfer_end(CURL *easy);
 ngx_int_t ngx_http_passport_registry_url(ngx_pool_t *pool,
     ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *url);
@@ -276,6 +285,17 @@ char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
 void ngx_http_passport_reports_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 ngx_int_t ngx_http_passport_reports_handler(ngx_http_request_t *r);
+ngx_str_t *ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl);
+
+/* ngx_http_passport_push.c */
+char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);
+void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
+
+/* ngx_http_passport_module.c */
+char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *token);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);

@@ -214,6 +214,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_report_push"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
+      ngx_http_passport_report_push,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_reports"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_passport_reports,
@@ -300,6 +307,13 @@ ngx_http_passport_init(ngx_conf_t *cf)
     ngx_http_passport_main_conf_t  *pmcf;
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
+
+    if (pmcf->push && pmcf->reports == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_report_push\" requires "
+                           "\"passport_report_log\"");
+        return NGX_ERROR;
+    }
 
     pmcf->request_id_index = ngx_http_get_variable_index(cf, &name);
     if (pmcf->request_id_index == NGX_ERROR) {
@@ -648,13 +662,20 @@ ngx_http_passport_pattern_cleanup(void *data)
 static ngx_int_t
 ngx_http_passport_init_process(ngx_cycle_t *cycle)
 {
-    return ngx_http_passport_registry_init_process(cycle);
+    /* the push runs on the registry client's multi handle */
+
+    if (ngx_http_passport_registry_init_process(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_passport_push_init_process(cycle);
 }
 
 
 static void
 ngx_http_passport_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_passport_push_exit_process(cycle);
     ngx_http_passport_registry_exit_process(cycle);
 }
 
@@ -748,18 +769,32 @@ ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    u_char           *p, *last;
-    ssize_t           n;
-    ngx_str_t        *value, name;
-    ngx_file_t        file;
-    ngx_file_info_t   fi;
+    ngx_str_t  *value;
 
     if (plcf->registry_token.data) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    name = value[1];
+
+    return ngx_http_passport_token_read(cf, &value[1],
+                                        &plcf->registry_token);
+}
+
+
+/* a bearer token: one line of a file (passport_registry_token_file) */
+
+char *
+ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *token)
+{
+    u_char           *p, *last;
+    ssize_t           n;
+    ngx_str_t         name;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+
+    name = *path;
 
     if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
@@ -824,8 +859,8 @@ ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    plcf->registry_token.data = p;
-    plcf->registry_token.len = last - p;
+    token->data = p;
+    token->len = last - p;
 
     return NGX_CONF_OK;
 

@@ -32,6 +32,11 @@ typedef struct {
     ngx_rbtree_node_t           sentinel;
     ngx_uint_t                  active;
     ngx_log_t                  *log;
+
+    /* one transfer that is not a lookup: the report push */
+    CURL                       *transfer;
+    ngx_http_passport_transfer_done_pt  transfer_done;
+    void                       *transfer_data;
 } ngx_http_passport_registry_t;
 
 
@@ -119,7 +124,7 @@ ngx_http_passport_registry_init_process(ngx_cycle_t *cycle)
     pmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_passport_module);
 
-    if (pmcf == NULL || pmcf->registries == 0) {
+    if (pmcf == NULL || (pmcf->registries == 0 && pmcf->push == NULL)) {
         return NGX_OK;
     }
 
@@ -195,6 +200,56 @@ ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
     curl_global_cleanup();
 
     ngx_http_passport_reg = NULL;
+}
+
+
+/*
+ * Runs a transfer that is not a lookup (the report push) on the worker's
+ * multi handle: done is called with data when it ends.  One at a time; it
+ * does not keep an exiting worker alive.  NGX_DECLINED: no client here.
+ */
+
+ngx_int_t
+ngx_http_passport_registry_transfer(CURL *easy,
+    ngx_http_passport_transfer_done_pt done, void *data)
+{
+    ngx_http_passport_registry_t  *reg;
+
+    reg = ngx_http_passport_reg;
+
+    if (reg == NULL || reg->transfer) {
+        return NGX_DECLINED;
+    }
+
+    if (curl_multi_add_handle(reg->multi, easy) != CURLM_OK) {
+        return NGX_ERROR;
+    }
+
+    reg->transfer = easy;
+    reg->transfer_done = done;
+    reg->transfer_data = data;
+
+    return NGX_OK;
+}
+
+
+/* the transfer leaves the multi handle: ended, or aborted */
+
+void
+ngx_http_passport_registry_transfer_end(CURL *easy)
+{
+    ngx_http_passport_registry_t  *reg;
+
+    reg = ngx_http_passport_reg;
+
+    if (reg == NULL || reg->transfer != easy) {
+        return;
+    }
+
+    curl_multi_remove_handle(reg->multi, easy);
+    reg->transfer = NULL;
+
+    ERR_clear_error();
 }
 
 
@@ -950,6 +1005,12 @@ ngx_http_passport_registry_drain(void)
 
         easy = msg->easy_handle;
         code = msg->data.result;
+
+        if (easy == ngx_http_passport_reg->transfer) {
+            ngx_http_passport_reg->transfer_done(
+                ngx_http_passport_reg->transfer_data, code);
+            continue;
+        }
 
         lk = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &lk);

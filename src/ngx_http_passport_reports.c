@@ -157,6 +157,15 @@ ngx_http_passport_reports_key_cleanup(void *data)
 }
 
 
+/* the log's full path, NUL-terminated: for the push */
+
+ngx_str_t *
+ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl)
+{
+    return &rl->path;
+}
+
+
 /*
  * In the master, before the workers start: a reload keeps the chain; a
  * start finds it at the end of the file, and notes a line cut by a crash.
