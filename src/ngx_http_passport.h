@@ -58,7 +58,16 @@ typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
 
 /* the end of a transfer that is not a lookup */
 typedef void (*ngx_http_passport_transfer_done_pt)(void *data,
-    CURLcode code);
+    CURLcode code, const char *cause);
+
+
+/* a transfer of the worker's HTTP client (ngx_http_passport_curl.c) */
+typedef struct {
+    ngx_http_passport_transfer_done_pt  done;
+    void                       *data;
+    ngx_event_t                 fail;           /* no connection slot */
+    unsigned                    keep:1;         /* holds an exiting worker */
+} ngx_http_passport_transfer_t;
 
 
 /* cache outcomes, weakest last: a request shows its weakest */
@@ -247,6 +256,16 @@ ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len);
 
+/* ngx_http_passport_curl.c */
+ngx_int_t ngx_http_passport_curl_init(ngx_cycle_t *cycle);
+void ngx_http_passport_curl_exit(ngx_cycle_t *cycle);
+ngx_uint_t ngx_http_passport_curl_running(void);
+ngx_log_t *ngx_http_passport_curl_log(void);
+ngx_int_t ngx_http_passport_curl_add(CURL *easy,
+    ngx_http_passport_transfer_t *t);
+void ngx_http_passport_curl_remove(CURL *easy,
+    ngx_http_passport_transfer_t *t);
+
 /* ngx_http_passport_registry.c */
 ngx_int_t ngx_http_passport_registry_init_process(ngx_cycle_t *cycle);
 void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
@@ -256,9 +275,6 @@ ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 void ngx_http_passport_registry_cancel(void *waiter);
 ngx_uint_t ngx_http_passport_registry_open(
     ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
-ngx_int_t ngx_http_passport_registry_transfer(CURL *easy,
-    ngx_http_passport_transfer_done_pt done, void *data);
-void ngx_http_passport_registry_transfer_end(CURL *easy);
 ngx_int_t ngx_http_passport_registry_url(ngx_pool_t *pool,
     ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *url);

@@ -662,7 +662,18 @@ ngx_http_passport_pattern_cleanup(void *data)
 static ngx_int_t
 ngx_http_passport_init_process(ngx_cycle_t *cycle)
 {
-    /* the push runs on the registry client's multi handle */
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_passport_module);
+
+    /* lookups and the push share the worker's HTTP client */
+
+    if (pmcf && (pmcf->registries || pmcf->push)
+        && ngx_http_passport_curl_init(cycle) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (ngx_http_passport_registry_init_process(cycle) != NGX_OK) {
         return NGX_ERROR;
@@ -677,6 +688,7 @@ ngx_http_passport_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_passport_push_exit_process(cycle);
     ngx_http_passport_registry_exit_process(cycle);
+    ngx_http_passport_curl_exit(cycle);
 }
 
 

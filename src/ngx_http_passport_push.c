@@ -53,6 +53,7 @@ typedef struct {
 
     /* the batch in flight */
     CURL                       *easy;
+    ngx_http_passport_transfer_t  transfer;
     struct curl_slist          *headers;
     ngx_pool_t                 *pool;
     unsigned long long          last;           /* its last seq */
@@ -70,7 +71,8 @@ static ngx_int_t ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps,
     u_char **body, size_t *len);
 static ngx_int_t ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps,
     u_char *body, size_t len);
-static void ngx_http_passport_push_done(void *data, CURLcode code);
+static void ngx_http_passport_push_done(void *data, CURLcode code,
+    const char *cause);
 static void ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps);
 static void ngx_http_passport_push_cursor_load(
     ngx_http_passport_pusher_t *ps);
@@ -543,8 +545,13 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
                      (long) NGX_HTTP_PASSPORT_PUSH_TIMEOUT);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 
-    rc = ngx_http_passport_registry_transfer(easy, ngx_http_passport_push_done,
-                                             ps);
+    /* the push does not hold an exiting worker: the cursor says it all */
+
+    ps->transfer.done = ngx_http_passport_push_done;
+    ps->transfer.data = ps;
+    ps->transfer.keep = 0;
+
+    rc = ngx_http_passport_curl_add(easy, &ps->transfer);
     if (rc != NGX_OK) {
         curl_easy_cleanup(easy);
         return NGX_ERROR;
@@ -557,7 +564,7 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
 
 
 static void
-ngx_http_passport_push_done(void *data, CURLcode code)
+ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 {
     ngx_http_passport_pusher_t *ps = data;
 
@@ -590,7 +597,9 @@ ngx_http_passport_push_done(void *data, CURLcode code)
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: report push to \"%V\" failed: %s; "
                       "retrying in %M ms", &ps->conf->url,
-                      ps->error[0] ? ps->error : curl_easy_strerror(code),
+                      cause ? cause
+                            : ps->error[0] ? ps->error
+                                           : curl_easy_strerror(code),
                       ps->backoff);
 
     } else {
@@ -612,7 +621,7 @@ static void
 ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
 {
     if (ps->easy) {
-        ngx_http_passport_registry_transfer_end(ps->easy);
+        ngx_http_passport_curl_remove(ps->easy, &ps->transfer);
         curl_easy_cleanup(ps->easy);
         ps->easy = NULL;
     }

@@ -6,14 +6,10 @@
 
 #include "ngx_http_passport.h"
 
-#include <openssl/err.h>
-
 
 /*
- * The registry client: one libcurl multi handle per worker, driven by
- * nginx events and timers (the "multi socket" interface).  libcurl owns
- * its sockets; each one it asks us to watch gets an nginx connection
- * (counted against worker_connections) with level-triggered events.
+ * Registry lookups, run as transfers of the worker's HTTP client
+ * (ngx_http_passport_curl.c).
  *
  * Lookups for the same URL that are in flight in a worker are shared:
  * every request waiting for one is a "waiter" on it.  A lookup lives in a
@@ -25,18 +21,10 @@
 #define NGX_HTTP_PASSPORT_BODY_MAX  65536
 
 
+/* per worker: the lookups in flight, by URL */
 typedef struct {
-    CURLM                      *multi;
-    ngx_event_t                 timer;
-    ngx_rbtree_t                tree;          /* lookups by URL */
+    ngx_rbtree_t                tree;
     ngx_rbtree_node_t           sentinel;
-    ngx_uint_t                  active;
-    ngx_log_t                  *log;
-
-    /* one transfer that is not a lookup: the report push */
-    CURL                       *transfer;
-    ngx_http_passport_transfer_done_pt  transfer_done;
-    void                       *transfer_data;
 } ngx_http_passport_registry_t;
 
 
@@ -54,7 +42,7 @@ struct ngx_http_passport_lookup_s {
     u_char                     *body;
     size_t                      len;
     size_t                      size;
-    ngx_event_t                 fail;          /* no connection slot */
+    ngx_http_passport_transfer_t  transfer;
     ngx_event_t                 poll;          /* another worker fetches */
     ngx_http_passport_loc_conf_t  *plcf;
     ngx_http_passport_cache_t  *cache;
@@ -75,17 +63,8 @@ typedef struct {
 } ngx_http_passport_waiter_t;
 
 
-static int ngx_http_passport_registry_socket(CURL *easy, curl_socket_t s,
-    int what, void *userp, void *socketp);
-static int ngx_http_passport_registry_timer(CURLM *multi, long timeout_ms,
-    void *userp);
-static void ngx_http_passport_registry_timer_handler(ngx_event_t *ev);
-static void ngx_http_passport_registry_event(ngx_event_t *ev);
-static void ngx_http_passport_registry_close(ngx_connection_t *c);
-static void ngx_http_passport_registry_drain(void);
-static void ngx_http_passport_registry_fail_handler(ngx_event_t *ev);
-static void ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
-    CURLcode code, const char *cause);
+static void ngx_http_passport_registry_finish(void *data, CURLcode code,
+    const char *cause);
 static void ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
     long status, u_char *body, size_t len, const char *cause,
     ngx_uint_t cache_status);
@@ -117,50 +96,16 @@ static ngx_http_passport_registry_t  *ngx_http_passport_reg;
 ngx_int_t
 ngx_http_passport_registry_init_process(ngx_cycle_t *cycle)
 {
-    CURLM                          *multi;
-    ngx_http_passport_registry_t   *reg;
-    ngx_http_passport_main_conf_t  *pmcf;
+    ngx_http_passport_registry_t  *reg;
 
-    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
-                                               ngx_http_passport_module);
-
-    if (pmcf == NULL || (pmcf->registries == 0 && pmcf->push == NULL)) {
+    if (!ngx_http_passport_curl_running()) {
         return NGX_OK;
-    }
-
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
-                      "passport: curl_global_init() failed");
-        return NGX_ERROR;
     }
 
     reg = ngx_pcalloc(cycle->pool, sizeof(ngx_http_passport_registry_t));
     if (reg == NULL) {
         return NGX_ERROR;
     }
-
-    multi = curl_multi_init();
-    if (multi == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
-                      "passport: curl_multi_init() failed");
-        return NGX_ERROR;
-    }
-
-    reg->multi = multi;
-    reg->log = cycle->log;
-
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION,
-                      ngx_http_passport_registry_socket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, reg);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION,
-                      ngx_http_passport_registry_timer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, reg);
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
-
-    reg->timer.handler = ngx_http_passport_registry_timer_handler;
-    reg->timer.data = reg;
-    reg->timer.log = cycle->log;
-    reg->timer.cancelable = 1;
 
     ngx_rbtree_init(&reg->tree, &reg->sentinel, ngx_str_rbtree_insert_value);
 
@@ -169,6 +114,8 @@ ngx_http_passport_registry_init_process(ngx_cycle_t *cycle)
     return NGX_OK;
 }
 
+
+/* lookups still in flight are aborted; their requests go away too */
 
 void
 ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
@@ -182,75 +129,20 @@ ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
-    /* lookups still in flight are aborted; their requests go away too */
-
     while (reg->tree.root != reg->tree.sentinel) {
         lk = (ngx_http_passport_lookup_t *)
                  ngx_rbtree_min(reg->tree.root, reg->tree.sentinel);
         ngx_http_passport_registry_destroy(lk);
     }
 
-    if (reg->timer.timer_set) {
-        ngx_del_timer(&reg->timer);
-    }
-
-    /* closes cached connections, calling the socket callback */
-    curl_multi_cleanup(reg->multi);
-    ERR_clear_error();
-    curl_global_cleanup();
-
     ngx_http_passport_reg = NULL;
 }
 
 
-/*
- * Runs a transfer that is not a lookup (the report push) on the worker's
- * multi handle: done is called with data when it ends.  One at a time; it
- * does not keep an exiting worker alive.  NGX_DECLINED: no client here.
- */
-
-ngx_int_t
-ngx_http_passport_registry_transfer(CURL *easy,
-    ngx_http_passport_transfer_done_pt done, void *data)
-{
-    ngx_http_passport_registry_t  *reg;
-
-    reg = ngx_http_passport_reg;
-
-    if (reg == NULL || reg->transfer) {
-        return NGX_DECLINED;
-    }
-
-    if (curl_multi_add_handle(reg->multi, easy) != CURLM_OK) {
-        return NGX_ERROR;
-    }
-
-    reg->transfer = easy;
-    reg->transfer_done = done;
-    reg->transfer_data = data;
-
-    return NGX_OK;
-}
 
 
-/* the transfer leaves the multi handle: ended, or aborted */
 
-void
-ngx_http_passport_registry_transfer_end(CURL *easy)
-{
-    ngx_http_passport_registry_t  *reg;
 
-    reg = ngx_http_passport_reg;
-
-    if (reg == NULL || reg->transfer != easy) {
-        return;
-    }
-
-    curl_multi_remove_handle(reg->multi, easy);
-    reg->transfer = NULL;
-
-    ERR_clear_error();
-}
 
 
 /* {base}/entities/{id} or {base}/codes/{code as one path segment} */
@@ -475,7 +367,7 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     ngx_pool_t                  *pool;
     ngx_http_passport_lookup_t  *lk;
 
-    pool = ngx_create_pool(1024, ngx_http_passport_reg->log);
+    pool = ngx_create_pool(1024, ngx_http_passport_curl_log());
     if (pool == NULL) {
         return NULL;
     }
@@ -508,13 +400,9 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     *ngx_cpymem(lk->sn.str.data, url->data, url->len) = '\0';
     *ngx_cpymem(lk->asked.data, slot->key.data, slot->key.len) = '\0';
 
-    lk->fail.handler = ngx_http_passport_registry_fail_handler;
-    lk->fail.data = lk;
-    lk->fail.log = ngx_http_passport_reg->log;
-
     lk->poll.handler = ngx_http_passport_registry_poll;
     lk->poll.data = lk;
-    lk->poll.log = ngx_http_passport_reg->log;
+    lk->poll.log = ngx_http_passport_curl_log();
 
     lk->sn.node.key = hash;
     ngx_rbtree_insert(&ngx_http_passport_reg->tree, &lk->sn.node);
@@ -558,7 +446,6 @@ ngx_http_passport_registry_fetch(ngx_http_passport_lookup_t *lk)
     }
 
     curl_easy_setopt(easy, CURLOPT_URL, (char *) lk->sn.str.data);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, lk);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, lk->headers);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "ngx_http_passport_module/"
                      NGX_HTTP_PASSPORT_VERSION " nginx/" NGINX_VERSION);
@@ -594,15 +481,18 @@ ngx_http_passport_registry_fetch(ngx_http_passport_lookup_t *lk)
         curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
     }
 
-    if (curl_multi_add_handle(ngx_http_passport_reg->multi, easy)
-        != CURLM_OK)
-    {
+    /* while lookups are in flight a worker finishes them before exiting */
+
+    lk->transfer.done = ngx_http_passport_registry_finish;
+    lk->transfer.data = lk;
+    lk->transfer.keep = 1;
+
+    if (ngx_http_passport_curl_add(easy, &lk->transfer) != NGX_OK) {
         curl_easy_cleanup(easy);
         return NGX_ERROR;
     }
 
     lk->easy = easy;
-    ngx_http_passport_reg->active++;
 
     /* a half-open breaker lets this one through as its probe */
     lk->probe = lk->rc->failures >= lk->breaker_failures;
@@ -735,10 +625,6 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
 
     ngx_rbtree_delete(&ngx_http_passport_reg->tree, &lk->sn.node);
 
-    if (lk->fail.posted) {
-        ngx_delete_posted_event(&lk->fail);
-    }
-
     while (!ngx_queue_empty(&lk->waiters)) {
         q = ngx_queue_head(&lk->waiters);
         ngx_queue_remove(q);
@@ -756,20 +642,13 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
     }
 
     if (lk->easy) {
-        curl_multi_remove_handle(ngx_http_passport_reg->multi, lk->easy);
+        ngx_http_passport_curl_remove(lk->easy, &lk->transfer);
         curl_easy_cleanup(lk->easy);
-
-        if (--ngx_http_passport_reg->active == 0) {
-            /* nothing in flight: the timer must not delay an exit */
-            ngx_http_passport_reg->timer.cancelable = 1;
-        }
     }
 
     if (lk->headers) {
         curl_slist_free_all(lk->headers);
     }
-
-    ERR_clear_error();
 
     ngx_destroy_pool(lk->pool);
 }
@@ -815,226 +694,26 @@ ngx_http_passport_registry_write(char *ptr, size_t size, size_t nmemb,
 }
 
 
-static int
-ngx_http_passport_registry_socket(CURL *easy, curl_socket_t s, int what,
-    void *userp, void *socketp)
-{
-    ngx_http_passport_registry_t *reg = userp;
 
-    ngx_int_t                    rc;
-    ngx_connection_t            *c;
-    ngx_http_passport_lookup_t  *lk;
 
-    c = socketp;
 
-    if (what == CURL_POLL_REMOVE) {
-        if (c) {
-            ngx_http_passport_registry_close(c);
-            curl_multi_assign(reg->multi, s, NULL);
-        }
 
-        return 0;
-    }
 
-    if (c == NULL) {
-        c = ngx_get_connection(s, reg->log);
 
-        if (c == NULL) {
-            /*
-             * No worker_connections slot: this lookup fails, the others
-             * go on (-1 here would abort every transfer).  The failure is
-             * posted: libcurl must not be called from its own callback.
-             */
 
-            lk = NULL;
 
-            if (easy) {
-                curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &lk);
-            }
 
-            if (lk && !lk->fail.posted) {
-                ngx_post_event(&lk->fail, &ngx_posted_events);
-            }
 
-            return 0;
-        }
 
-        c->data = reg;
-        c->log = reg->log;
-        c->read->log = reg->log;
-        c->write->log = reg->log;
-        c->read->handler = ngx_http_passport_registry_event;
-        c->write->handler = ngx_http_passport_registry_event;
 
-        curl_multi_assign(reg->multi, s, c);
-    }
-
-    /* level-triggered: libcurl may not drain a socket in one call */
-
-    rc = NGX_OK;
-
-    if ((what & CURL_POLL_IN) && !c->read->active) {
-        rc = ngx_add_event(c->read, NGX_READ_EVENT, 0);
-
-    } else if (!(what & CURL_POLL_IN) && c->read->active) {
-        rc = ngx_del_event(c->read, NGX_READ_EVENT, 0);
-    }
-
-    if (rc == NGX_OK) {
-        if ((what & CURL_POLL_OUT) && !c->write->active) {
-            rc = ngx_add_event(c->write, NGX_WRITE_EVENT, 0);
-
-        } else if (!(what & CURL_POLL_OUT) && c->write->active) {
-            rc = ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
-        }
-    }
-
-    return rc == NGX_OK ? 0 : -1;
-}
 
 
 static void
-ngx_http_passport_registry_close(ngx_connection_t *c)
+ngx_http_passport_registry_finish(void *data, CURLcode code,
+    const char *cause)
 {
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
+    ngx_http_passport_lookup_t *lk = data;
 
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    /*
-     * libcurl may have closed the socket already (aborting a transfer):
-     * the kernel then dropped it from epoll, and a DEL would fail.
-     */
-
-    if (c->read->active || c->write->active) {
-        ngx_del_conn(c, (fcntl(c->fd, F_GETFD) == -1 && ngx_errno == EBADF)
-                        ? NGX_CLOSE_EVENT : 0);
-    }
-
-    /* libcurl owns and closes the socket: only the slot is given back */
-
-    ngx_free_connection(c);
-    c->fd = (ngx_socket_t) -1;
-}
-
-
-static int
-ngx_http_passport_registry_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-    ngx_http_passport_registry_t *reg = userp;
-
-    if (reg->timer.timer_set) {
-        ngx_del_timer(&reg->timer);
-    }
-
-    if (timeout_ms < 0) {
-        return 0;
-    }
-
-    /*
-     * Not calling libcurl from here even for 0: the timer fires on the
-     * next turn of the event loop.  While lookups are in flight the timer
-     * keeps a gracefully exiting worker alive until they end.
-     */
-
-    reg->timer.cancelable = (reg->active == 0);
-
-    ngx_add_timer(&reg->timer, (ngx_msec_t) timeout_ms);
-
-    return 0;
-}
-
-
-static void
-ngx_http_passport_registry_timer_handler(ngx_event_t *ev)
-{
-    int                            running;
-    ngx_http_passport_registry_t  *reg = ev->data;
-
-    curl_multi_socket_action(reg->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-
-    ngx_http_passport_registry_drain();
-}
-
-
-static void
-ngx_http_passport_registry_event(ngx_event_t *ev)
-{
-    int                            running, action;
-    ngx_connection_t              *c;
-    ngx_http_passport_registry_t  *reg;
-
-    c = ev->data;
-    reg = c->data;
-
-    action = ev->write ? CURL_CSELECT_OUT : CURL_CSELECT_IN;
-
-    /* c may be freed by the socket callback from here on */
-
-    curl_multi_socket_action(reg->multi, c->fd, action, &running);
-
-    ngx_http_passport_registry_drain();
-}
-
-
-static void
-ngx_http_passport_registry_drain(void)
-{
-    /*
-     * libcurl may leave errors in OpenSSL's queue of this thread (a
-     * refused certificate, a shutdown during a handshake); nginx's own TLS
-     * in the same worker would take them for its own.
-     */
-
-    ERR_clear_error();
-
-    int                          left;
-    CURL                        *easy;
-    CURLMsg                     *msg;
-    CURLcode                     code;
-    ngx_http_passport_lookup_t  *lk;
-
-    while ((msg = curl_multi_info_read(ngx_http_passport_reg->multi, &left))) {
-
-        if (msg->msg != CURLMSG_DONE) {
-            continue;
-        }
-
-        easy = msg->easy_handle;
-        code = msg->data.result;
-
-        if (easy == ngx_http_passport_reg->transfer) {
-            ngx_http_passport_reg->transfer_done(
-                ngx_http_passport_reg->transfer_data, code);
-            continue;
-        }
-
-        lk = NULL;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &lk);
-
-        if (lk) {
-            ngx_http_passport_registry_finish(lk, code, NULL);
-        }
-    }
-}
-
-
-static void
-ngx_http_passport_registry_fail_handler(ngx_event_t *ev)
-{
-    ngx_http_passport_registry_finish(ev->data, CURLE_COULDNT_CONNECT,
-                                      "no free worker_connections "
-                                      "for the registry");
-}
-
-
-static void
-ngx_http_passport_registry_finish(ngx_http_passport_lookup_t *lk,
-    CURLcode code, const char *cause)
-{
     long  status;
 
     status = 0;
@@ -1126,7 +805,7 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
 
     /* the first waiter's log names a client; any will do */
 
-    log = ngx_http_passport_reg->log;
+    log = ngx_http_passport_curl_log();
 
     if (!ngx_queue_empty(&lk->waiters)) {
         w = ngx_queue_data(ngx_queue_head(&lk->waiters),
