@@ -158,37 +158,44 @@ is($t->request(method => 'POST', path => '/reports')->{status}, 405,
 
 # --- two workers, many records: one chain
 
-my @h = map { $t->request_begin(method => 'POST', path => '/listings',
-                  body => $json->encode($bad),
-                  headers => [ 'Content-Type' => 'application/json' ]) }
-        1 .. 40;
-$t->request_end($_) for @h;
-post('/listings', $bad) for 1 .. 160;
+# thousands of records, 40 requests at a time over both workers
+for (1 .. 50) {
+    my @h = map { $t->request_begin(method => 'POST', path => '/listings',
+                      body => $json->encode($bad),
+                      headers => [ 'Content-Type' => 'application/json' ]) }
+            1 .. 40;
+    $t->request_end($_) for @h;
+}
 
 @rec = records();
-is(scalar @rec, 204, 'every verdict recorded');
-is_deeply([ map { $_->{seq} } @rec ], [ 1 .. 204 ], 'seq with no gap');
+is(scalar @rec, 2004, 'every verdict recorded');
+is_deeply([ map { $_->{seq} } @rec ], [ 1 .. 2004 ], 'seq with no gap');
+my %by = map { $_ => 1 } grep { defined } map { $_->{request_id} } @rec;
+is(scalar keys %by, 2004, 'one record per request');
+my %pids = map { $_ => 1 }
+           $t->error_log =~ /\] (\d+)#\d+: \*\d+ passport: block/g;
+ok(keys %pids >= 2, 'both workers wrote to the chain');
 
 my ($rc, $out) = verify('--key', $pub, $log);
 is($rc, 0, 'passport-verify: intact') or diag $out;
-like($out, qr/204 records/, '... counts the records');
+like($out, qr/2004 records/, '... counts the records');
 
 ($rc, $out) = verify('--key', $other, $log);
 is($rc, 1, 'another key: tampered');
 like($out, qr/seq 1\b.*signature/i, '... bad signature at seq 1');
 
 ($qr, $q) = query('?view=sellers');
-is($json->decode($qr->{body})->[0]{blocked}, 202,
+is($json->decode($qr->{body})->[0]{blocked}, 2002,
    'view=sellers matches the log');
 
 # --- restart with a last line cut by a crash
 
 $t->stop;
 open(my $fh, '>>:raw', $log) or die;
-print $fh '{"seq":205,"time":"2026-11-';
+print $fh '{"seq":2005,"time":"2026-11-';
 close $fh;
 $t->run;
-$t->error_log_like(qr/\[warn\].*report log .* ends with a cut line after seq 204/,
+$t->error_log_like(qr/\[warn\].*report log .* ends with a cut line after seq 2004/,
                    'the cut line is noticed at start');
 post('/listings', $bad);
 
