@@ -45,7 +45,10 @@ VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
 PROVE_JOBS  ?= 2
 
 
-.PHONY: all deps test unit clean
+ASAN_OBJS   := $(BUILD)/asan
+ASAN_MODULE := $(ASAN_OBJS)/ngx_http_passport_module.so
+
+.PHONY: all deps test unit clean test-asan
 
 all: $(MODULE) $(VERIFY)
 
@@ -133,6 +136,30 @@ deps:
 test: deps
 	$(MAKE) all unit
 	prove -I t/lib -j$(PROVE_JOBS) t/
+
+# the integration tests against a module built with AddressSanitizer, in
+# Debian's (uninstrumented) nginx: the ASan runtime is preloaded
+$(ASAN_OBJS)/Makefile: config
+	rm -rf $(BUILD)/asan-src $(ASAN_OBJS)
+	mkdir -p $(BUILD)
+	cp -r $(NGX_SRC) $(BUILD)/asan-src
+	cd $(BUILD)/asan-src && . ./conf_flags && ./configure \
+	    --with-cc-opt="-g -O1 -fsanitize=address -fno-omit-frame-pointer -fPIC" \
+	    --with-ld-opt="-fsanitize=address -fPIC" "$${NGX_CONF_FLAGS[@]}" \
+	    --add-dynamic-module=$(CURDIR) --builddir=$(ASAN_OBJS)
+
+$(ASAN_MODULE): $(ASAN_OBJS)/Makefile $(SRCS)
+	$(MAKE) -f $(ASAN_OBJS)/Makefile -C $(BUILD)/asan-src modules
+
+test-asan: deps
+	$(MAKE) all unit $(ASAN_MODULE)
+	rm -f $(BUILD)/asan-report.*
+	PASSPORT_MODULE=$(ASAN_MODULE) \
+	LD_PRELOAD=$$($(UNIT_CC) -print-file-name=libasan.so) \
+	ASAN_OPTIONS=detect_leaks=0:log_path=$(BUILD)/asan-report \
+	    prove -I t/lib -j$(PROVE_JOBS) t/
+	@if ls $(BUILD)/asan-report.* >/dev/null 2>&1; then \
+	    cat $(BUILD)/asan-report.*; exit 1; fi
 
 clean:
 	rm -rf $(BUILD)
