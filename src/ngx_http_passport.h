@@ -300,6 +300,8 @@ char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_passport_reports_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
+
+/* ngx_http_passport_query.c */
 ngx_int_t ngx_http_passport_reports_handler(ngx_http_request_t *r);
 ngx_str_t *ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl);
 
