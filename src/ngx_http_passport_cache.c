@@ -43,6 +43,8 @@ static ngx_http_passport_cache_node_t *ngx_http_passport_cache_alloc(
     size_t body_len);
 static void ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
     ngx_http_passport_cache_node_t *cn);
+static void ngx_http_passport_cache_release(ngx_http_passport_cache_t *cache,
+    ngx_http_passport_cache_node_t *cn);
 static ngx_int_t ngx_http_passport_cache_copy(
     ngx_http_passport_cache_node_t *cn, ngx_pool_t *pool,
     ngx_http_passport_cache_answer_t *ans);
@@ -501,23 +503,20 @@ ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
 
     cn = ngx_http_passport_cache_find(cache, key, hash);
 
-    if (cn) {
-        cn->lock_until = 0;
+    if (cn && cn->has_answer && cn->stale_until >= now
+        && ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
+    {
+        found = 1;
+        cache->sh->stale++;
 
-        if (cn->has_answer && cn->stale_until >= now
-            && ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
-        {
-            found = 1;
-            cache->sh->stale++;
-
-            if (cn->stale_logged + 60 <= now) {
-                cn->stale_logged = now;
-                *warn = 1;
-            }
-
-        } else if (!cn->has_answer) {
-            ngx_http_passport_cache_free(cache, cn);
+        if (cn->stale_logged + 60 <= now) {
+            cn->stale_logged = now;
+            *warn = 1;
         }
+    }
+
+    if (cn) {
+        ngx_http_passport_cache_release(cache, cn);
     }
 
     ngx_shmtx_unlock(&cache->shpool->mutex);
@@ -566,12 +565,22 @@ ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
     cn = ngx_http_passport_cache_find(cache, key, hash);
 
     if (cn) {
-        cn->lock_until = 0;
-
-        if (!cn->has_answer) {
-            ngx_http_passport_cache_free(cache, cn);
-        }
+        ngx_http_passport_cache_release(cache, cn);
     }
 
     ngx_shmtx_unlock(&cache->shpool->mutex);
+}
+
+
+/* drops a fetch lock; an entry that was only a lock goes with it */
+
+static void
+ngx_http_passport_cache_release(ngx_http_passport_cache_t *cache,
+    ngx_http_passport_cache_node_t *cn)
+{
+    cn->lock_until = 0;
+
+    if (!cn->has_answer) {
+        ngx_http_passport_cache_free(cache, cn);
+    }
 }
