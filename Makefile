@@ -20,23 +20,21 @@ LD_OPT  ?= -Wl,-z,relro -Wl,-z,now -fPIC
 DEPS    := gcc make libc6-dev perl nginx nginx-dev libjansson-dev \
            libcurl4-openssl-dev libpcre2-dev libssl-dev openssl
 
-SRCS    := $(wildcard src/*.c src/*.h) config
+SRCS    := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h) config
+
+# src/core: the nginx-free rules (identifiers, verdicts, problem documents,
+# registry records, report records).  Built with plain cc, unit-tested
+# under ASan/UBSan, and the source of passport-verify.
+CORE_SRCS   := $(wildcard src/core/*.c)
+CORE_HDRS   := $(wildcard src/core/*.h)
+CORE_LIBS   := -ljansson -lcrypto
 
 UNIT_CC     ?= cc
 UNIT_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O1 -g \
                -fsanitize=address,undefined -fno-sanitize-recover=all
-UNIT_PURE   := src/ngx_http_passport_id.c src/ngx_http_passport_seller.c \
-               src/ngx_http_passport_explain.c src/ngx_http_passport_country.c
 UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
                $(BUILD)/unit/test_record $(BUILD)/unit/test_report \
                $(BUILD)/unit/report_gen
-
-# regulator reports: records, chain, signatures (pure C on libcrypto)
-REPORT_SRCS := src/ngx_http_passport_report.c \
-               src/ngx_http_passport_report_parse.c \
-               src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c
-REPORT_DEPS := $(UNIT_PURE) $(REPORT_SRCS) src/ngx_http_passport_report.h \
-               src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
 
 VERIFY        := $(BUILD)/passport-verify
 VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
@@ -48,7 +46,7 @@ PROVE_JOBS  ?= 2
 ASAN_OBJS   := $(BUILD)/asan
 ASAN_MODULE := $(ASAN_OBJS)/ngx_http_passport_module.so
 
-.PHONY: all deps test unit clean test-asan
+.PHONY: all deps test unit clean test-asan core-check
 
 all: $(MODULE) $(VERIFY)
 
@@ -75,41 +73,22 @@ $(MODULE): $(OBJS)/Makefile $(SRCS)
 	mv -f $@.tmp $@
 
 
-$(BUILD)/unit/test_id: t/unit/test_id.c $(UNIT_PURE) src/ngx_http_passport_id.h
+# each unit test links the whole core: what it does not call is not there
+$(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $<
-
-$(BUILD)/unit/test_verdict: t/unit/test_verdict.c t/unit/tap.h $(UNIT_PURE) \
-		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
-		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
-	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
-	    src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c $<
-
-$(BUILD)/unit/test_record: t/unit/test_record.c t/unit/tap.h $(UNIT_PURE) \
-		src/ngx_http_passport_record.c src/ngx_http_passport_record.h \
-		src/ngx_http_passport_verdict.c src/ngx_http_passport_problem.c \
-		src/ngx_http_passport_verdict.h src/ngx_http_passport_id.h
-	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) \
-	    src/ngx_http_passport_record.c src/ngx_http_passport_verdict.c \
-	    src/ngx_http_passport_problem.c $< -ljansson
-
-$(BUILD)/unit/test_report: t/unit/test_report.c t/unit/tap.h $(REPORT_DEPS)
-	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
-	    -lcrypto
-
-$(BUILD)/unit/report_gen: t/unit/report_gen.c $(REPORT_DEPS)
-	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
-	    -lcrypto
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc/core -o $@ $(CORE_SRCS) $< $(CORE_LIBS)
 
 # the regulators' verifier, standalone: built from the same sources
-$(VERIFY): tools/passport-verify.c $(REPORT_DEPS)
+$(VERIFY): tools/passport-verify.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(VERIFY_CFLAGS) -Isrc -o $@ $(UNIT_PURE) $(REPORT_SRCS) $< \
-	    -lcrypto
+	$(UNIT_CC) $(VERIFY_CFLAGS) -Isrc/core -o $@ $(CORE_SRCS) $< \
+	    $(CORE_LIBS)
+
+# the core must stay free of nginx: no nginx header, no ngx_ type
+core-check:
+	@! grep -n '#include <ngx_\|#include "ngx_' $(CORE_SRCS) $(CORE_HDRS) \
+	    || { echo "core-check: src/core includes nginx" >&2; exit 1; }
+	@echo "core-check: src/core is nginx-free"
 
 unit: $(UNIT_TESTS)
 
@@ -134,7 +113,7 @@ deps:
 	fi
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) core-check all unit
 	prove -I t/lib -j$(PROVE_JOBS) t/
 
 # the integration tests against a module built with AddressSanitizer, in

@@ -17,9 +17,9 @@
 #include <jansson.h>
 #include <curl/curl.h>
 
-#include "ngx_http_passport_id.h"
-#include "ngx_http_passport_verdict.h"
-#include "ngx_http_passport_record.h"
+#include "passport_ids.h"
+#include "passport_verdict.h"
+#include "passport_record.h"
 
 
 #define NGX_HTTP_PASSPORT_VERSION  "0.2.0"
@@ -295,17 +295,17 @@ ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
 ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
     ngx_str_t *key);
 
-/* ngx_http_passport_reports.c */
+/* ngx_http_passport_report_log.c */
 char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_passport_reports_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 
-/* ngx_http_passport_query.c */
+/* ngx_http_passport_report_query.c */
 ngx_int_t ngx_http_passport_reports_handler(ngx_http_request_t *r);
 ngx_str_t *ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl);
 
-/* ngx_http_passport_push.c */
+/* ngx_http_passport_report_push.c */
 char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);

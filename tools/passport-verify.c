@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 #define NGX_HTTP_PASSPORT_VERIFY_LINE_MAX  (16 * 1024 * 1024)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 #define U(s)  (const unsigned char *) (s), sizeof(s) - 1

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 #define T(s)   s, sizeof(s) - 1

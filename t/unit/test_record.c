@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_http_passport_record.h"
+#include "passport_record.h"
 #include "tap.h"
 
 

@@ -14,7 +14,7 @@
 
 #include <openssl/pem.h>
 
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 #include "tap.h"
 
 

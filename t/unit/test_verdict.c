@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ngx_http_passport_verdict.h"
+#include "passport_verdict.h"
 #include "tap.h"
 
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 #define NGX_HTTP_PASSPORT_GS          0x1d

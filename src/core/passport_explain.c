@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 /*

@@ -5,7 +5,7 @@
 
 
 #include "ngx_http_passport.h"
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 /*

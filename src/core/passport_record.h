@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_PASSPORT_RECORD_H_INCLUDED_
-#define _NGX_HTTP_PASSPORT_RECORD_H_INCLUDED_
+#ifndef _PASSPORT_RECORD_H_INCLUDED_
+#define _PASSPORT_RECORD_H_INCLUDED_
 
 
 /*
@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "ngx_http_passport_id.h"
-#include "ngx_http_passport_verdict.h"
+#include "passport_ids.h"
+#include "passport_verdict.h"
 
 
 /* outcome of a lookup */
@@ -101,4 +101,4 @@ int ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
     ngx_http_passport_error_t *err);
 
 
-#endif /* _NGX_HTTP_PASSPORT_RECORD_H_INCLUDED_ */
+#endif /* _PASSPORT_RECORD_H_INCLUDED_ */

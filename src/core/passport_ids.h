@@ -4,15 +4,15 @@
  */
 
 
-#ifndef _NGX_HTTP_PASSPORT_ID_H_INCLUDED_
-#define _NGX_HTTP_PASSPORT_ID_H_INCLUDED_
+#ifndef _PASSPORT_IDS_H_INCLUDED_
+#define _PASSPORT_IDS_H_INCLUDED_
 
 
 /*
  * Identifier rules: seller IDs (Vietnamese tax code, citizen ID, LEI) and
  * product trace codes (GTIN, GS1 element strings, GS1 Digital Link URIs).
  *
- * Pure C, no nginx dependency: this file and ngx_http_passport_id.c build
+ * Pure C, no nginx dependency: this file and passport_gs1.c build
  * and are unit-tested on their own (t/unit/).
  */
 
@@ -157,4 +157,4 @@ int ngx_http_passport_num(const unsigned char *p, size_t n);
 const char *ngx_http_passport_seller_kind_name(int kind);
 
 
-#endif /* _NGX_HTTP_PASSPORT_ID_H_INCLUDED_ */
+#endif /* _PASSPORT_IDS_H_INCLUDED_ */

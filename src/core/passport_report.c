@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 /*

@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_
-#define _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_
+#ifndef _PASSPORT_REPORT_H_INCLUDED_
+#define _PASSPORT_REPORT_H_INCLUDED_
 
 
 /*
@@ -16,7 +16,7 @@
  *
  * Pure C on OpenSSL (libcrypto), no nginx dependency: unit-tested in
  * t/unit/test_report.c and used by tools/passport-verify.c.  Writing is in
- * ngx_http_passport_report.c, reading back in _report_parse.c.
+ * passport_report.c, reading back in _report_parse.c.
  */
 
 
@@ -24,7 +24,7 @@
 
 #include <openssl/evp.h>
 
-#include "ngx_http_passport_verdict.h"
+#include "passport_verdict.h"
 
 
 /* record types */
@@ -264,4 +264,4 @@ int ngx_http_passport_report_digest(const unsigned char *p, size_t len,
 void ngx_http_passport_report_hex(char *dst, const unsigned char *md);
 
 
-#endif /* _NGX_HTTP_PASSPORT_REPORT_H_INCLUDED_ */
+#endif /* _PASSPORT_REPORT_H_INCLUDED_ */

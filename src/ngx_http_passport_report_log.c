@@ -5,7 +5,7 @@
 
 
 #include "ngx_http_passport.h"
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 /*
@@ -13,7 +13,7 @@
  * per flagged or blocked request, written before the response goes out.
  * All workers append to one chain: its state (last seq and hash) lives in
  * shared memory and is advanced under the zone's lock, only once a whole
- * line was written.  The record format is ngx_http_passport_report.c's.
+ * line was written.  The record format is passport_report.c's.
  */
 
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_verdict.h"
+#include "passport_verdict.h"
 
 
 /*

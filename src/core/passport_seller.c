@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 /* the 63 province codes in use (Circular 07/2016/TT-BCA) */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_verdict.h"
+#include "passport_verdict.h"
 
 
 typedef struct {

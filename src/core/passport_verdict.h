@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_PASSPORT_VERDICT_H_INCLUDED_
-#define _NGX_HTTP_PASSPORT_VERDICT_H_INCLUDED_
+#ifndef _PASSPORT_VERDICT_H_INCLUDED_
+#define _PASSPORT_VERDICT_H_INCLUDED_
 
 
 /*
@@ -18,7 +18,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 /* reason codes; the order is the order of documentation, not severity */
@@ -146,4 +146,4 @@ unsigned char *ngx_http_passport_json_escape(unsigned char *p,
     const unsigned char *s, size_t len, size_t max);
 
 
-#endif /* _NGX_HTTP_PASSPORT_VERDICT_H_INCLUDED_ */
+#endif /* _PASSPORT_VERDICT_H_INCLUDED_ */

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ngx_http_passport_record.h"
+#include "passport_record.h"
 
 
 /* registry strings shown in causes and details are cut at this length */

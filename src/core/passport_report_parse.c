@@ -9,7 +9,7 @@
 
 #include <openssl/evp.h>
 
-#include "ngx_http_passport_report.h"
+#include "passport_report.h"
 
 
 /*

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "ngx_http_passport_id.h"
+#include "passport_ids.h"
 
 
 /*
