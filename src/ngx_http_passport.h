@@ -21,6 +21,10 @@
 #include "passport_verdict.h"
 #include "passport_record.h"
 
+#include "ngx_http_passport_curl.h"
+#include "ngx_http_passport_cache.h"
+#include "ngx_http_passport_registry.h"
+
 
 #define NGX_HTTP_PASSPORT_VERSION  "0.2.0"
 
@@ -56,69 +60,6 @@ typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
 typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
 typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
 
-/* the end of a transfer that is not a lookup */
-typedef void (*ngx_http_passport_transfer_done_pt)(void *data,
-    CURLcode code, const char *cause);
-
-
-/* a transfer of the worker's HTTP client (ngx_http_passport_curl.c) */
-typedef struct {
-    ngx_http_passport_transfer_done_pt  done;
-    void                       *data;
-    ngx_event_t                 fail;           /* no connection slot */
-    unsigned                    keep:1;         /* holds an exiting worker */
-} ngx_http_passport_transfer_t;
-
-
-/* cache outcomes, weakest last: a request shows its weakest */
-#define NGX_HTTP_PASSPORT_CACHE_BYPASS  0
-#define NGX_HTTP_PASSPORT_CACHE_HIT     1
-#define NGX_HTTP_PASSPORT_CACHE_STALE   2
-#define NGX_HTTP_PASSPORT_CACHE_MISS    3
-#define NGX_HTTP_PASSPORT_CACHE_WAIT    4   /* another worker fetches */
-
-
-typedef struct {
-    ngx_rbtree_t                rbtree;
-    ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;
-    ngx_uint_t                  entries;
-    ngx_uint_t                  hits;
-    ngx_uint_t                  misses;
-    ngx_uint_t                  stale;
-    ngx_uint_t                  evictions;
-} ngx_http_passport_cache_sh_t;
-
-
-typedef struct {
-    ngx_str_t                   name;
-    ngx_shm_zone_t             *shm_zone;
-    ngx_http_passport_cache_sh_t  *sh;
-    ngx_slab_pool_t            *shpool;
-    time_t                      valid;
-    time_t                      not_found;
-    time_t                      stale;
-} ngx_http_passport_cache_t;
-
-
-typedef struct {
-    long                        status;
-    ngx_str_t                   body;
-} ngx_http_passport_cache_answer_t;
-
-
-/*
- * One registry base URL and its circuit breaker.  The breaker is mutated
- * by each worker in its own copy of the configuration memory, so it is a
- * per-worker state without a global.
- */
-typedef struct {
-    ngx_str_t                   base;           /* no trailing "/" */
-    ngx_uint_t                  failures;       /* consecutive */
-    ngx_msec_t                  open_until;     /* ngx_current_msec */
-    unsigned                    probing:1;
-} ngx_http_passport_registry_conf_t;
-
 
 typedef struct {
     ngx_int_t                   request_id_index;
@@ -128,7 +69,7 @@ typedef struct {
 } ngx_http_passport_main_conf_t;
 
 
-typedef struct {
+struct ngx_http_passport_loc_conf_s {
     ngx_flag_t                  enable;
     ngx_uint_t                  mode;
     ngx_uint_t                  methods;        /* NGX_HTTP_POST | ... */
@@ -157,7 +98,7 @@ typedef struct {
 
     ngx_shm_zone_t             *cache;
     ngx_flag_t                  purge;
-} ngx_http_passport_loc_conf_t;
+};
 
 
 /* an item that passed local rules, for the cross-checks */
@@ -172,8 +113,16 @@ typedef struct {
 } ngx_http_passport_item_t;
 
 
+typedef struct ngx_http_passport_ctx_s  ngx_http_passport_ctx_t;
+
+/* the end of a request's lookups: the last answer is in */
+typedef void (*ngx_http_passport_lookups_done_pt)(
+    ngx_http_passport_ctx_t *ctx);
+
+
 /* one distinct registry lookup of a request */
 typedef struct {
+    ngx_http_passport_ctx_t    *ctx;
     ngx_uint_t                  kind;           /* ENTITY or CODE */
     ngx_str_t                   key;            /* ID or canonical code */
     ngx_str_t                   pointer;        /* for a seller: where */
@@ -187,7 +136,7 @@ typedef struct {
 } ngx_http_passport_slot_t;
 
 
-typedef struct {
+struct ngx_http_passport_ctx_s {
     ngx_uint_t                  state;
     ngx_uint_t                  verdict;        /* VERDICT_* */
     ngx_uint_t                  lang;
@@ -212,6 +161,7 @@ typedef struct {
     ngx_array_t                 slots;          /* of _slot_t */
     ngx_uint_t                  pending;        /* lookups in flight */
     ngx_event_t                 wake;           /* lookups done */
+    ngx_http_passport_lookups_done_pt  lookups_done;
     ngx_uint_t                  on_registry_error;
     time_t                      retry_after;
     ngx_uint_t                  cache_status;   /* the weakest */
@@ -219,7 +169,7 @@ typedef struct {
     unsigned                    failed:1;       /* internal error */
     unsigned                    responded:1;
     unsigned                    starting:1;     /* lookups being started */
-} ngx_http_passport_ctx_t;
+};
 
 
 extern ngx_module_t  ngx_http_passport_module;
@@ -227,8 +177,6 @@ extern ngx_module_t  ngx_http_passport_module;
 
 /* ngx_http_passport_handler.c */
 ngx_int_t ngx_http_passport_handler(ngx_http_request_t *r);
-void ngx_http_passport_decide(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
 ngx_http_passport_ctx_t *ngx_http_passport_get_ctx(ngx_http_request_t *r);
 
 /* ngx_http_passport_body.c */
@@ -248,52 +196,14 @@ ngx_http_passport_error_t *ngx_http_passport_add_error(
 
 /* ngx_http_passport_lookup.c */
 ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_lookups_done_pt done);
+void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
-void ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
-    const void *result, ngx_uint_t cache_status);
 ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len);
-
-/* ngx_http_passport_curl.c */
-ngx_int_t ngx_http_passport_curl_init(ngx_cycle_t *cycle);
-void ngx_http_passport_curl_exit(ngx_cycle_t *cycle);
-ngx_uint_t ngx_http_passport_curl_running(void);
-ngx_log_t *ngx_http_passport_curl_log(void);
-ngx_int_t ngx_http_passport_curl_add(CURL *easy,
-    ngx_http_passport_transfer_t *t);
-void ngx_http_passport_curl_remove(CURL *easy,
-    ngx_http_passport_transfer_t *t);
-
-/* ngx_http_passport_registry.c */
-ngx_int_t ngx_http_passport_registry_init_process(ngx_cycle_t *cycle);
-void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
-ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_slot_t *slot,
-    ngx_uint_t index);
-void ngx_http_passport_registry_cancel(void *waiter);
-ngx_uint_t ngx_http_passport_registry_open(
-    ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
-ngx_int_t ngx_http_passport_registry_url(ngx_pool_t *pool,
-    ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
-    ngx_str_t *url);
-
-/* ngx_http_passport_cache.c */
-char *ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_uint_t ngx_http_passport_cache_get(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
-    ngx_http_passport_cache_answer_t *ans);
-void ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, long status, u_char *body, size_t len, time_t ttl);
-void ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key);
-ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans,
-    ngx_uint_t *warn);
-ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key);
 
 /* ngx_http_passport_report_log.c */
 char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -26,6 +26,10 @@ static void ngx_http_passport_ctx_cleanup(void *data);
 static void ngx_http_passport_body_handler(ngx_http_request_t *r);
 static void ngx_http_passport_run(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
+static void ngx_http_passport_lookups_done(ngx_http_passport_ctx_t *ctx);
+static void ngx_http_passport_wake_handler(ngx_event_t *ev);
+static void ngx_http_passport_decide(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_log(ngx_http_request_t *r,
@@ -131,6 +135,10 @@ ngx_http_passport_create_ctx(ngx_http_request_t *r,
 
     cln->handler = ngx_http_passport_ctx_cleanup;
 
+    ctx->wake.handler = ngx_http_passport_wake_handler;
+    ctx->wake.data = r;
+    ctx->wake.log = r->connection->log;
+
     if (ngx_array_init(&ctx->errors, r->pool, 4,
                        sizeof(ngx_http_passport_error_t))
         != NGX_OK)
@@ -160,6 +168,10 @@ ngx_http_passport_ctx_cleanup(void *data)
     ngx_http_passport_ctx_t  *ctx = data;
 
     ngx_http_passport_lookups_cancel(ctx);
+
+    if (ctx->wake.posted) {
+        ngx_delete_posted_event(&ctx->wake);
+    }
 
     if (ctx->root) {
         json_decref(ctx->root);
@@ -245,10 +257,12 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
         ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
 
-        rc = ngx_http_passport_lookups_start(r, plcf, ctx);
+        rc = ngx_http_passport_lookups_start(r, plcf, ctx,
+                                             ngx_http_passport_lookups_done);
 
         if (rc == NGX_AGAIN) {
-            /* ngx_http_passport_decide() runs when the answers are in */
+            /* a client that goes away meanwhile ends the request */
+            r->read_event_handler = ngx_http_test_reading;
             return;
         }
 
@@ -257,9 +271,48 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
             ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
             return;
         }
+
+        ngx_http_passport_lookups_apply(r, ctx);
     }
 
     ngx_http_passport_decide(r, ctx);
+}
+
+
+/*
+ * The last answer is in.  It may have come from inside libcurl's
+ * callbacks: the request resumes from a posted event instead.
+ */
+
+static void
+ngx_http_passport_lookups_done(ngx_http_passport_ctx_t *ctx)
+{
+    ngx_post_event(&ctx->wake, &ngx_posted_events);
+}
+
+
+static void
+ngx_http_passport_wake_handler(ngx_event_t *ev)
+{
+    ngx_connection_t         *c;
+    ngx_http_request_t       *r;
+    ngx_http_passport_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx = ngx_http_passport_get_ctx(r);
+
+    ngx_http_passport_lookups_apply(r, ctx);
+    ngx_http_passport_decide(r, ctx);
+
+    r->read_event_handler = ngx_http_block_reading;
+    r->write_event_handler = ngx_http_core_run_phases;
+    ngx_http_core_run_phases(r);
+
+    ngx_http_run_posted_requests(c);
 }
 
 
@@ -270,7 +323,7 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
  * the status.
  */
 
-void
+static void
 ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
     ngx_uint_t                  i, j, n, nreg;

@@ -9,9 +9,10 @@
 
 /*
  * The lookups of one request: its distinct sellers and trace codes (the
- * "slots"), started together, and the cross-checks applied as each answer
- * arrives.  When the last one is in, the request is woken up through a
- * posted event, outside of libcurl's callbacks.
+ * "slots"), started together.  Each answer is kept in its slot; when the
+ * last one is in, the handler's callback is told (it resumes the request
+ * outside of libcurl's callbacks), and the handler then applies the
+ * cross-checks with ngx_http_passport_lookups_apply().
  */
 
 
@@ -20,9 +21,8 @@ static void ngx_http_passport_unavailable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
-static void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-static void ngx_http_passport_wake_handler(ngx_event_t *ev);
+static void ngx_http_passport_slot_answer(void *data, const void *result,
+    ngx_uint_t cache_status);
 
 
 ngx_int_t
@@ -60,6 +60,7 @@ ngx_http_passport_add_slot(ngx_http_request_t *r,
 
     ngx_memzero(slot, sizeof(ngx_http_passport_slot_t));
 
+    slot->ctx = ctx;
     slot->kind = kind;
     slot->key = *key;
 
@@ -75,11 +76,15 @@ ngx_http_passport_add_slot(ngx_http_request_t *r,
 }
 
 
-/* NGX_OK: nothing to wait for, NGX_AGAIN: woken up later, NGX_ERROR */
+/*
+ * NGX_OK: every answer is in, NGX_AGAIN: done(ctx) is called when the last
+ * one arrives, NGX_ERROR.
+ */
 
 ngx_int_t
 ngx_http_passport_lookups_start(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_lookups_done_pt done)
 {
     ngx_int_t                  rc;
     ngx_uint_t                 i;
@@ -92,9 +97,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ctx->on_registry_error = plcf->on_registry_error;
     ctx->retry_after = (plcf->breaker_cooldown + 999) / 1000;
 
-    ctx->wake.handler = ngx_http_passport_wake_handler;
-    ctx->wake.data = r;
-    ctx->wake.log = r->connection->log;
+    ctx->lookups_done = done;
 
     slot = ctx->slots.elts;
 
@@ -106,7 +109,10 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
         ctx->pending++;
 
-        rc = ngx_http_passport_registry_lookup(r, plcf, &slot[i], i);
+        rc = ngx_http_passport_registry_lookup(r, plcf, slot[i].kind,
+                                               &slot[i].key,
+                                               ngx_http_passport_slot_answer,
+                                               &slot[i], &slot[i].waiter);
 
         if (rc == NGX_ERROR) {
             ctx->starting = 0;
@@ -125,16 +131,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
     (void) ngx_http_passport_registry_open(plcf->registry, &ctx->retry_after);
 
-    if (ctx->pending == 0) {
-        ngx_http_passport_lookups_apply(r, ctx);
-        return NGX_OK;
-    }
-
-    /* a client that goes away meanwhile ends the request and its waits */
-
-    r->read_event_handler = ngx_http_test_reading;
-
-    return NGX_AGAIN;
+    return ctx->pending ? NGX_AGAIN : NGX_OK;
 }
 
 
@@ -156,10 +153,6 @@ ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
             ngx_http_passport_record_free(&slot[i].record);
         }
     }
-
-    if (ctx->wake.posted) {
-        ngx_delete_posted_event(&ctx->wake);
-    }
 }
 
 
@@ -169,16 +162,15 @@ ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx)
  * problem document whatever order the answers came in.
  */
 
-void
-ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
-    const void *result, ngx_uint_t cache_status)
+static void
+ngx_http_passport_slot_answer(void *data, const void *result,
+    ngx_uint_t cache_status)
 {
-    ngx_http_passport_ctx_t   *ctx;
-    ngx_http_passport_slot_t  *slot;
+    ngx_http_passport_slot_t *slot = data;
 
-    ctx = ngx_http_passport_get_ctx(r);
-    slot = ctx->slots.elts;
-    slot = &slot[index];
+    ngx_http_passport_ctx_t  *ctx;
+
+    ctx = slot->ctx;
     slot->waiter = NULL;
     slot->done = 1;
 
@@ -198,12 +190,12 @@ ngx_http_passport_slot_done(ngx_http_request_t *r, ngx_uint_t index,
     }
 
     if (--ctx->pending == 0 && !ctx->starting) {
-        ngx_post_event(&ctx->wake, &ngx_posted_events);
+        ctx->lookups_done(ctx);
     }
 }
 
 
-static void
+void
 ngx_http_passport_lookups_apply(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
 {
@@ -333,29 +325,4 @@ ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
 
     return NGX_OK;
-}
-
-
-static void
-ngx_http_passport_wake_handler(ngx_event_t *ev)
-{
-    ngx_connection_t         *c;
-    ngx_http_request_t       *r;
-    ngx_http_passport_ctx_t  *ctx;
-
-    r = ev->data;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    ctx = ngx_http_passport_get_ctx(r);
-
-    ngx_http_passport_lookups_apply(r, ctx);
-    ngx_http_passport_decide(r, ctx);
-
-    r->read_event_handler = ngx_http_block_reading;
-    r->write_event_handler = ngx_http_core_run_phases;
-    ngx_http_core_run_phases(r);
-
-    ngx_http_run_posted_requests(c);
 }

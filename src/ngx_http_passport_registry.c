@@ -58,8 +58,9 @@ struct ngx_http_passport_lookup_s {
 typedef struct {
     ngx_queue_t                 queue;
     ngx_http_passport_lookup_t *lookup;
-    ngx_http_request_t         *r;
-    ngx_uint_t                  index;
+    ngx_http_request_t         *r;             /* for its log */
+    ngx_http_passport_answer_pt answer;
+    void                       *data;
 } ngx_http_passport_waiter_t;
 
 
@@ -85,8 +86,8 @@ static void ngx_http_passport_registry_destroy(
 static size_t ngx_http_passport_registry_write(char *ptr, size_t size,
     size_t nmemb, void *userdata);
 static ngx_http_passport_lookup_t *ngx_http_passport_registry_create(
-    ngx_http_passport_loc_conf_t *plcf, ngx_str_t *url,
-    ngx_http_passport_slot_t *slot, uint32_t hash);
+    ngx_http_passport_loc_conf_t *plcf, ngx_str_t *url, ngx_uint_t kind,
+    ngx_str_t *key, uint32_t hash);
 
 
 /* per worker: set in init_process, NULL in the master and when unused */
@@ -194,16 +195,19 @@ ngx_http_passport_registry_url(ngx_pool_t *pool,
 
 
 /*
- * Starts or joins the lookup for a request's slot.  Returns NGX_OK when
- * the request now waits for it, NGX_DONE when the answer was delivered at
- * once (from the cache), NGX_DECLINED when it fails at once (the breaker
- * is open, or the client is not running) and NGX_ERROR.
+ * Starts or joins the lookup of a seller (ENTITY) or a code (CODE) for a
+ * request.  The answer goes to answer(data, result, cache_status), now or
+ * later; *waiter is what ngx_http_passport_registry_cancel() takes while
+ * it is pending.  Returns NGX_OK when the request now waits, NGX_DONE
+ * when the answer was delivered at once (the cache, a stale answer, the
+ * breaker), NGX_DECLINED when the client is not running (no answer is
+ * delivered) and NGX_ERROR.
  */
 
 ngx_int_t
 ngx_http_passport_registry_lookup(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_slot_t *slot,
-    ngx_uint_t index)
+    ngx_http_passport_loc_conf_t *plcf, ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_answer_pt answer, void *data, void **waiter)
 {
     uint32_t                           hash;
     ngx_str_t                          url;
@@ -220,8 +224,10 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (ngx_http_passport_registry_url(r->pool, plcf->registry, slot->kind,
-                                       &slot->key, &url)
+    *waiter = NULL;
+
+    if (ngx_http_passport_registry_url(r->pool, plcf->registry, kind, key,
+                                       &url)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -243,15 +249,14 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
                                          plcf->registry_timeout, &ans);
 
         if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
-            ngx_http_passport_registry_parse(slot->kind, &slot->key,
-                                             ans.status, ans.body.data,
-                                             ans.body.len, NULL, &ent, &rec);
-            ngx_http_passport_slot_done(r, index,
-                                        slot->kind == NGX_HTTP_PASSPORT_ENTITY
-                                        ? (void *) &ent : (void *) &rec,
-                                        NGX_HTTP_PASSPORT_CACHE_HIT);
+            ngx_http_passport_registry_parse(kind, key, ans.status,
+                                             ans.body.data, ans.body.len,
+                                             NULL, &ent, &rec);
+            answer(data, kind == NGX_HTTP_PASSPORT_ENTITY
+                         ? (void *) &ent : (void *) &rec,
+                   NGX_HTTP_PASSPORT_CACHE_HIT);
 
-            if (slot->kind == NGX_HTTP_PASSPORT_CODE) {
+            if (kind == NGX_HTTP_PASSPORT_CODE) {
                 ngx_http_passport_record_free(&rec);
             }
 
@@ -259,7 +264,7 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
         }
     }
 
-    lk = ngx_http_passport_registry_create(plcf, &url, slot, hash);
+    lk = ngx_http_passport_registry_create(plcf, &url, kind, key, hash);
     if (lk == NULL) {
         if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
             ngx_http_passport_cache_unlock(cache, &url);
@@ -280,10 +285,11 @@ wait:
 
     w->lookup = lk;
     w->r = r;
-    w->index = index;
+    w->answer = answer;
+    w->data = data;
     ngx_queue_insert_tail(&lk->waiters, &w->queue);
 
-    slot->waiter = w;
+    *waiter = w;
 
     if (sn) {
         return NGX_OK;
@@ -299,7 +305,12 @@ wait:
 
     /* the answer may have come at once: stale, or the breaker is open */
 
-    return slot->waiter ? NGX_OK : NGX_DONE;
+    if (w->lookup == NULL) {
+        *waiter = NULL;
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -362,7 +373,7 @@ ngx_http_passport_registry_poll(ngx_event_t *ev)
 
 static ngx_http_passport_lookup_t *
 ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
-    ngx_str_t *url, ngx_http_passport_slot_t *slot, uint32_t hash)
+    ngx_str_t *url, ngx_uint_t kind, ngx_str_t *key, uint32_t hash)
 {
     ngx_pool_t                  *pool;
     ngx_http_passport_lookup_t  *lk;
@@ -381,7 +392,7 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     lk->pool = pool;
     lk->plcf = plcf;
     lk->rc = plcf->registry;
-    lk->kind = slot->kind;
+    lk->kind = kind;
     lk->breaker_failures = plcf->breaker_failures;
     lk->breaker_cooldown = plcf->breaker_cooldown;
     lk->max_age = -1;
@@ -389,8 +400,8 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
 
     lk->sn.str.len = url->len;
     lk->sn.str.data = ngx_pnalloc(pool, url->len + 1);
-    lk->asked.len = slot->key.len;
-    lk->asked.data = ngx_pnalloc(pool, slot->key.len + 1);
+    lk->asked.len = key->len;
+    lk->asked.data = ngx_pnalloc(pool, key->len + 1);
 
     if (lk->sn.str.data == NULL || lk->asked.data == NULL) {
         ngx_destroy_pool(pool);
@@ -398,7 +409,7 @@ ngx_http_passport_registry_create(ngx_http_passport_loc_conf_t *plcf,
     }
 
     *ngx_cpymem(lk->sn.str.data, url->data, url->len) = '\0';
-    *ngx_cpymem(lk->asked.data, slot->key.data, slot->key.len) = '\0';
+    *ngx_cpymem(lk->asked.data, key->data, key->len) = '\0';
 
     lk->poll.handler = ngx_http_passport_registry_poll;
     lk->poll.data = lk;
@@ -880,7 +891,7 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
     {
         w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
         w->lookup = NULL;
-        ngx_http_passport_slot_done(w->r, w->index, result, cache_status);
+        w->answer(w->data, result, cache_status);
     }
 
     if (kind == NGX_HTTP_PASSPORT_CODE) {
