@@ -6,152 +6,42 @@
 
 /*
  * Human-readable explanations of identifier errors, in English and
- * Vietnamese.  Pure C, no nginx dependency.
+ * Vietnamese.  The sentences are in passport_catalog.h.  Pure C, no nginx
+ * dependency.
  */
 
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "passport_ids.h"
+#include "passport_catalog.h"
 
 
-/*
- * Explanations by error code, English and Vietnamese.  In the templates
- * $a and $b stand for the AIs, $f and $e for the found and expected check
- * digits ($F, $E: two digits; $P: three), $p for the 1-based position in
- * the input, $i for the first 9 digits of the ID and $k for its kind.
- */
-
-typedef struct {
-    const char                     *ai;
-    const char                     *ai2;
-    const char                     *id;
-    const char                     *kind;
-    int                             found;
-    int                             expected;
-    unsigned long                   pos;
-} ngx_http_passport_args_t;
-
-
-static const char *const  ngx_http_passport_code_msgs[][2] = {
-    { "valid GS1 trace code", "mã truy xuất GS1 hợp lệ" },
-    { "trace code is empty", "mã truy xuất đang để trống" },
-    { "not a GTIN, GS1 element string or GS1 Digital Link URI",
-      "không phải mã GTIN, chuỗi dữ liệu GS1 hay URI GS1"
-      " Digital Link" },
-    { "check digit of AI ($a) is $f, expected $e",
-      "số kiểm tra của AI ($a) là $f, đúng ra phải là $e" },
-    { NULL, NULL },
-    { NULL, NULL },
-    { NULL, NULL },
-    { NULL, NULL },
-    { "unknown GS1 Application Identifier ($a)",
-      "số phân định ứng dụng GS1 ($a) không xác định" },
-    { "value of AI ($a) has the wrong length",
-      "giá trị của AI ($a) có độ dài không đúng" },
-    { "invalid character at position $p in AI ($a)",
-      "ký tự không hợp lệ ở vị trí $p trong AI ($a)" },
-    { "invalid date in AI ($a)", "ngày trong AI ($a) không hợp lệ" },
-    { "AI ($a) holds an unassigned ISO 3166 country code",
-      "AI ($a) chứa mã quốc gia ISO 3166 không tồn tại" },
-    { "AI ($a) appears twice with different values",
-      "AI ($a) xuất hiện hai lần với giá trị khác nhau" },
-    { "AI ($a) requires AI ($b)", "AI ($a) phải đi kèm AI ($b)" },
-    { "AI ($a) cannot be used together with AI ($b)",
-      "AI ($a) không được dùng cùng với AI ($b)" },
-    { "no GS1 primary key such as a GTIN (01)",
-      "thiếu khóa chính GS1, chẳng hạn GTIN (01)" },
-    { "malformed GS1 Digital Link URI at position $p",
-      "URI GS1 Digital Link sai cú pháp ở vị trí $p" },
-    { "malformed percent escape at position $p",
-      "mã thoát phần trăm sai ở vị trí $p" },
-    { "trace code is too long", "mã truy xuất quá dài" },
-    { "invalid trace code", "mã truy xuất không hợp lệ" },
-};
-
-
-static const char *const  ngx_http_passport_seller_msgs[][2] = {
-    { "$k is valid", "$k hợp lệ" },
-    { "seller ID is empty",
-      "mã định danh người bán đang để trống" },
-    { "not a Vietnamese tax code, citizen ID or LEI",
-      "không phải mã số thuế, số định danh cá nhân"
-      " hay mã LEI" },
-    { "tax code check digit is $f, expected $e",
-      "số kiểm tra của mã số thuế là $f, đúng ra phải là $e" },
-    { "tax code branch suffix must be -001 to -999",
-      "mã đơn vị phụ thuộc của mã số thuế phải"
-      " từ -001 đến -999" },
-    { "citizen ID province code $P is not in use",
-      "mã tỉnh $P của số định danh cá nhân không tồn tại" },
-    { "citizen ID 4th digit $f means a birth year after 2099",
-      "chữ số thứ tư $f của số định danh cá nhân"
-      " ứng với năm sinh sau 2099" },
-    { "tax code prefix $i has no valid check digit",
-      "tiền tố $i của mã số thuế không có số kiểm"
-      " tra hợp lệ" },
-    { "seller ID is too long", "mã định danh người bán quá dài" },
-    { "invalid seller ID", "mã định danh người bán không hợp lệ" },
-    { "tax code digits 3 to 9 cannot all be zero",
-      "chữ số thứ 3 đến thứ 9 của mã số thuế không"
-      " được đều bằng 0" },
-    { "LEI check digits are $F, expected $E",
-      "hai số kiểm tra của mã LEI là $F, đúng ra phải là $E" },
-};
-
-
-static size_t
-ngx_http_passport_expand(char *buf, size_t size, const char *t,
-    const ngx_http_passport_args_t *a)
+size_t
+ngx_http_passport_say(char *buf, size_t size, int lang, const char *en,
+    const char *vi, ...)
 {
-    int     n;
-    char    tmp[256], *p, *last;
-    size_t  len;
+    int      n;
+    char     tmp[256];
+    size_t   len;
+    va_list  args;
 
     if (buf == NULL || size == 0) {
         return 0;
     }
 
-    p = tmp;
-    last = tmp + sizeof(tmp) - 1;
+    va_start(args, vi);
+    n = vsnprintf(tmp, sizeof(tmp), lang == NGX_HTTP_PASSPORT_LANG_VI ? vi : en,
+                  args);
+    va_end(args);
 
-    for ( /* void */ ; *t && p < last; t++) {
-        if (t[0] != '$' || t[1] == '\0') {
-            *p++ = *t;
-            continue;
-        }
-
-        switch (*++t) {
-        case 'a':
-        case 'b':
-        case 'i':
-        case 'k':
-            n = snprintf(p, last - p + 1, *t == 'i' ? "%.9s" : "%.30s",
-                         *t == 'a' ? a->ai : *t == 'b' ? a->ai2
-                         : *t == 'i' ? a->id : a->kind);
-            break;
-        case 'p':
-            n = snprintf(p, last - p + 1, "%lu", a->pos);
-            break;
-        case 'e':
-        case 'E':
-            n = snprintf(p, last - p + 1, *t == 'e' ? "%d" : "%02d",
-                         a->expected);
-            break;
-        default:
-            n = snprintf(p, last - p + 1,
-                         *t == 'F' ? "%02d" : *t == 'P' ? "%03d" : "%d",
-                         a->found);
-        }
-
-        p += (n < 0) ? 0 : (n > last - p) ? last - p : n;
-    }
+    len = (n < 0) ? 0 : ((size_t) n >= sizeof(tmp)) ? sizeof(tmp) - 1
+                                                 : (size_t) n;
 
     /* cut to fit, on a UTF-8 character boundary */
-
-    len = p - tmp;
 
     if (len >= size) {
         for (len = size - 1;
@@ -173,43 +63,84 @@ size_t
 ngx_http_passport_seller_explain(const ngx_http_passport_seller_t *sl,
     int lang, char *buf, size_t size)
 {
-    int                        e, vi;
-    ngx_http_passport_args_t   a;
-    static const char *const   kinds[][2] = {
-        { "seller ID", "mã định danh người bán" },
-        { "tax code", "mã số thuế" },
-        { "citizen ID", "số định danh cá nhân" },
-        { "LEI", "mã LEI" },
-    };
+    int          found, expected;
+    const char  *kind;
 
-    vi = (lang == NGX_HTTP_PASSPORT_LANG_VI);
-    e = sl->err;
-
-    if (e == NGX_HTTP_PASSPORT_ID_SHAPE
-        && sl->kind == NGX_HTTP_PASSPORT_SELLER_TAX_CODE)
-    {
-        e = 10;
-
-    } else if (e == NGX_HTTP_PASSPORT_ID_CHECK_DIGIT
-               && sl->kind == NGX_HTTP_PASSPORT_SELLER_LEI)
-    {
-        e = 11;
-
-    } else if (e == NGX_HTTP_PASSPORT_ID_TOO_LONG) {
-        e = 8;
-
-    } else if (e < 0 || e > NGX_HTTP_PASSPORT_ID_NO_VALID_CODE) {
-        e = 9;
+    switch (sl->kind) {
+    case NGX_HTTP_PASSPORT_SELLER_TAX_CODE:
+        kind = NGX_HTTP_PASSPORT_TEXT(KIND_TAX_CODE, lang);
+        break;
+    case NGX_HTTP_PASSPORT_SELLER_CITIZEN:
+        kind = NGX_HTTP_PASSPORT_TEXT(KIND_CITIZEN, lang);
+        break;
+    case NGX_HTTP_PASSPORT_SELLER_LEI:
+        kind = NGX_HTTP_PASSPORT_TEXT(KIND_LEI, lang);
+        break;
+    default:
+        kind = NGX_HTTP_PASSPORT_TEXT(KIND_SELLER, lang);
     }
 
-    memset(&a, 0, sizeof(ngx_http_passport_args_t));
-    a.id = sl->id;
-    a.kind = kinds[(sl->kind >= 0 && sl->kind <= 3) ? sl->kind : 0][vi];
-    a.found = sl->found % 1000;
-    a.expected = sl->expected % 1000;
+    found = sl->found % 1000;
+    expected = sl->expected % 1000;
 
-    return ngx_http_passport_expand(buf, size,
-                                    ngx_http_passport_seller_msgs[e][vi], &a);
+    switch (sl->err) {
+
+    case NGX_HTTP_PASSPORT_ID_OK:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_VALID),
+                                     kind);
+
+    case NGX_HTTP_PASSPORT_ID_EMPTY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_EMPTY));
+
+    case NGX_HTTP_PASSPORT_ID_SHAPE:
+        if (sl->kind == NGX_HTTP_PASSPORT_SELLER_TAX_CODE) {
+            return ngx_http_passport_say(buf, size, lang,
+                                   NGX_HTTP_PASSPORT_MSG(SELLER_TAX_ZEROS));
+        }
+
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_SHAPE));
+
+    case NGX_HTTP_PASSPORT_ID_CHECK_DIGIT:
+        if (sl->kind == NGX_HTTP_PASSPORT_SELLER_LEI) {
+            return ngx_http_passport_say(buf, size, lang,
+                             NGX_HTTP_PASSPORT_MSG(SELLER_LEI_CHECK_DIGIT),
+                             found, expected);
+        }
+
+        return ngx_http_passport_say(buf, size, lang,
+                             NGX_HTTP_PASSPORT_MSG(SELLER_TAX_CHECK_DIGIT),
+                             found, expected);
+
+    case NGX_HTTP_PASSPORT_ID_BRANCH:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_BRANCH));
+
+    case NGX_HTTP_PASSPORT_ID_PROVINCE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_PROVINCE),
+                                     found);
+
+    case NGX_HTTP_PASSPORT_ID_CENTURY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_CENTURY),
+                                     found);
+
+    case NGX_HTTP_PASSPORT_ID_NO_VALID_CODE:
+        return ngx_http_passport_say(buf, size, lang,
+                               NGX_HTTP_PASSPORT_MSG(SELLER_NO_VALID_CODE),
+                               sl->id);
+
+    case NGX_HTTP_PASSPORT_ID_TOO_LONG:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_TOO_LONG));
+
+    default:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_INVALID));
+    }
 }
 
 
@@ -217,40 +148,108 @@ size_t
 ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
     int lang, char *buf, size_t size)
 {
-    int                        e;
-    size_t                     n, n2;
-    char                       ai[5], ai2[5];
-    const char                *p;
-    ngx_http_passport_args_t   a;
-
-    e = code->err;
-
-    if (e < 0 || e > NGX_HTTP_PASSPORT_ID_TOO_LONG
-        || ngx_http_passport_code_msgs[e][0] == NULL)
-    {
-        e = NGX_HTTP_PASSPORT_ID_TOO_LONG + 1;
-    }
+    int             found, expected;
+    char            ai[5], ai2[5];
+    size_t          n;
+    const char     *p;
+    unsigned long   pos;
 
     /* the parser wrote printable AIs; only bound them here */
 
     p = memchr(code->ai, '\0', 4);
     n = p ? (size_t) (p - code->ai) : 4;
-    p = memchr(code->ai2, '\0', 4);
-    n2 = p ? (size_t) (p - code->ai2) : 4;
-
-    memset(&a, 0, sizeof(ngx_http_passport_args_t));
     memcpy(ai, code->ai, n);
     ai[n] = '\0';
-    memcpy(ai2, code->ai2, n2);
-    ai2[n2] = '\0';
-    a.ai = ai;
-    a.ai2 = ai2;
-    a.found = code->found % 1000;
-    a.expected = code->expected % 1000;
-    a.pos = (unsigned long) code->pos + 1;
 
-    return ngx_http_passport_expand(buf, size,
-                                    ngx_http_passport_code_msgs[e]
-                                        [lang == NGX_HTTP_PASSPORT_LANG_VI],
-                                    &a);
+    p = memchr(code->ai2, '\0', 4);
+    n = p ? (size_t) (p - code->ai2) : 4;
+    memcpy(ai2, code->ai2, n);
+    ai2[n] = '\0';
+
+    found = code->found % 1000;
+    expected = code->expected % 1000;
+    pos = (unsigned long) code->pos + 1;
+
+    switch (code->err) {
+
+    case NGX_HTTP_PASSPORT_ID_OK:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_VALID));
+
+    case NGX_HTTP_PASSPORT_ID_EMPTY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_EMPTY));
+
+    case NGX_HTTP_PASSPORT_ID_SHAPE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_SHAPE));
+
+    case NGX_HTTP_PASSPORT_ID_CHECK_DIGIT:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_CHECK_DIGIT),
+                                     ai, found, expected);
+
+    case NGX_HTTP_PASSPORT_ID_UNKNOWN_AI:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_UNKNOWN_AI),
+                                     ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_LENGTH:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_LENGTH),
+                                     ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_CHARSET:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_CHARSET),
+                                     pos, ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_DATE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_DATE),
+                                     ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_COUNTRY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_COUNTRY),
+                                     ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_DUPLICATE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_DUPLICATE),
+                                     ai);
+
+    case NGX_HTTP_PASSPORT_ID_AI_REQUIRES:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_REQUIRES),
+                                     ai, ai2);
+
+    case NGX_HTTP_PASSPORT_ID_AI_EXCLUDES:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_EXCLUDES),
+                                     ai, ai2);
+
+    case NGX_HTTP_PASSPORT_ID_NO_KEY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_NO_KEY));
+
+    case NGX_HTTP_PASSPORT_ID_DL_SYNTAX:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_DL_SYNTAX),
+                                     pos);
+
+    case NGX_HTTP_PASSPORT_ID_PERCENT:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_PERCENT),
+                                     pos);
+
+    case NGX_HTTP_PASSPORT_ID_TOO_LONG:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_TOO_LONG));
+
+    default:
+        /* the seller errors, and anything unknown */
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_INVALID));
+    }
 }

@@ -233,10 +233,7 @@ ngx_http_passport_problem_out(ngx_http_passport_out_t *out,
                                    strlen(detail), (size_t) -1);
 
     } else {
-        snprintf(num, sizeof(num),
-                 pr->lang == NGX_HTTP_PASSPORT_LANG_VI
-                 ? "Phát hiện %u vấn đề, xem danh sách errors"
-                 : "%u problems were found, see errors",
+        snprintf(num, sizeof(num), NGX_HTTP_PASSPORT_TEXT(SUMMARY, pr->lang),
                  (unsigned) pr->nerrors);
         ngx_http_passport_put_str(out, num);
     }

@@ -61,6 +61,10 @@ ngx_http_passport_record_show(char *buf, const char *s, size_t len,
 }
 
 
+static int ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
+    NGX_HTTP_PASSPORT_FORMAT(2, 3);
+
+
 static int
 ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
 {
@@ -166,8 +170,7 @@ ngx_http_passport_record_string(json_t *root, const char *key,
 
     if (!json_is_string(v)) {
         return ngx_http_passport_record_fail(cause,
-                                             "record has no \"%s\" string",
-                                             key);
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_NO_STRING_EN, key);
     }
 
     s = json_string_value(v);
@@ -180,17 +183,16 @@ ngx_http_passport_record_string(json_t *root, const char *key,
 
     case NGX_HTTP_PASSPORT_NORM_EMPTY:
         return ngx_http_passport_record_fail(cause,
-                                             "record has an empty \"%s\"",
-                                             key);
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_EMPTY_EN, key);
 
     case NGX_HTTP_PASSPORT_NORM_LONG:
         return ngx_http_passport_record_fail(cause,
-                   "record \"%s\" is too long (%lu bytes)", key,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_TOO_LONG_EN, key,
                    (unsigned long) len);
 
     case NGX_HTTP_PASSPORT_NORM_BYTES:
         return ngx_http_passport_record_fail(cause,
-                   "record has an invalid \"%s\" \"%s\"", key, got);
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_INVALID_EN, key, got);
     }
 
     if (norm) {
@@ -200,7 +202,7 @@ ngx_http_passport_record_string(json_t *root, const char *key,
 
     if (asked && (len != asked_len || memcmp(s, asked, len) != 0)) {
         return ngx_http_passport_record_fail(cause,
-                   "record is for \"%s\", not the asked \"%s\"", got,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_OTHER_ID_EN, got,
                    ngx_http_passport_record_show(want, asked, asked_len,
                                                  NGX_HTTP_PASSPORT_REC_SHOW));
     }
@@ -229,14 +231,15 @@ ngx_http_passport_record_optional(json_t *root, const char *key, int array,
 
     if (!array || !json_is_array(v)) {
         return ngx_http_passport_record_fail(cause,
-                   "record \"%s\" is not %s", key,
-                   array ? "an array" : "a string");
+                   array ? NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_ARRAY_EN
+                         : NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STRING_EN,
+                   key);
     }
 
     for (i = 0; i < json_array_size(v); i++) {
         if (!json_is_string(json_array_get(v, i))) {
             return ngx_http_passport_record_fail(cause,
-                       "record \"%s\" item %lu is not a string", key,
+                       NGX_HTTP_PASSPORT_MSG_CAUSE_ITEM_NOT_STRING_EN, key,
                        (unsigned long) i);
         }
     }
@@ -262,8 +265,7 @@ ngx_http_passport_record_load(long http_status, const unsigned char *body,
 
     if (http_status != 200) {
         return ngx_http_passport_record_fail(cause,
-                                             "unexpected HTTP status %ld",
-                                             http_status);
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_HTTP_STATUS_EN, http_status);
     }
 
     /* no JSON_ALLOW_NUL: a NUL in a registry string is an error */
@@ -275,7 +277,7 @@ ngx_http_passport_record_load(long http_status, const unsigned char *body,
         error.text[JSON_ERROR_TEXT_LENGTH - 1] = '\0';
 
         return ngx_http_passport_record_fail(cause,
-                   "response is not JSON: %s",
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_JSON_EN,
                    ngx_http_passport_record_show(text, error.text,
                                                  strlen(error.text),
                                                  JSON_ERROR_TEXT_LENGTH));
@@ -286,7 +288,7 @@ ngx_http_passport_record_load(long http_status, const unsigned char *body,
         *root = NULL;
 
         return ngx_http_passport_record_fail(cause,
-                                         "response is not a JSON object");
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_OBJECT_EN);
     }
 
     return NGX_HTTP_PASSPORT_REC_OK;
@@ -351,7 +353,7 @@ ngx_http_passport_record_origin(json_t *root, int *origin, char *cause)
 
         return (*origin >= 0) ? NGX_HTTP_PASSPORT_REC_OK
                : ngx_http_passport_record_fail(cause,
-                     "record has an unknown \"origin\" \"%s\"",
+                     NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_UNKNOWN_EN,
                      ngx_http_passport_record_show(text,
                          json_string_value(v), json_string_length(v),
                          NGX_HTTP_PASSPORT_REC_SHOW));
@@ -360,8 +362,8 @@ ngx_http_passport_record_origin(json_t *root, int *origin, char *cause)
     if (!json_is_integer(v)) {
         return ngx_http_passport_record_fail(cause,
                    (v == NULL || json_is_null(v))
-                   ? "record has no \"origin\""
-                   : "record \"origin\" is not a country code");
+                   ? NGX_HTTP_PASSPORT_MSG_CAUSE_NO_ORIGIN_EN
+                   : NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_NOT_CODE_EN);
     }
 
     n = json_integer_value(v);
@@ -370,8 +372,7 @@ ngx_http_passport_record_origin(json_t *root, int *origin, char *cause)
 
     return (*origin >= 0) ? NGX_HTTP_PASSPORT_REC_OK
            : ngx_http_passport_record_fail(cause,
-                 "record has an unknown \"origin\" %" JSON_INTEGER_FORMAT,
-                 n);
+                 NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_NUMBER_EN, (long long) n);
 }
 
 
@@ -503,16 +504,14 @@ ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
     if (!found) {
         err->reason = NGX_HTTP_PASSPORT_SELLER_NOT_REGISTERED;
         ngx_http_passport_error_detail(err, lang,
-            "seller %s%sis not registered in the traceability registry",
-            "người bán %s%schưa có trong cơ sở dữ liệu truy xuất nguồn gốc",
+            NGX_HTTP_PASSPORT_MSG(RULE_SELLER_NOT_REGISTERED),
             id, id[0] ? " " : "");
         return 1;
     }
 
     err->reason = NGX_HTTP_PASSPORT_SELLER_INACTIVE;
     ngx_http_passport_error_detail(err, lang,
-        "seller %s%sis %s in the registry",
-        "người bán %s%sđang ở trạng thái %s trong cơ sở dữ liệu",
+        NGX_HTTP_PASSPORT_MSG(RULE_SELLER_INACTIVE),
         id, id[0] ? " " : "", e->status);
 
     return 1;
@@ -530,8 +529,7 @@ ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
     if (rec->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
         err->reason = NGX_HTTP_PASSPORT_CODE_NOT_REGISTERED;
         ngx_http_passport_error_detail(err, lang,
-            "trace code is not registered in the traceability registry",
-            "mã truy xuất chưa có trong cơ sở dữ liệu truy xuất nguồn gốc");
+            NGX_HTTP_PASSPORT_MSG(RULE_CODE_NOT_REGISTERED));
         return 1;
     }
 
@@ -542,25 +540,21 @@ ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
     if (strcmp(rec->status, "recalled") == 0) {
         err->reason = NGX_HTTP_PASSPORT_CODE_RECALLED;
         ngx_http_passport_error_detail(err, lang,
-            "the registry lists this product as recalled",
-            "cơ sở dữ liệu ghi nhận sản phẩm này đã bị thu hồi");
+            NGX_HTTP_PASSPORT_MSG(RULE_CODE_RECALLED));
         return 1;
     }
 
     if (strcmp(rec->status, "revoked") == 0) {
         err->reason = NGX_HTTP_PASSPORT_CODE_REVOKED;
         ngx_http_passport_error_detail(err, lang,
-            "the registry lists this trace code as revoked",
-            "cơ sở dữ liệu ghi nhận mã truy xuất này đã bị thu hồi hiệu lực");
+            NGX_HTTP_PASSPORT_MSG(RULE_CODE_REVOKED));
         return 1;
     }
 
     if (strcmp(rec->status, "active") != 0) {
         err->reason = NGX_HTTP_PASSPORT_CODE_REVOKED;
         ngx_http_passport_error_detail(err, lang,
-            "trace code is %s in the registry, not active",
-            "mã truy xuất đang ở trạng thái %s trong cơ sở dữ liệu, không "
-            "còn hiệu lực",
+            NGX_HTTP_PASSPORT_MSG(RULE_CODE_STATUS),
             rec->status);
         return 1;
     }
@@ -570,10 +564,7 @@ ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
     {
         err->reason = NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH;
         ngx_http_passport_error_detail(err, lang,
-            "seller %s is neither the owner %s of this code nor one of its "
-            "authorized sellers",
-            "người bán %s không phải chủ sở hữu %s của mã này và cũng không "
-            "có trong danh sách người bán được ủy quyền",
+            NGX_HTTP_PASSPORT_MSG(RULE_CODE_OWNER),
             ngx_http_passport_record_show(id, seller, seller_len,
                                           NGX_HTTP_PASSPORT_REC_SHOW),
             rec->owner);
@@ -586,10 +577,7 @@ ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
 
         err->reason = NGX_HTTP_PASSPORT_ORIGIN_MISMATCH;
         ngx_http_passport_error_detail(err, lang,
-            "claimed origin %s (%03d) differs from the registry's origin "
-            "%s (%03d)",
-            "xuất xứ khai báo %s (%03d) khác với xuất xứ %s (%03d) trong "
-            "cơ sở dữ liệu truy xuất nguồn gốc",
+            NGX_HTTP_PASSPORT_MSG(RULE_ORIGIN_REGISTRY),
             claimed ? claimed : "?", origin,
             registered ? registered : "?", rec->origin);
         return 1;

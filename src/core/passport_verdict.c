@@ -23,68 +23,52 @@ typedef struct {
 static const ngx_http_passport_reason_t  ngx_http_passport_reasons[] = {
 
     { "BODY_NOT_JSON", "body-not-json", 415, 1,
-      { "Request body is not JSON",
-        "Nội dung yêu cầu không phải JSON" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_NOT_JSON) } },
 
     { "BODY_MALFORMED", "body-malformed", 400, 1,
-      { "Request body is malformed",
-        "Nội dung yêu cầu không đúng định dạng" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_MALFORMED) } },
 
     { "TOO_MANY_ITEMS", "too-many-items", 0, 0,
-      { "Too many items in one request",
-        "Quá nhiều sản phẩm trong một yêu cầu" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_TOO_MANY_ITEMS) } },
 
     { "SELLER_MISSING", "seller-missing", 0, 0,
-      { "Seller ID is missing",
-        "Thiếu mã định danh người bán" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_SELLER_MISSING) } },
 
     { "SELLER_ID_INVALID", "seller-id-invalid", 0, 0,
-      { "Seller ID is not valid",
-        "Mã định danh người bán không hợp lệ" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_SELLER_ID_INVALID) } },
 
     { "CODE_MISSING", "code-missing", 0, 0,
-      { "Trace code is missing",
-        "Thiếu mã truy xuất nguồn gốc" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_MISSING) } },
 
     { "CODE_INVALID", "code-invalid", 0, 0,
-      { "Trace code is not valid",
-        "Mã truy xuất nguồn gốc không hợp lệ" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_INVALID) } },
 
     { "CODE_EXPIRED", "code-expired", 0, 0,
-      { "Product is past its expiry date",
-        "Sản phẩm đã quá hạn sử dụng" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_EXPIRED) } },
 
     { "ORIGIN_MISMATCH", "origin-mismatch", 0, 0,
-      { "Claimed origin does not match the product",
-        "Xuất xứ khai báo không khớp với sản phẩm" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_ORIGIN_MISMATCH) } },
 
     { "SELLER_NOT_REGISTERED", "seller-not-registered", 0, 0,
-      { "Seller is not in the traceability registry",
-        "Người bán chưa có trong cơ sở dữ liệu truy xuất nguồn gốc" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_SELLER_NOT_REGISTERED) } },
 
     { "SELLER_INACTIVE", "seller-inactive", 0, 0,
-      { "Seller is not active in the registry",
-        "Người bán không còn hoạt động theo cơ sở dữ liệu" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_SELLER_INACTIVE) } },
 
     { "CODE_NOT_REGISTERED", "code-not-registered", 0, 0,
-      { "Trace code is not in the traceability registry",
-        "Mã truy xuất chưa có trong cơ sở dữ liệu truy xuất nguồn gốc" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_NOT_REGISTERED) } },
 
     { "CODE_RECALLED", "code-recalled", 0, 0,
-      { "Product has been recalled",
-        "Sản phẩm đã bị thu hồi" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_RECALLED) } },
 
     { "CODE_REVOKED", "code-revoked", 0, 0,
-      { "Trace code has been revoked",
-        "Mã truy xuất đã bị thu hồi hiệu lực" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_REVOKED) } },
 
     { "CODE_OWNER_MISMATCH", "code-owner-mismatch", 0, 0,
-      { "Seller is not authorised to sell this product",
-        "Người bán không được phép bán sản phẩm này" } },
+      { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_OWNER_MISMATCH) } },
 
     { "REGISTRY_UNAVAILABLE", "registry-unavailable", 503, 0,
-      { "Traceability registry is unavailable",
-        "Không kết nối được cơ sở dữ liệu truy xuất nguồn gốc" } }
+      { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_UNAVAILABLE) } }
 };
 
 
@@ -314,10 +298,7 @@ ngx_http_passport_code_rules(const ngx_http_passport_code_t *code,
     if (code->has_expiry && code->expiry < today) {
         err->reason = NGX_HTTP_PASSPORT_CODE_EXPIRED;
         ngx_http_passport_error_detail(err, lang,
-            "expiry date (AI 17) is %04ld-%02ld-%02ld, before today "
-            "%04ld-%02ld-%02ld",
-            "hạn sử dụng (AI 17) là %04ld-%02ld-%02ld, trước ngày hôm nay "
-            "%04ld-%02ld-%02ld",
+            NGX_HTTP_PASSPORT_MSG(RULE_EXPIRED),
             code->expiry / 10000, code->expiry / 100 % 100,
             code->expiry % 100, today / 10000, today / 100 % 100,
             today % 100);
@@ -330,10 +311,7 @@ ngx_http_passport_code_rules(const ngx_http_passport_code_t *code,
 
         err->reason = NGX_HTTP_PASSPORT_ORIGIN_MISMATCH;
         ngx_http_passport_error_detail(err, lang,
-            "claimed origin %s (%03d) differs from the country of origin "
-            "%s (%03d) in the trace code (AI 422)",
-            "xuất xứ khai báo %s (%03d) khác với nước xuất xứ %s (%03d) "
-            "ghi trong mã truy xuất (AI 422)",
+            NGX_HTTP_PASSPORT_MSG(RULE_ORIGIN_CODE),
             claimed ? claimed : "?", origin,
             marked ? marked : "?", code->origin);
         return 1;

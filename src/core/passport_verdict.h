@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "passport_ids.h"
+#include "passport_catalog.h"
 
 
 /* reason codes; the order is the order of documentation, not severity */
@@ -123,13 +124,17 @@ void ngx_http_passport_seller_rules(const ngx_http_passport_seller_t *sl,
     int lang, ngx_http_passport_error_t *err);
 
 /*
- * Writes a detail sentence from a printf-style template chosen by
- * language; used by the callers for the problems they find themselves.
+ * Writes a detail sentence from a printf format chosen by language; used
+ * by the callers for the problems they find themselves.  en and vi are a
+ * catalog entry, NGX_HTTP_PASSPORT_MSG(NAME): both are checked against the
+ * arguments.
  */
 void ngx_http_passport_error_detail(ngx_http_passport_error_t *err,
-    int lang, const char *en, const char *vi, ...);
+    int lang, const char *en, const char *vi, ...)
+    NGX_HTTP_PASSPORT_FORMAT2(3, 4, 5);
 void ngx_http_passport_error_vdetail(ngx_http_passport_error_t *err,
-    int lang, const char *en, const char *vi, va_list args);
+    int lang, const char *en, const char *vi, va_list args)
+    NGX_HTTP_PASSPORT_FORMAT2(3, 4, 0);
 
 /*
  * Problem document: the exact size of the JSON, then the writer, which

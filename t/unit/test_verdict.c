@@ -294,6 +294,305 @@ test_rules(void)
 }
 
 
+/*
+ * The catalog (passport_catalog.h): every entry listed and filled in,
+ * both languages with the same conversions, and a Vietnamese that is not
+ * the English left untranslated.
+ */
+
+typedef struct {
+    const char  *name;
+    const char  *en;
+    const char  *vi;        /* NULL: English only */
+} catalog_entry_t;
+
+
+#define CATALOG_BOTH(name)                                                    \
+    { #name, NGX_HTTP_PASSPORT_MSG(name) },
+#define CATALOG_EN(name)                                                      \
+    { #name, NGX_HTTP_PASSPORT_MSG_ ## name ## _EN, NULL },
+
+static const catalog_entry_t  catalog[] = {
+    NGX_HTTP_PASSPORT_CATALOG(CATALOG_BOTH)
+    NGX_HTTP_PASSPORT_CATALOG_EN_ONLY(CATALOG_EN)
+};
+
+#define CATALOG_N  (sizeof(catalog) / sizeof(catalog[0]))
+
+
+/*
+ * The entries whose Vietnamese may be the English word for word: proper
+ * names and formats only.  Each must be the same in both languages.
+ */
+
+static const char *const  catalog_same[] = {
+    "TYPE_NULL",                /* the JSON literal null */
+};
+
+
+static const catalog_entry_t *
+catalog_find(const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < CATALOG_N; i++) {
+        if (strlen(catalog[i].name) == len
+            && memcmp(catalog[i].name, name, len) == 0)
+        {
+            return &catalog[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the printf conversions of s, "%d|%s|", or "!" after a dangling % */
+
+static void
+catalog_conversions(const char *s, char *out, size_t size)
+{
+    size_t       n, len;
+    const char  *p, *start;
+
+    n = 0;
+    out[0] = '\0';
+
+    for (p = s; *p; p++) {
+        if (*p != '%') {
+            continue;
+        }
+
+        if (p[1] == '%') {
+            p++;
+            continue;
+        }
+
+        start = p++;
+
+        while (*p && strchr("-+ #0123456789.*hlLjzt", *p)) {
+            p++;
+        }
+
+        len = (*p && strchr("diouxXeEfFgGaAcsp", *p)) ? (size_t) (p - start + 1)
+                                                      : 0;
+
+        if (len == 0 || n + len + 2 > size) {
+            snprintf(out + n, size - n, "!");
+            return;
+        }
+
+        memcpy(out + n, start, len);
+        n += len;
+        out[n++] = '|';
+        out[n] = '\0';
+    }
+}
+
+
+static int
+catalog_utf8(const char *s)
+{
+    int                   k;
+    const unsigned char  *p;
+
+    for (p = (const unsigned char *) s; *p; p++) {
+        k = (*p < 0x80) ? 0 : (*p & 0xe0) == 0xc0 ? 1
+            : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+
+        if (k < 0 || (*p >= 0x80 && *p < 0xc2)) {
+            return 0;
+        }
+
+        while (k--) {
+            if ((*++p & 0xc0) != 0x80) {
+                return 0;
+            }
+        }
+    }
+
+    return 1;
+}
+
+
+static int
+catalog_ascii(const char *s)
+{
+    for ( /* void */ ; *s; s++) {
+        if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* no empty text, no white space or period at either end */
+
+static int
+catalog_trimmed(const char *s)
+{
+    size_t  n;
+
+    n = strlen(s);
+
+    return n > 0 && s[0] != ' ' && s[n - 1] != ' ' && s[n - 1] != '.';
+}
+
+
+static void
+test_catalog(void)
+{
+    int                     good, bad, filled, same, convs, texts, names;
+    char                    en[128], vi[128], line[256], *p, *q;
+    FILE                   *f;
+    size_t                  i, k, nsame, listed;
+    const catalog_entry_t  *e;
+
+    filled = 1;
+    same = 1;
+    convs = 1;
+    texts = 1;
+    names = 1;
+    nsame = sizeof(catalog_same) / sizeof(catalog_same[0]);
+
+    for (i = 0; i < CATALOG_N; i++) {
+        e = &catalog[i];
+
+        if (catalog_find(e->name, strlen(e->name)) != e) {
+            printf("# %s: listed twice\n", e->name);
+            names = 0;
+        }
+
+        if (!catalog_trimmed(e->en) || (e->vi && !catalog_trimmed(e->vi))) {
+            printf("# %s: empty, or white space or a period at an end\n",
+                   e->name);
+            filled = 0;
+        }
+
+        if (!catalog_ascii(e->en) || (e->vi && !catalog_utf8(e->vi))) {
+            printf("# %s: English not printable ASCII, or Vietnamese not "
+                   "UTF-8\n", e->name);
+            texts = 0;
+        }
+
+        if (e->vi == NULL) {
+            continue;
+        }
+
+        catalog_conversions(e->en, en, sizeof(en));
+        catalog_conversions(e->vi, vi, sizeof(vi));
+
+        if (strcmp(en, vi) != 0 || strchr(en, '!')) {
+            printf("# %s: conversions \"%s\" and \"%s\"\n", e->name, en, vi);
+            convs = 0;
+        }
+
+        for (k = 0; k < nsame; k++) {
+            if (strcmp(catalog_same[k], e->name) == 0) {
+                break;
+            }
+        }
+
+        if ((strcmp(e->en, e->vi) == 0) != (k < nsame)) {
+            printf("# %s: Vietnamese %s the English\n", e->name,
+                   k < nsame ? "differs from, but is listed as," : "is");
+            same = 0;
+        }
+    }
+
+    for (k = 0; k < nsame; k++) {
+        e = catalog_find(catalog_same[k], strlen(catalog_same[k]));
+
+        if (e == NULL || e->vi == NULL) {
+            printf("# %s: listed as the same in both languages, but not a "
+                   "catalog entry with both\n", catalog_same[k]);
+            same = 0;
+        }
+    }
+
+    ok(CATALOG_N > 100, "the catalog has its entries");
+    ok(names, "each catalog entry is listed once");
+    ok(filled, "every catalog entry is filled in, trimmed, no final period");
+    ok(texts, "English is printable ASCII, Vietnamese is UTF-8");
+    ok(convs, "both languages take the same conversions in the same order");
+    ok(same, "Vietnamese differs from English but in the listed cases");
+
+    /* each _EN and _VI defined in the header is in one of the lists */
+
+    f = fopen("src/core/passport_catalog.h", "r");
+
+    ok(f != NULL, "the catalog header is readable (from the top directory)");
+
+    if (f == NULL) {
+        return;
+    }
+
+    good = 1;
+    listed = 0;
+
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "#define NGX_HTTP_PASSPORT_MSG_", 30) != 0) {
+            continue;
+        }
+
+        p = line + 30;
+        q = p + strcspn(p, " \t\\\n");
+
+        if (q - p > 3 && memcmp(q - 3, "_EN", 3) == 0) {
+            e = catalog_find(p, q - p - 3);
+            bad = (e == NULL);
+            listed++;
+
+        } else if (q - p > 3 && memcmp(q - 3, "_VI", 3) == 0) {
+            e = catalog_find(p, q - p - 3);
+            bad = (e == NULL || e->vi == NULL);
+
+        } else {
+            bad = 1;
+        }
+
+        if (bad) {
+            printf("# not in NGX_HTTP_PASSPORT_CATALOG%s: %.*s\n",
+                   memcmp(q - 3, "_VI", 3) == 0 ? "" : "(_EN_ONLY)",
+                   (int) (q - p), p);
+            good = 0;
+        }
+    }
+
+    fclose(f);
+
+    ok(good && listed == CATALOG_N,
+       "every sentence of the header is in a catalog list");
+}
+
+
+static void
+test_say(void)
+{
+    char  buf[16];
+    int   lang;
+
+    lang = NGX_HTTP_PASSPORT_LANG_VI;
+
+    is_int(ngx_http_passport_say(buf, sizeof(buf), lang,
+                                 NGX_HTTP_PASSPORT_MSG(TRACE_AI_DATE), "17"),
+           15, "say: length of what fits");
+    is_str(buf, "ngày trong AI ", "say: cut to fit");
+
+    ngx_http_passport_say(buf, 4, lang, NGX_HTTP_PASSPORT_MSG(SUMMARY), 2u);
+    is_str(buf, "Ph", "say: never half a character");
+
+    ngx_http_passport_say(buf, sizeof(buf), NGX_HTTP_PASSPORT_LANG_EN,
+                          NGX_HTTP_PASSPORT_MSG(SUMMARY), 3u);
+    is_str(buf, "3 problems were", "say: English");
+
+    is_str(NGX_HTTP_PASSPORT_TEXT(KIND_LEI, lang), "mã LEI",
+           "text: Vietnamese");
+}
+
+
 int
 main(void)
 {
@@ -302,6 +601,8 @@ main(void)
     test_escape();
     test_problem();
     test_rules();
+    test_catalog();
+    test_say();
 
     printf("1..%d\n", tests);
 
