@@ -22,6 +22,7 @@
 #include "passport_record.h"
 
 #include "ngx_http_passport_curl.h"
+#include "ngx_http_passport_endpoint.h"
 #include "ngx_http_passport_cache.h"
 #include "ngx_http_passport_registry.h"
 
@@ -220,10 +221,6 @@ char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);
 void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
-
-/* ngx_http_passport_module.c */
-char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *token);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);

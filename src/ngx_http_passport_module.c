@@ -697,10 +697,8 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    CURLU                              *u;
-    CURLUcode                           uc;
-    ngx_str_t                          *value, url;
-    ngx_uint_t                          i;
+    char                               *rv;
+    ngx_str_t                          *value;
     ngx_http_passport_main_conf_t      *pmcf;
     ngx_http_passport_registry_conf_t  *rc;
 
@@ -709,48 +707,10 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
-    url = value[1];
 
-    if (url.len == 3 && ngx_strncmp(url.data, "off", 3) == 0) {
+    if (ngx_strcmp(value[1].data, "off") == 0) {
         plcf->registry = NULL;
         return NGX_CONF_OK;
-    }
-
-    /* http(s)://host[:port][/path], no query, no fragment, no spaces */
-
-    /* credentials do not belong in a URL that is logged: token_file */
-
-    for (i = 0; i < url.len; i++) {
-        if (url.data[i] <= ' ' || url.data[i] == '?' || url.data[i] == '#'
-            || url.data[i] == '@' || url.data[i] >= 0x7f)
-        {
-            goto invalid;
-        }
-    }
-
-    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "http://", 7)
-                          == 0)
-          || (url.len > 8
-              && ngx_strncasecmp(url.data, (u_char *) "https://", 8) == 0)))
-    {
-        goto invalid;
-    }
-
-    u = curl_url();
-    if (u == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* value[1] is NUL-terminated by the configuration parser */
-    uc = curl_url_set(u, CURLUPART_URL, (char *) url.data, 0);
-    curl_url_cleanup(u);
-
-    if (uc != CURLUE_OK || url.data[url.data[4] == ':' ? 7 : 8] == '/') {
-        goto invalid;
-    }
-
-    while (url.data[url.len - 1] == '/') {
-        url.len--;
     }
 
     rc = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_registry_conf_t));
@@ -758,21 +718,24 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    rc->base = url;
+    rc->base = value[1];
+
+    /* lookup URLs are logged: the credentials go in the token file */
+
+    rv = ngx_http_passport_endpoint_url(cf, &rc->base,
+                                        NGX_HTTP_PASSPORT_URL_BASE,
+                                        "registry",
+                                        "passport_registry_token_file");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
     plcf->registry = rc;
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
     pmcf->registries++;
 
     return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid registry URL \"%V\": an http:// or https:// "
-                       "URL with a host, no credentials and no query is "
-                       "expected", &value[1]);
-    return NGX_CONF_ERROR;
 }
 
 
@@ -794,124 +757,21 @@ ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* a bearer token: one line of a file (passport_registry_token_file) */
-
-char *
-ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *token)
-{
-    u_char           *p, *last;
-    ssize_t           n;
-    ngx_str_t         name;
-    ngx_file_t        file;
-    ngx_file_info_t   fi;
-
-    name = *path;
-
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name = name;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 4096)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "token file \"%V\" is not a file of at most "
-                           "4096 bytes", &name);
-        goto failed;
-    }
-
-    p = ngx_pnalloc(cf->pool, 4096);
-    if (p == NULL) {
-        goto failed;
-    }
-
-    n = ngx_read_file(&file, p, 4096, 0);
-    if (n == NGX_ERROR) {
-        goto failed;
-    }
-
-    ngx_close_file(file.fd);
-
-    /* one line: surrounding white space is not part of the token */
-
-    last = p + n;
-
-    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r'
-                        || *p == '\n'))
-    {
-        p++;
-    }
-
-    while (last > p && (last[-1] == ' ' || last[-1] == '\t'
-                        || last[-1] == '\r' || last[-1] == '\n'))
-    {
-        last--;
-    }
-
-    if (p == last || ngx_strlchr(p, last, '\n') || ngx_strlchr(p, last, '\r')
-        || ngx_strlchr(p, last, '\0'))
-    {
-        /* the token itself is never logged */
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "token file \"%V\" must hold one non-empty line",
-                           &name);
-        return NGX_CONF_ERROR;
-    }
-
-    token->data = p;
-    token->len = last - p;
-
-    return NGX_CONF_OK;
-
-failed:
-
-    ngx_close_file(file.fd);
-
-    return NGX_CONF_ERROR;
-}
-
-
 static char *
 ngx_http_passport_trusted_certificate(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    ngx_str_t        *value;
-    ngx_file_info_t   fi;
+    ngx_str_t  *value;
 
     if (plcf->registry_ca.data) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    plcf->registry_ca = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &plcf->registry_ca, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_file_info(plcf->registry_ca.data, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_file_info_n " \"%V\" failed",
-                           &plcf->registry_ca);
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
+    return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
 }
 
 
@@ -933,15 +793,16 @@ ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     n = ngx_atoi(value[1].data, value[1].len);
     if (n < 1 || n > 1000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid number of failures \"%V\" "
-                           "(1..1000)", &value[1]);
+                           "\"%V\": invalid number of failures \"%V\": "
+                           "use 1 to 1000", &cmd->name, &value[1]);
         return NGX_CONF_ERROR;
     }
 
     ms = ngx_parse_time(&value[2], 0);
     if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid cool-down \"%V\"", &value[2]);
+                           "\"%V\": invalid cool-down \"%V\": use a time "
+                           "above 0, such as 10s", &cmd->name, &value[2]);
         return NGX_CONF_ERROR;
     }
 
