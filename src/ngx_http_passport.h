@@ -60,11 +60,12 @@ typedef struct {
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
 typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
 typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
+typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
 
 
 typedef struct {
     ngx_int_t                   request_id_index;
-    ngx_uint_t                  registries;     /* passport_registry count */
+    ngx_array_t                 registries;     /* of _registry_t * */
     ngx_http_passport_reports_t  *reports;      /* passport_report_log */
     ngx_http_passport_push_t   *push;           /* passport_report_push */
 } ngx_http_passport_main_conf_t;
@@ -88,7 +89,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_uint_t                  max_items;
     ngx_str_t                   type_base;
 
-    ngx_http_passport_registry_conf_t *registry;
+    ngx_http_passport_registry_t  *registry;    /* made by the merge */
+    ngx_str_t                  *registry_url;
     ngx_msec_t                  registry_timeout;
     ngx_str_t                   registry_token;
     ngx_flag_t                  registry_ssl_verify;

@@ -9,8 +9,10 @@
 
 /*
  * The shared-memory cache of registry answers.  An entry is keyed by the
- * lookup's URL (registry base + kind + normalised ID) and holds the raw
- * answer (status 200 or 404 and the body), which is parsed again on use.
+ * lookup's name, "ID URL": the id of the registry object that asked
+ * (ngx_http_passport_registry.c) and the lookup URL (registry base + kind
+ * + normalised ID or code); it holds the raw answer (status 200 or 404 and
+ * the body), which is parsed again on use.
  *
  * An entry may also carry a lock: a worker fetching the key sets it, so
  * that the other workers wait for that answer instead of asking the

@@ -13,6 +13,8 @@ static void *ngx_http_passport_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_passport_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static char *ngx_http_passport_merge_registry(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf);
 
 static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -345,6 +347,13 @@ ngx_http_passport_create_main_conf(ngx_conf_t *cf)
 
     pmcf->request_id_index = NGX_CONF_UNSET;
 
+    if (ngx_array_init(&pmcf->registries, cf->pool, 4,
+                       sizeof(ngx_http_passport_registry_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     return pmcf;
 }
 
@@ -365,6 +374,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
      *     conf->methods = 0;
      *     conf->seller_value = NULL;
      *     conf->type_base = { 0, NULL };
+     *     conf->registry = NULL;
      *     conf->registry_token = { 0, NULL };
      *     conf->registry_ca = { 0, NULL };
      */
@@ -379,7 +389,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->patterns = NGX_CONF_UNSET_PTR;
     conf->status = NGX_CONF_UNSET_UINT;
     conf->max_items = NGX_CONF_UNSET_UINT;
-    conf->registry = NGX_CONF_UNSET_PTR;
+    conf->registry_url = NGX_CONF_UNSET_PTR;
     conf->registry_timeout = NGX_CONF_UNSET_MSEC;
     conf->registry_ssl_verify = NGX_CONF_UNSET;
     conf->on_registry_error = NGX_CONF_UNSET_UINT;
@@ -422,29 +432,13 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->type_base, prev->type_base,
                              "urn:passport:problem:");
 
-    ngx_conf_merge_ptr_value(conf->registry, prev->registry, NULL);
-    ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
-                              3000);
-
-    if (conf->registry_timeout == 0) {
-        /* to libcurl 0 means no limit at all */
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"passport_registry_timeout\" must not be 0");
-        return NGX_CONF_ERROR;
-    }
-    ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
-    ngx_conf_merge_value(conf->registry_ssl_verify,
-                         prev->registry_ssl_verify, 1);
-    ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
     ngx_conf_merge_uint_value(conf->on_registry_error,
                               prev->on_registry_error,
                               NGX_HTTP_PASSPORT_ON_ERROR_BLOCK);
-    ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
-                              5);
-    ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
-                              10000);
 
-    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+    if (ngx_http_passport_merge_registry(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->purge && (conf->cache == NULL || conf->registry == NULL)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -457,6 +451,68 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"passport_item_code\" is required "
                            "where \"passport\" is on");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Each registry directive is inherited on its own; then the location
+ * gets the registry object of its settings, shared with every location
+ * whose settings are the same.
+ */
+
+static char *
+ngx_http_passport_merge_registry(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf)
+{
+    ngx_http_passport_registry_t   settings;
+    ngx_http_passport_endpoint_t  *ep;
+
+    ngx_conf_merge_ptr_value(conf->registry_url, prev->registry_url, NULL);
+    ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
+                              3000);
+
+    if (conf->registry_timeout == 0) {
+        /* to libcurl 0 means no limit at all */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_registry_timeout\" must not be 0: "
+                           "give the longest time a lookup may take, "
+                           "such as 3s");
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
+    ngx_conf_merge_value(conf->registry_ssl_verify,
+                         prev->registry_ssl_verify, 1);
+    ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
+    ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
+                              5);
+    ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
+                              10000);
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+
+    if (conf->registry_url == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    ngx_memzero(&settings, sizeof(ngx_http_passport_registry_t));
+
+    ep = &settings.endpoint;
+    ep->url = *conf->registry_url;
+    ep->token = conf->registry_token;
+    ep->ca = conf->registry_ca;
+    ep->verify = conf->registry_ssl_verify;
+    ep->timeout = conf->registry_timeout;
+
+    settings.breaker_failures = conf->breaker_failures;
+    settings.breaker_cooldown = conf->breaker_cooldown;
+    settings.cache = conf->cache;
+
+    conf->registry = ngx_http_passport_registry_add(cf, &settings);
+    if (conf->registry == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -669,13 +725,9 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
 
     /* lookups and the push share the worker's HTTP client */
 
-    if (pmcf && (pmcf->registries || pmcf->push)
+    if (pmcf && (pmcf->registries.nelts || pmcf->push)
         && ngx_http_passport_curl_init(cycle) != NGX_OK)
     {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_passport_registry_init_process(cycle) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -697,43 +749,37 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    char                               *rv;
-    ngx_str_t                          *value;
-    ngx_http_passport_main_conf_t      *pmcf;
-    ngx_http_passport_registry_conf_t  *rc;
+    char       *rv;
+    ngx_str_t  *value, *url;
 
-    if (plcf->registry != NGX_CONF_UNSET_PTR) {
+    if (plcf->registry_url != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
-        plcf->registry = NULL;
+        plcf->registry_url = NULL;
         return NGX_CONF_OK;
     }
 
-    rc = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_registry_conf_t));
-    if (rc == NULL) {
+    url = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (url == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    rc->base = value[1];
+    *url = value[1];
 
     /* lookup URLs are logged: the credentials go in the token file */
 
-    rv = ngx_http_passport_endpoint_url(cf, &rc->base,
-                                        NGX_HTTP_PASSPORT_URL_BASE,
+    rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
                                         "registry",
                                         "passport_registry_token_file");
     if (rv != NGX_CONF_OK) {
         return rv;
     }
 
-    plcf->registry = rc;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
-    pmcf->registries++;
+    plcf->registry_url = url;
 
     return NGX_CONF_OK;
 }

@@ -24,9 +24,9 @@ ngx_int_t
 ngx_http_passport_purge_handler(ngx_http_request_t *r)
 {
     u_char                        *dst, *src;
-    ngx_int_t                      rc;
+    ngx_int_t                      rc, removed;
     ngx_str_t                      arg, key, url;
-    ngx_uint_t                     kind, removed;
+    ngx_uint_t                     kind;
     ngx_http_passport_code_t       code;
     ngx_http_passport_seller_t     sl;
     ngx_http_passport_loc_conf_t  *plcf;
@@ -96,14 +96,13 @@ ngx_http_passport_purge_handler(ngx_http_request_t *r)
         }
     }
 
-    if (ngx_http_passport_registry_url(r->pool, plcf->registry, kind, &key,
-                                       &url)
-        != NGX_OK)
-    {
+    /* the entries of every registry object with this zone and URL */
+
+    removed = ngx_http_passport_registry_purge(r, plcf->registry, kind, &key,
+                                               &url);
+    if (removed == NGX_ERROR) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    removed = ngx_http_passport_cache_purge(plcf->cache->data, &url);
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "passport: cache purge \"%V\": %s", &url,
