@@ -271,29 +271,31 @@ ngx_http_passport_registry_wait(ngx_http_request_t *r,
 static void
 ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
 {
-    const char  *cause;
+    ngx_uint_t  st;
+
+    st = lk->cache ? NGX_HTTP_PASSPORT_CACHE_MISS
+                   : NGX_HTTP_PASSPORT_CACHE_BYPASS;
 
     if (ngx_http_passport_registry_open(lk->reg, NULL)) {
-        cause = "the registry keeps failing, not contacted";
-
-    } else if (ngx_http_passport_fetch_start(&lk->fetch, lk->reg, lk->pool,
-                                             lk->url.data,
-                                             ngx_http_passport_registry_fetched,
-                                             lk)
-               != NGX_OK)
-    {
-        cause = "the lookup could not be started";
-
-    } else {
-        /* a half-open breaker lets this one through as its probe */
-        lk->probe = ngx_http_passport_registry_probe(lk->reg);
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the registry keeps failing, "
+                                          "not contacted", st);
         return;
     }
 
-    ngx_http_passport_registry_answer(lk, 0, NULL, 0, cause,
-                                      lk->cache
-                                      ? NGX_HTTP_PASSPORT_CACHE_MISS
-                                      : NGX_HTTP_PASSPORT_CACHE_BYPASS);
+    if (ngx_http_passport_fetch_start(&lk->fetch, lk->reg, lk->pool,
+                                      lk->url.data,
+                                      ngx_http_passport_registry_fetched, lk)
+        != NGX_OK)
+    {
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the lookup could not be started",
+                                          st);
+        return;
+    }
+
+    /* a half-open breaker lets this one through as its probe */
+    lk->probe = ngx_http_passport_registry_probe(lk->reg);
 }
 
 
