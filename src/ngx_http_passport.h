@@ -22,6 +22,7 @@
 #include "passport_record.h"
 
 #include "ngx_http_passport_curl.h"
+#include "ngx_http_passport_endpoint.h"
 #include "ngx_http_passport_cache.h"
 #include "ngx_http_passport_registry.h"
 
@@ -59,11 +60,12 @@ typedef struct {
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
 typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
 typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
+typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
 
 
 typedef struct {
     ngx_int_t                   request_id_index;
-    ngx_uint_t                  registries;     /* passport_registry count */
+    ngx_array_t                 registries;     /* of _registry_t * */
     ngx_http_passport_reports_t  *reports;      /* passport_report_log */
     ngx_http_passport_push_t   *push;           /* passport_report_push */
 } ngx_http_passport_main_conf_t;
@@ -87,7 +89,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_uint_t                  max_items;
     ngx_str_t                   type_base;
 
-    ngx_http_passport_registry_conf_t *registry;
+    ngx_http_passport_registry_t  *registry;    /* made by the merge */
+    ngx_str_t                  *registry_url;
     ngx_msec_t                  registry_timeout;
     ngx_str_t                   registry_token;
     ngx_flag_t                  registry_ssl_verify;
@@ -220,10 +223,6 @@ char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);
 void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
-
-/* ngx_http_passport_module.c */
-char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *token);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);

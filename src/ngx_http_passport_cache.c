@@ -9,8 +9,10 @@
 
 /*
  * The shared-memory cache of registry answers.  An entry is keyed by the
- * lookup's URL (registry base + kind + normalised ID) and holds the raw
- * answer (status 200 or 404 and the body), which is parsed again on use.
+ * lookup's name, "ID URL": the id of the registry object that asked
+ * (ngx_http_passport_registry.c) and the lookup URL (registry base + kind
+ * + normalised ID or code); it holds the raw answer (status 200 or 404 and
+ * the body), which is parsed again on use.
  *
  * An entry may also carry a lock: a worker fetching the key sets it, so
  * that the other workers wait for that answer instead of asking the
@@ -34,6 +36,8 @@ typedef struct {
 } ngx_http_passport_cache_node_t;
 
 
+static char *ngx_http_passport_cache_times(ngx_conf_t *cf,
+    ngx_http_passport_cache_t *cache);
 static ngx_int_t ngx_http_passport_cache_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_http_passport_cache_node_t *ngx_http_passport_cache_find(
@@ -66,7 +70,6 @@ ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     u_char                     *p;
     ssize_t                     size;
     ngx_str_t                  *value, name, s;
-    ngx_uint_t                  i;
     ngx_shm_zone_t             *shm_zone;
     ngx_http_passport_cache_t  *cache;
 
@@ -77,16 +80,12 @@ ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    cache->valid = 600;
-    cache->not_found = 60;
-    cache->stale = 3600;
-
     p = (u_char *) ngx_strchr(value[1].data, ':');
 
     if (p == NULL || p == value[1].data) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone \"%V\": NAME:SIZE is expected",
-                           &value[1]);
+                           "\"%V\": invalid zone \"%V\": use NAME:SIZE, "
+                           "such as registry:10m", &cmd->name, &value[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -100,13 +99,54 @@ ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone size \"%V\": at least %uz bytes "
-                           "are needed", &value[1], 8 * ngx_pagesize);
+                           "\"%V\": invalid zone size \"%V\": use at least "
+                           "%uz bytes", &cmd->name, &value[1],
+                           8 * ngx_pagesize);
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_passport_cache_times(cf, cache) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_passport_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": duplicate zone \"%V\": give each zone "
+                           "a name of its own", &cmd->name, &name);
+        return NGX_CONF_ERROR;
+    }
+
+    cache->shm_zone = shm_zone;
+
+    shm_zone->init = ngx_http_passport_cache_init_zone;
+    shm_zone->data = cache;
+
+    return NGX_CONF_OK;
+}
+
+
+/* valid=, not_found= and stale=, after NAME:SIZE */
+
+static char *
+ngx_http_passport_cache_times(ngx_conf_t *cf, ngx_http_passport_cache_t *cache)
+{
+    time_t      *t;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    cache->valid = 600;
+    cache->not_found = 60;
+    cache->stale = 3600;
+
     for (i = 2; i < cf->args->nelts; i++) {
-        time_t  *t;
 
         if (ngx_strncmp(value[i].data, "valid=", 6) == 0) {
             t = &cache->valid;
@@ -122,7 +162,9 @@ ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\"", &value[i]);
+                               "\"%V\": invalid parameter \"%V\": "
+                               "valid=, not_found= and stale= are known",
+                               &value[0], &value[i]);
             return NGX_CONF_ERROR;
         }
 
@@ -132,28 +174,12 @@ ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (*t == (time_t) NGX_ERROR) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid time in \"%V\"", &value[i]);
+                               "\"%V\": invalid time in \"%V\": use a "
+                               "time such as 30s or 10m", &value[0],
+                               &value[i]);
             return NGX_CONF_ERROR;
         }
     }
-
-    shm_zone = ngx_shared_memory_add(cf, &name, size,
-                                     &ngx_http_passport_module);
-    if (shm_zone == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (shm_zone->data) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "duplicate zone \"%V\"", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    cache->shm_zone = shm_zone;
-    cache->name = name;
-
-    shm_zone->init = ngx_http_passport_cache_init_zone;
-    shm_zone->data = cache;
 
     return NGX_CONF_OK;
 }

@@ -33,7 +33,6 @@ typedef struct {
 
 
 typedef struct {
-    ngx_str_t                   name;
     ngx_shm_zone_t             *shm_zone;
     ngx_http_passport_cache_sh_t  *sh;
     ngx_slab_pool_t            *shpool;

@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 
 
-/* the end of a transfer that is not a lookup */
+/* the end of a transfer: a registry lookup or a push */
 typedef void (*ngx_http_passport_transfer_done_pt)(void *data,
     CURLcode code, const char *cause);
 

@@ -95,7 +95,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     }
 
     ctx->on_registry_error = plcf->on_registry_error;
-    ctx->retry_after = (plcf->breaker_cooldown + 999) / 1000;
+    ctx->retry_after = (plcf->registry->breaker_cooldown + 999) / 1000;
 
     ctx->lookups_done = done;
 
@@ -109,7 +109,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
         ctx->pending++;
 
-        rc = ngx_http_passport_registry_lookup(r, plcf, slot[i].kind,
+        rc = ngx_http_passport_registry_lookup(r, plcf->registry, slot[i].kind,
                                                &slot[i].key,
                                                ngx_http_passport_slot_answer,
                                                &slot[i], &slot[i].waiter);

@@ -13,6 +13,8 @@ static void *ngx_http_passport_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_passport_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static char *ngx_http_passport_merge_registry(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf);
 
 static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -345,6 +347,13 @@ ngx_http_passport_create_main_conf(ngx_conf_t *cf)
 
     pmcf->request_id_index = NGX_CONF_UNSET;
 
+    if (ngx_array_init(&pmcf->registries, cf->pool, 4,
+                       sizeof(ngx_http_passport_registry_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     return pmcf;
 }
 
@@ -365,6 +374,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
      *     conf->methods = 0;
      *     conf->seller_value = NULL;
      *     conf->type_base = { 0, NULL };
+     *     conf->registry = NULL;
      *     conf->registry_token = { 0, NULL };
      *     conf->registry_ca = { 0, NULL };
      */
@@ -379,7 +389,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->patterns = NGX_CONF_UNSET_PTR;
     conf->status = NGX_CONF_UNSET_UINT;
     conf->max_items = NGX_CONF_UNSET_UINT;
-    conf->registry = NGX_CONF_UNSET_PTR;
+    conf->registry_url = NGX_CONF_UNSET_PTR;
     conf->registry_timeout = NGX_CONF_UNSET_MSEC;
     conf->registry_ssl_verify = NGX_CONF_UNSET;
     conf->on_registry_error = NGX_CONF_UNSET_UINT;
@@ -422,29 +432,13 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->type_base, prev->type_base,
                              "urn:passport:problem:");
 
-    ngx_conf_merge_ptr_value(conf->registry, prev->registry, NULL);
-    ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
-                              3000);
-
-    if (conf->registry_timeout == 0) {
-        /* to libcurl 0 means no limit at all */
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"passport_registry_timeout\" must not be 0");
-        return NGX_CONF_ERROR;
-    }
-    ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
-    ngx_conf_merge_value(conf->registry_ssl_verify,
-                         prev->registry_ssl_verify, 1);
-    ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
     ngx_conf_merge_uint_value(conf->on_registry_error,
                               prev->on_registry_error,
                               NGX_HTTP_PASSPORT_ON_ERROR_BLOCK);
-    ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
-                              5);
-    ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
-                              10000);
 
-    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+    if (ngx_http_passport_merge_registry(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->purge && (conf->cache == NULL || conf->registry == NULL)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -457,6 +451,68 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"passport_item_code\" is required "
                            "where \"passport\" is on");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Each registry directive is inherited on its own; then the location
+ * gets the registry object of its settings, shared with every location
+ * whose settings are the same.
+ */
+
+static char *
+ngx_http_passport_merge_registry(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf)
+{
+    ngx_http_passport_registry_t   settings;
+    ngx_http_passport_endpoint_t  *ep;
+
+    ngx_conf_merge_ptr_value(conf->registry_url, prev->registry_url, NULL);
+    ngx_conf_merge_msec_value(conf->registry_timeout, prev->registry_timeout,
+                              3000);
+
+    if (conf->registry_timeout == 0) {
+        /* to libcurl 0 means no limit at all */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_registry_timeout\" must not be 0: "
+                           "give the longest time a lookup may take, "
+                           "such as 3s");
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_merge_str_value(conf->registry_token, prev->registry_token, "");
+    ngx_conf_merge_value(conf->registry_ssl_verify,
+                         prev->registry_ssl_verify, 1);
+    ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
+    ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
+                              5);
+    ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
+                              10000);
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+
+    if (conf->registry_url == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    ngx_memzero(&settings, sizeof(ngx_http_passport_registry_t));
+
+    ep = &settings.endpoint;
+    ep->url = *conf->registry_url;
+    ep->token = conf->registry_token;
+    ep->ca = conf->registry_ca;
+    ep->verify = conf->registry_ssl_verify;
+    ep->timeout = conf->registry_timeout;
+
+    settings.breaker_failures = conf->breaker_failures;
+    settings.breaker_cooldown = conf->breaker_cooldown;
+    settings.cache = conf->cache;
+
+    conf->registry = ngx_http_passport_registry_add(cf, &settings);
+    if (conf->registry == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -669,13 +725,9 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
 
     /* lookups and the push share the worker's HTTP client */
 
-    if (pmcf && (pmcf->registries || pmcf->push)
+    if (pmcf && (pmcf->registries.nelts || pmcf->push)
         && ngx_http_passport_curl_init(cycle) != NGX_OK)
     {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_passport_registry_init_process(cycle) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -697,82 +749,39 @@ ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    CURLU                              *u;
-    CURLUcode                           uc;
-    ngx_str_t                          *value, url;
-    ngx_uint_t                          i;
-    ngx_http_passport_main_conf_t      *pmcf;
-    ngx_http_passport_registry_conf_t  *rc;
+    char       *rv;
+    ngx_str_t  *value, *url;
 
-    if (plcf->registry != NGX_CONF_UNSET_PTR) {
+    if (plcf->registry_url != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    url = value[1];
 
-    if (url.len == 3 && ngx_strncmp(url.data, "off", 3) == 0) {
-        plcf->registry = NULL;
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->registry_url = NULL;
         return NGX_CONF_OK;
     }
 
-    /* http(s)://host[:port][/path], no query, no fragment, no spaces */
-
-    /* credentials do not belong in a URL that is logged: token_file */
-
-    for (i = 0; i < url.len; i++) {
-        if (url.data[i] <= ' ' || url.data[i] == '?' || url.data[i] == '#'
-            || url.data[i] == '@' || url.data[i] >= 0x7f)
-        {
-            goto invalid;
-        }
-    }
-
-    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "http://", 7)
-                          == 0)
-          || (url.len > 8
-              && ngx_strncasecmp(url.data, (u_char *) "https://", 8) == 0)))
-    {
-        goto invalid;
-    }
-
-    u = curl_url();
-    if (u == NULL) {
+    url = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (url == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    /* value[1] is NUL-terminated by the configuration parser */
-    uc = curl_url_set(u, CURLUPART_URL, (char *) url.data, 0);
-    curl_url_cleanup(u);
+    *url = value[1];
 
-    if (uc != CURLUE_OK || url.data[url.data[4] == ':' ? 7 : 8] == '/') {
-        goto invalid;
+    /* lookup URLs are logged: the credentials go in the token file */
+
+    rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
+                                        "registry",
+                                        "passport_registry_token_file");
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
-    while (url.data[url.len - 1] == '/') {
-        url.len--;
-    }
-
-    rc = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_registry_conf_t));
-    if (rc == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    rc->base = url;
-    plcf->registry = rc;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
-    pmcf->registries++;
+    plcf->registry_url = url;
 
     return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid registry URL \"%V\": an http:// or https:// "
-                       "URL with a host, no credentials and no query is "
-                       "expected", &value[1]);
-    return NGX_CONF_ERROR;
 }
 
 
@@ -794,124 +803,21 @@ ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* a bearer token: one line of a file (passport_registry_token_file) */
-
-char *
-ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *token)
-{
-    u_char           *p, *last;
-    ssize_t           n;
-    ngx_str_t         name;
-    ngx_file_t        file;
-    ngx_file_info_t   fi;
-
-    name = *path;
-
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.name = name;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 4096)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "token file \"%V\" is not a file of at most "
-                           "4096 bytes", &name);
-        goto failed;
-    }
-
-    p = ngx_pnalloc(cf->pool, 4096);
-    if (p == NULL) {
-        goto failed;
-    }
-
-    n = ngx_read_file(&file, p, 4096, 0);
-    if (n == NGX_ERROR) {
-        goto failed;
-    }
-
-    ngx_close_file(file.fd);
-
-    /* one line: surrounding white space is not part of the token */
-
-    last = p + n;
-
-    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r'
-                        || *p == '\n'))
-    {
-        p++;
-    }
-
-    while (last > p && (last[-1] == ' ' || last[-1] == '\t'
-                        || last[-1] == '\r' || last[-1] == '\n'))
-    {
-        last--;
-    }
-
-    if (p == last || ngx_strlchr(p, last, '\n') || ngx_strlchr(p, last, '\r')
-        || ngx_strlchr(p, last, '\0'))
-    {
-        /* the token itself is never logged */
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "token file \"%V\" must hold one non-empty line",
-                           &name);
-        return NGX_CONF_ERROR;
-    }
-
-    token->data = p;
-    token->len = last - p;
-
-    return NGX_CONF_OK;
-
-failed:
-
-    ngx_close_file(file.fd);
-
-    return NGX_CONF_ERROR;
-}
-
-
 static char *
 ngx_http_passport_trusted_certificate(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_passport_loc_conf_t *plcf = conf;
 
-    ngx_str_t        *value;
-    ngx_file_info_t   fi;
+    ngx_str_t  *value;
 
     if (plcf->registry_ca.data) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
-    plcf->registry_ca = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &plcf->registry_ca, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_file_info(plcf->registry_ca.data, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_file_info_n " \"%V\" failed",
-                           &plcf->registry_ca);
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
+    return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
 }
 
 
@@ -933,15 +839,16 @@ ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     n = ngx_atoi(value[1].data, value[1].len);
     if (n < 1 || n > 1000) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid number of failures \"%V\" "
-                           "(1..1000)", &value[1]);
+                           "\"%V\": invalid number of failures \"%V\": "
+                           "use 1 to 1000", &cmd->name, &value[1]);
         return NGX_CONF_ERROR;
     }
 
     ms = ngx_parse_time(&value[2], 0);
     if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid cool-down \"%V\"", &value[2]);
+                           "\"%V\": invalid cool-down \"%V\": use a time "
+                           "above 0, such as 10s", &cmd->name, &value[2]);
         return NGX_CONF_ERROR;
     }
 

@@ -16,6 +16,8 @@
  */
 
 
+static ngx_int_t ngx_http_passport_purge_key(ngx_http_request_t *r,
+    ngx_uint_t *kind, ngx_str_t *key, const char **error);
 static ngx_int_t ngx_http_passport_purge_send(ngx_http_request_t *r,
     ngx_uint_t status, const char *fmt, ngx_str_t *key, ngx_uint_t removed);
 
@@ -23,12 +25,10 @@ static ngx_int_t ngx_http_passport_purge_send(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_passport_purge_handler(ngx_http_request_t *r)
 {
-    u_char                        *dst, *src;
-    ngx_int_t                      rc;
-    ngx_str_t                      arg, key, url;
-    ngx_uint_t                     kind, removed;
-    ngx_http_passport_code_t       code;
-    ngx_http_passport_seller_t     sl;
+    ngx_int_t                      rc, removed;
+    ngx_str_t                      key, url;
+    ngx_uint_t                     kind;
+    const char                    *error;
     ngx_http_passport_loc_conf_t  *plcf;
 
     if (r->method != NGX_HTTP_DELETE) {
@@ -40,25 +40,65 @@ ngx_http_passport_purge_handler(ngx_http_request_t *r)
         return rc;
     }
 
+    rc = ngx_http_passport_purge_key(r, &kind, &key, &error);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST, error,
+                                            NULL, 0);
+    }
+
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
 
+    /* the entries of every registry object with this zone and URL */
+
+    removed = ngx_http_passport_registry_purge(r, plcf->registry, kind, &key,
+                                               &url);
+    if (removed == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                  "passport: cache purge \"%V\": %s", &url,
+                  removed ? "removed" : "not cached");
+
+    return ngx_http_passport_purge_send(r, NGX_HTTP_OK, NULL, &url, removed);
+}
+
+
+/*
+ * The lookup named by "entity=" or "code=", normalised.  NGX_DECLINED:
+ * there is none, *error says why.
+ */
+
+static ngx_int_t
+ngx_http_passport_purge_key(ngx_http_request_t *r, ngx_uint_t *kind,
+    ngx_str_t *key, const char **error)
+{
+    u_char                      *dst, *src;
+    ngx_str_t                    arg;
+    ngx_http_passport_code_t     code;
+    ngx_http_passport_seller_t   sl;
+
     if (ngx_http_arg(r, (u_char *) "entity", 6, &arg) == NGX_OK) {
-        kind = NGX_HTTP_PASSPORT_ENTITY;
+        *kind = NGX_HTTP_PASSPORT_ENTITY;
 
     } else if (ngx_http_arg(r, (u_char *) "code", 4, &arg) == NGX_OK) {
-        kind = NGX_HTTP_PASSPORT_CODE;
+        *kind = NGX_HTTP_PASSPORT_CODE;
 
     } else {
-        return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
-                   "{\"error\":\"entity=ID or code=CODE is expected\"}\n",
-                   NULL, 0);
+        *error = "{\"error\":\"entity=ID or code=CODE is expected\"}\n";
+        return NGX_DECLINED;
     }
 
     /* the argument is percent-encoded */
 
     dst = ngx_pnalloc(r->pool, arg.len);
     if (dst == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     src = arg.data;
@@ -66,50 +106,48 @@ ngx_http_passport_purge_handler(ngx_http_request_t *r)
     ngx_unescape_uri(&dst, &src, arg.len, 0);
     arg.len = dst - arg.data;
 
-    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+    if (*kind == NGX_HTTP_PASSPORT_ENTITY) {
         if (ngx_http_passport_seller_parse(arg.data, arg.len, &sl)
             != NGX_HTTP_PASSPORT_ID_OK)
         {
-            return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
-                       "{\"error\":\"not a valid seller ID\"}\n", NULL, 0);
+            *error = "{\"error\":\"not a valid seller ID\"}\n";
+            return NGX_DECLINED;
         }
 
-        key.data = (u_char *) sl.id;
-        key.len = sl.len;
-
-    } else {
-        (void) ngx_http_passport_code_parse(arg.data, arg.len,
-                                            ngx_http_passport_today(),
-                                            &code);
-
-        key.len = arg.len;
-        key.data = (u_char *) ngx_http_passport_trim(arg.data, &key.len, 1);
-
-        if (code.err == NGX_HTTP_PASSPORT_ID_OK) {
-            key.data = (u_char *) code.canon;
-            key.len = code.len;
-
-        } else if (code.err != NGX_HTTP_PASSPORT_ID_SHAPE || key.len == 0) {
-            /* a GS1 code with an error is in no cache; an opaque one may be */
-            return ngx_http_passport_purge_send(r, NGX_HTTP_BAD_REQUEST,
-                       "{\"error\":\"not a valid trace code\"}\n", NULL, 0);
+        key->len = sl.len;
+        key->data = ngx_pnalloc(r->pool, sl.len);
+        if (key->data == NULL) {
+            return NGX_ERROR;
         }
+
+        ngx_memcpy(key->data, sl.id, sl.len);
+        return NGX_OK;
     }
 
-    if (ngx_http_passport_registry_url(r->pool, plcf->registry, kind, &key,
-                                       &url)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    (void) ngx_http_passport_code_parse(arg.data, arg.len,
+                                        ngx_http_passport_today(), &code);
+
+    if (code.err == NGX_HTTP_PASSPORT_ID_OK) {
+        key->len = code.len;
+        key->data = ngx_pnalloc(r->pool, code.len);
+        if (key->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(key->data, code.canon, code.len);
+        return NGX_OK;
     }
 
-    removed = ngx_http_passport_cache_purge(plcf->cache->data, &url);
+    key->len = arg.len;
+    key->data = (u_char *) ngx_http_passport_trim(arg.data, &key->len, 1);
 
-    ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                  "passport: cache purge \"%V\": %s", &url,
-                  removed ? "removed" : "not cached");
+    if (code.err != NGX_HTTP_PASSPORT_ID_SHAPE || key->len == 0) {
+        /* a GS1 code with an error is in no cache; an opaque one may be */
+        *error = "{\"error\":\"not a valid trace code\"}\n";
+        return NGX_DECLINED;
+    }
 
-    return ngx_http_passport_purge_send(r, NGX_HTTP_OK, NULL, &url, removed);
+    return NGX_OK;
 }
 
 

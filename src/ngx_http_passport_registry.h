@@ -12,18 +12,40 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_passport_endpoint.h"
+#include "ngx_http_passport_cache.h"
+
+
+#define NGX_HTTP_PASSPORT_REGISTRY_ID_LEN  16
+
+
+typedef struct ngx_http_passport_registry_s  ngx_http_passport_registry_t;
+
 
 /*
- * One registry base URL and its circuit breaker.  The breaker is mutated
- * by each worker in its own copy of the configuration memory, so it is a
- * per-worker state without a global.
+ * A registry as a set of settings (ngx_http_passport_registry.c): the
+ * locations whose settings are all the same share one object, made when
+ * the configuration is merged.  Its breaker and its lookups in flight are
+ * per worker: each worker changes them in its own copy of the
+ * configuration memory, without a global.  Its answers are its own: its
+ * id, made from the settings, starts each key of its cache entries.
  */
-typedef struct {
-    ngx_str_t                   base;           /* no trailing "/" */
+struct ngx_http_passport_registry_s {
+    ngx_http_passport_endpoint_t  endpoint;     /* url: the base */
+    ngx_uint_t                  breaker_failures;
+    ngx_msec_t                  breaker_cooldown;
+    ngx_shm_zone_t             *cache;          /* or NULL */
+    u_char                      id[NGX_HTTP_PASSPORT_REGISTRY_ID_LEN];
+
+    /* the breaker */
     ngx_uint_t                  failures;       /* consecutive */
     ngx_msec_t                  open_until;     /* ngx_current_msec */
     unsigned                    probing:1;
-} ngx_http_passport_registry_conf_t;
+
+    /* the lookups in flight, by key */
+    ngx_rbtree_t                inflight;
+    ngx_rbtree_node_t           sentinel;
+};
 
 
 /*
@@ -36,21 +58,51 @@ typedef void (*ngx_http_passport_answer_pt)(void *data, const void *result,
     ngx_uint_t cache_status);
 
 
-typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
+/* a GET of the registry and what came back (registry_fetch.c) */
+typedef struct {
+    ngx_http_passport_exchange_t  ex;
+    ngx_pool_t                 *pool;
+    u_char                     *body;
+    size_t                      len;
+    size_t                      size;
+    time_t                      max_age;        /* -1: none sent */
+    unsigned                    too_big:1;
+    unsigned                    no_store:1;
+} ngx_http_passport_fetch_t;
 
 
-/* ngx_http_passport_registry.c */
-ngx_int_t ngx_http_passport_registry_init_process(ngx_cycle_t *cycle);
-void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
+/* ngx_http_passport_registry.c: the object, its keys and its breaker */
+ngx_http_passport_registry_t *ngx_http_passport_registry_add(ngx_conf_t *cf,
+    ngx_http_passport_registry_t *settings);
+ngx_int_t ngx_http_passport_registry_key(ngx_pool_t *pool,
+    ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *name, ngx_str_t *url);
+ngx_int_t ngx_http_passport_registry_purge(ngx_http_request_t *r,
+    ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *url);
+ngx_uint_t ngx_http_passport_registry_open(ngx_http_passport_registry_t *reg,
+    time_t *retry_after);
+ngx_uint_t ngx_http_passport_registry_probe(
+    ngx_http_passport_registry_t *reg);
+void ngx_http_passport_registry_breaker(ngx_http_passport_registry_t *reg,
+    ngx_uint_t probe, ngx_uint_t failed, ngx_log_t *log);
+
+/* ngx_http_passport_registry_share.c: lookups in flight, the cache */
 ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
     ngx_http_passport_answer_pt answer, void *data, void **waiter);
 void ngx_http_passport_registry_cancel(void *waiter);
-ngx_uint_t ngx_http_passport_registry_open(
-    ngx_http_passport_registry_conf_t *rc, time_t *retry_after);
-ngx_int_t ngx_http_passport_registry_url(ngx_pool_t *pool,
-    ngx_http_passport_registry_conf_t *rc, ngx_uint_t kind, ngx_str_t *key,
-    ngx_str_t *url);
+void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
+
+/* ngx_http_passport_registry_fetch.c: the GET */
+ngx_int_t ngx_http_passport_fetch_start(ngx_http_passport_fetch_t *f,
+    ngx_http_passport_registry_t *reg, ngx_pool_t *pool, u_char *url,
+    ngx_http_passport_transfer_done_pt done, void *data);
+long ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f,
+    CURLcode code, const char **cause);
+time_t ngx_http_passport_fetch_ttl(ngx_http_passport_fetch_t *f,
+    ngx_http_passport_cache_t *cache, long status);
+void ngx_http_passport_fetch_close(ngx_http_passport_fetch_t *f);
 
 
 #endif /* _NGX_HTTP_PASSPORT_REGISTRY_H_INCLUDED_ */

@@ -27,10 +27,9 @@
 
 
 struct ngx_http_passport_push_s {
-    ngx_str_t                   url;            /* NUL-terminated */
+    ngx_http_passport_endpoint_t  endpoint;
     ngx_msec_t                  interval;
     ngx_uint_t                  batch;
-    ngx_str_t                   token;
 };
 
 
@@ -52,18 +51,17 @@ typedef struct {
     ngx_msec_t                  backoff;        /* 0: the last one went */
 
     /* the batch in flight */
-    CURL                       *easy;
-    ngx_http_passport_transfer_t  transfer;
-    struct curl_slist          *headers;
+    ngx_http_passport_exchange_t  ex;
     ngx_pool_t                 *pool;
     unsigned long long          last;           /* its last seq */
     off_t                       end;            /* after its last line */
     ngx_uint_t                  count;
     ngx_uint_t                  more;           /* records left behind */
-    char                        error[CURL_ERROR_SIZE];
 } ngx_http_passport_pusher_t;
 
 
+static ngx_int_t ngx_http_passport_push_endpoint(ngx_conf_t *cf,
+    ngx_http_passport_push_t *ph, ngx_str_t *arg);
 static void ngx_http_passport_push_tick(ngx_event_t *ev);
 static ngx_msec_t ngx_http_passport_push_backoff(
     ngx_http_passport_pusher_t *ps);
@@ -78,8 +76,6 @@ static void ngx_http_passport_push_cursor_load(
     ngx_http_passport_pusher_t *ps);
 static ngx_int_t ngx_http_passport_push_cursor_save(
     ngx_http_passport_pusher_t *ps);
-static size_t ngx_http_passport_push_discard(char *ptr, size_t size,
-    size_t nmemb, void *userdata);
 
 
 static ngx_http_passport_pusher_t  *ngx_http_passport_pusher;
@@ -92,7 +88,7 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_passport_main_conf_t *pmcf = conf;
 
     char                      *rv;
-    ngx_int_t                  n;
+    ngx_int_t                  n, rc;
     ngx_str_t                 *value, s;
     ngx_uint_t                 i;
     ngx_http_passport_push_t  *ph;
@@ -103,36 +99,23 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    if (!((value[1].len > 7
-           && ngx_strncasecmp(value[1].data, (u_char *) "http://", 7) == 0)
-          || (value[1].len > 8
-              && ngx_strncasecmp(value[1].data, (u_char *) "https://", 8)
-                 == 0)))
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid push URL \"%V\": an http:// or "
-                           "https:// URL is expected", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < value[1].len; i++) {
-        if (value[1].data[i] <= ' ' || value[1].data[i] >= 0x7f
-            || value[1].data[i] == '@')
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid push URL \"%V\": no spaces and no "
-                               "credentials (token_file=)", &value[1]);
-            return NGX_CONF_ERROR;
-        }
-    }
-
     ph = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_push_t));
     if (ph == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    /* value[1] is NUL-terminated by the configuration parser */
-    ph->url = value[1];
+    /* the regulator's URL is logged: the credentials go in the token file */
+
+    ph->endpoint.url = value[1];
+
+    rv = ngx_http_passport_endpoint_url(cf, &ph->endpoint.url, 0, "push",
+                                        "token_file=");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    ph->endpoint.verify = 1;
+    ph->endpoint.timeout = NGX_HTTP_PASSPORT_PUSH_TIMEOUT;
     ph->interval = 10000;
     ph->batch = 500;
 
@@ -162,21 +145,15 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "token_file=", 11) == 0
-            && value[i].len > 11 && ph->token.data == NULL)
-        {
-            s.data = value[i].data + 11;
-            s.len = value[i].len - 11;
+        rc = ngx_http_passport_push_endpoint(cf, ph, &value[i]);
 
-            rv = ngx_http_passport_token_read(cf, &s, &ph->token);
-            if (rv != NGX_CONF_OK) {
-                return rv;
-            }
-
-            continue;
+        if (rc == NGX_DECLINED) {
+            goto invalid;
         }
 
-        goto invalid;
+        if (rc != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
     }
 
     pmcf->push = ph;
@@ -186,8 +163,45 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\"", &value[i]);
+                       "invalid parameter \"%V\" in \"%V\": interval=, "
+                       "batch=, token_file= and trusted_certificate= are "
+                       "known, each once", &value[i], &value[0]);
     return NGX_CONF_ERROR;
+}
+
+
+/* token_file= and trusted_certificate=; NGX_DECLINED: neither */
+
+static ngx_int_t
+ngx_http_passport_push_endpoint(ngx_conf_t *cf, ngx_http_passport_push_t *ph,
+    ngx_str_t *arg)
+{
+    char       *rv;
+    ngx_str_t   s;
+
+    if (ngx_strncmp(arg->data, "token_file=", 11) == 0
+        && arg->len > 11 && ph->endpoint.token.data == NULL)
+    {
+        s.data = arg->data + 11;
+        s.len = arg->len - 11;
+
+        rv = ngx_http_passport_token_read(cf, &s, &ph->endpoint.token);
+
+        return (rv == NGX_CONF_OK) ? NGX_OK : NGX_ERROR;
+    }
+
+    if (ngx_strncmp(arg->data, "trusted_certificate=", 20) == 0
+        && arg->len > 20 && ph->endpoint.ca.data == NULL)
+    {
+        s.data = arg->data + 20;
+        s.len = arg->len - 20;
+
+        rv = ngx_http_passport_endpoint_ca(cf, &s, &ph->endpoint.ca);
+
+        return (rv == NGX_CONF_OK) ? NGX_OK : NGX_ERROR;
+    }
+
+    return NGX_DECLINED;
 }
 
 
@@ -283,7 +297,7 @@ ngx_http_passport_push_tick(ngx_event_t *ev)
     size_t      len;
     ngx_int_t   rc;
 
-    if (ps->easy || ngx_exiting || ngx_quit || ngx_terminate) {
+    if (ps->ex.easy || ngx_exiting || ngx_quit || ngx_terminate) {
         return;
     }
 
@@ -303,7 +317,7 @@ ngx_http_passport_push_tick(ngx_event_t *ev)
 
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: report push to \"%V\" could not be "
-                      "started", &ps->conf->url);
+                      "started", &ps->conf->endpoint.url);
     }
 
     ngx_http_passport_push_end(ps);
@@ -489,77 +503,35 @@ static ngx_int_t
 ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
     size_t len)
 {
-    u_char             *auth;
-    CURL               *easy;
-    ngx_int_t           rc;
-    struct curl_slist  *h;
+    CURL                     *easy;
+    ngx_http_passport_push_t *ph;
 
-    h = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
-    if (h == NULL) {
+    static const char  *headers[] = {
+        "Content-Type: application/x-ndjson",
+        "Expect:",                      /* no "100 Continue" round trip */
+        NULL
+    };
+
+    ph = ps->conf;
+
+    if (ngx_http_passport_endpoint_easy(&ph->endpoint, &ps->ex, ps->pool,
+                                        ph->endpoint.url.data, headers)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    ps->headers = h;
+    easy = ps->ex.easy;
 
-    /* no "100 Continue" round trip */
-    if (curl_slist_append(h, "Expect:") == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (ps->conf->token.len) {
-        auth = ngx_pnalloc(ps->pool, sizeof("Authorization: Bearer ")
-                                     + ps->conf->token.len);
-        if (auth == NULL) {
-            return NGX_ERROR;
-        }
-
-        *ngx_sprintf(auth, "Authorization: Bearer %V",
-                     &ps->conf->token) = '\0';
-
-        if (curl_slist_append(h, (char *) auth) == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    easy = curl_easy_init();
-    if (easy == NULL) {
-        return NGX_ERROR;
-    }
-
-    ps->error[0] = '\0';
-
-    curl_easy_setopt(easy, CURLOPT_URL, (char *) ps->conf->url.data);
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, (char *) body);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "ngx_http_passport_module/"
-                     NGX_HTTP_PASSPORT_VERSION " nginx/" NGINX_VERSION);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
-                     ngx_http_passport_push_discard);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, ps->error);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-                     (long) NGX_HTTP_PASSPORT_PUSH_TIMEOUT);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long) NGX_HTTP_PASSPORT_PUSH_TIMEOUT);
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 
     /* the push does not hold an exiting worker: the cursor says it all */
 
-    ps->transfer.done = ngx_http_passport_push_done;
-    ps->transfer.data = ps;
-    ps->transfer.keep = 0;
-
-    rc = ngx_http_passport_curl_add(easy, &ps->transfer);
-    if (rc != NGX_OK) {
-        curl_easy_cleanup(easy);
-        return NGX_ERROR;
-    }
-
-    ps->easy = easy;
-
-    return NGX_OK;
+    return ngx_http_passport_endpoint_start(&ps->ex,
+                                            ngx_http_passport_push_done, ps,
+                                            0);
 }
 
 
@@ -570,8 +542,7 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 
     long  status;
 
-    status = 0;
-    curl_easy_getinfo(ps->easy, CURLINFO_RESPONSE_CODE, &status);
+    status = ngx_http_passport_endpoint_status(&ps->ex);
 
     if (code == CURLE_OK && status >= 200 && status < 300) {
 
@@ -596,16 +567,15 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
     if (code != CURLE_OK) {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: report push to \"%V\" failed: %s; "
-                      "retrying in %M ms", &ps->conf->url,
+                      "retrying in %M ms", &ps->conf->endpoint.url,
                       cause ? cause
-                            : ps->error[0] ? ps->error
-                                           : curl_easy_strerror(code),
+                            : ngx_http_passport_endpoint_cause(&ps->ex, code),
                       ps->backoff);
 
     } else {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: report push to \"%V\" failed: status %l; "
-                      "retrying in %M ms", &ps->conf->url, status,
+                      "retrying in %M ms", &ps->conf->endpoint.url, status,
                       ps->backoff);
     }
 
@@ -620,16 +590,7 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 static void
 ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
 {
-    if (ps->easy) {
-        ngx_http_passport_curl_remove(ps->easy, &ps->transfer);
-        curl_easy_cleanup(ps->easy);
-        ps->easy = NULL;
-    }
-
-    if (ps->headers) {
-        curl_slist_free_all(ps->headers);
-        ps->headers = NULL;
-    }
+    ngx_http_passport_endpoint_close(&ps->ex);
 
     if (ps->pool) {
         ngx_destroy_pool(ps->pool);
@@ -722,12 +683,4 @@ failed:
                   ps->cursor_path, ps->cursor);
 
     return NGX_ERROR;
-}
-
-
-static size_t
-ngx_http_passport_push_discard(char *ptr, size_t size, size_t nmemb,
-    void *userdata)
-{
-    return size * nmemb;
 }

@@ -4,13 +4,16 @@
 # The regulator is down, then up; answers 500, then 200; nginx is killed
 # with SIGKILL while a batch is in flight: every seq ends up delivered
 # (duplicates allowed, no gaps).  Then a reload, and a rotation that
-# leaves undelivered records behind (a warning names them).
+# leaves undelivered records behind (a warning names them).  Last, an
+# HTTPS regulator with a private CA (the test CA of t/080): refused with
+# the system's CAs, delivered to with trusted_certificate=.
 
 use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
 use PassportTest;
+use PassportTest::Registry;
 
 my $t = PassportTest->new;
 my $be = $t->backend('backend');
@@ -205,5 +208,83 @@ like($t->log_since_mark,
 $t->stop;
 $t->error_log_clean(allow => [ qr/passport: report push to .* failed/ ]);
 unlike($t->error_log, qr/exited on signal/, 'no worker crashed');
+
+# --- HTTPS: the regulator's certificate is verified; trusted_certificate=
+# trusts a private CA instead of the system's CAs
+
+my $tt = PassportTest->new(name => '140-report-push-tls');
+my $certs = PassportTest::Registry::make_certs($tt);
+$tt->backend('backend');
+my $ingest = $tt->backend('regulator',
+    routes => [ [ 'POST', qr{^/ingest$}, { status => 200, body => "ok\n" } ] ]);
+
+# the regulator behind nginx's TLS, with a certificate of the test CA
+sub tls_config {
+    my ($push) = @_;
+    $tt->config(<<"EOF");
+    passport_report_log %%PREFIX%%/logs/reports.log node=market-1;
+    passport_report_push $push;
+
+    server {
+        listen 127.0.0.1:%%PORT_ingest%% ssl;
+        ssl_certificate $certs->{cert};
+        ssl_certificate_key $certs->{key};
+        location /ingest { proxy_pass http://127.0.0.1:%%PORT_regulator%%; }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        passport_seller /seller_id;
+        passport_items /items;
+        passport_item_code /trace_code;
+        location /listings {
+            passport on;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF
+}
+
+sub tls_block {
+    my $r = $tt->request(method => 'POST', path => '/listings',
+                         body => $json->encode($listing),
+                         headers => [ 'Content-Type' => 'application/json' ]);
+    die "not blocked: $r->{status}" unless $r->{status} == 422;
+}
+
+my $https = 'https://127.0.0.1:%%PORT_ingest%%/ingest interval=200ms';
+
+tls_config("$https trusted_certificate=no-such-ca.pem");
+($rc, $out) = $tt->test_config;
+isnt($rc, 0, 'trusted_certificate= with no file: refused');
+like($out, qr/"passport_report_push": .*stat\(\) ".*no-such-ca\.pem" failed/,
+     '... the message names the directive and the file');
+
+tls_config('"https://127.0.0.1:%%PORT_ingest%%/ingest#part"');
+($rc, $out) = $tt->test_config;
+isnt($rc, 0, 'a push URL with a fragment: refused');
+like($out, qr/invalid push URL ".*#part" in "passport_report_push": remove the fragment/,
+     '... the message says what to do');
+
+tls_config($https);
+$tt->run;
+tls_block();
+ok($tt->wait_for(sub { $tt->error_log =~ /report push to .* failed: .*certificate/i }, 10),
+   "system CAs: the regulator's certificate is refused");
+is(scalar($ingest->requests), 0, 'system CAs: nothing delivered');
+$tt->stop;
+
+tls_config("$https trusted_certificate=$certs->{ca}");
+$tt->run;
+tls_block();
+ok($tt->wait_for(sub {
+       my %seen = map { $json->decode($_)->{seq} => 1 }
+                  grep { length } map { split /\n/, $_->{body} } $ingest->requests;
+       $seen{1} && $seen{2};
+   }, 10), 'trusted_certificate=: delivered over HTTPS, the record left behind too');
+is(($ingest->requests)[0]{headers}{'content-type'}, 'application/x-ndjson',
+   'trusted_certificate=: an ndjson POST');
+$tt->stop;
+$tt->error_log_clean(allow => [ qr/passport: report push to .* failed/ ]);
 
 done_testing;

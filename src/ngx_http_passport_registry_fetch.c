@@ -1,0 +1,201 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+/*
+ * The GET of a registry lookup, a transfer of the worker's HTTP client
+ * (ngx_http_passport_curl.c) set up as every request to an endpoint
+ * (ngx_http_passport_endpoint.c).  The answer's body is kept, up to
+ * 65536 bytes, and its Cache-Control is read for the cache.
+ */
+
+
+#define NGX_HTTP_PASSPORT_BODY_MAX  65536
+
+
+static size_t ngx_http_passport_fetch_header(char *buf, size_t size,
+    size_t nitems, void *userdata);
+static size_t ngx_http_passport_fetch_write(char *ptr, size_t size,
+    size_t nmemb, void *userdata);
+
+
+/* done(data, code, cause) is called when it ends, unless it is closed */
+
+ngx_int_t
+ngx_http_passport_fetch_start(ngx_http_passport_fetch_t *f,
+    ngx_http_passport_registry_t *reg, ngx_pool_t *pool, u_char *url,
+    ngx_http_passport_transfer_done_pt done, void *data)
+{
+    CURL               *easy;
+    u_char             *base;
+    static const char  *headers[] = { "Accept: application/json", NULL };
+
+    f->pool = pool;
+    f->max_age = -1;
+
+    if (ngx_http_passport_endpoint_easy(&reg->endpoint, &f->ex, pool, url,
+                                        headers)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    easy = f->ex.easy;
+
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
+                     ngx_http_passport_fetch_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, f);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION,
+                     ngx_http_passport_fetch_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, f);
+
+    base = reg->endpoint.url.data;
+
+    if (base[4] == 's' || base[4] == 'S') {
+        /* over TLS the registry may offer HTTP/2: wait to multiplex */
+        curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
+
+    /* while lookups are in flight a worker finishes them before exiting */
+
+    return ngx_http_passport_endpoint_start(&f->ex, done, data, 1);
+}
+
+
+/* the answer's status, and in *cause why there is none, if not given */
+
+long
+ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f, CURLcode code,
+    const char **cause)
+{
+    if (*cause == NULL && code != CURLE_OK) {
+        *cause = f->too_big ? "response body larger than 65536 bytes"
+                            : ngx_http_passport_endpoint_cause(&f->ex, code);
+    }
+
+    return ngx_http_passport_endpoint_status(&f->ex);
+}
+
+
+/* how long the cache keeps the answer: the zone's time or the registry's */
+
+time_t
+ngx_http_passport_fetch_ttl(ngx_http_passport_fetch_t *f,
+    ngx_http_passport_cache_t *cache, long status)
+{
+    if (f->no_store) {
+        return 0;
+    }
+
+    if (f->max_age >= 0) {
+        return f->max_age;
+    }
+
+    return (status == 404) ? cache->not_found : cache->valid;
+}
+
+
+void
+ngx_http_passport_fetch_close(ngx_http_passport_fetch_t *f)
+{
+    ngx_http_passport_endpoint_close(&f->ex);
+}
+
+
+/* Cache-Control: max-age=N and no-store (or no-cache) decide the TTL */
+
+static size_t
+ngx_http_passport_fetch_header(char *buf, size_t size, size_t nitems,
+    void *userdata)
+{
+    ngx_http_passport_fetch_t *f = userdata;
+
+    u_char  *p, *last;
+    size_t   n;
+
+    n = size * nitems;
+    p = (u_char *) buf;
+    last = p + n;
+
+    if (n > 5 && ngx_strncmp(p, "HTTP/", 5) == 0) {
+        /* a new response: forget what an earlier one said */
+        f->max_age = -1;
+        f->no_store = 0;
+        return n;
+    }
+
+    if (n < sizeof("cache-control:") - 1
+        || ngx_strncasecmp(p, (u_char *) "cache-control:",
+                           sizeof("cache-control:") - 1) != 0)
+    {
+        return n;
+    }
+
+    for (p += sizeof("cache-control:") - 1; p < last; p++) {
+
+        if (last - p >= 8
+            && (ngx_strncasecmp(p, (u_char *) "no-store", 8) == 0
+                || ngx_strncasecmp(p, (u_char *) "no-cache", 8) == 0))
+        {
+            f->no_store = 1;
+
+        } else if (last - p > 8
+                   && ngx_strncasecmp(p, (u_char *) "max-age=", 8) == 0)
+        {
+            f->max_age = 0;
+
+            for (p += 8; p < last && *p >= '0' && *p <= '9'; p++) {
+                if (f->max_age < 100000000) {
+                    f->max_age = f->max_age * 10 + (*p - '0');
+                }
+            }
+        }
+    }
+
+    return n;
+}
+
+
+static size_t
+ngx_http_passport_fetch_write(char *ptr, size_t size, size_t nmemb,
+    void *userdata)
+{
+    ngx_http_passport_fetch_t *f = userdata;
+
+    u_char  *p;
+    size_t   n, want;
+
+    n = size * nmemb;
+
+    if (n > NGX_HTTP_PASSPORT_BODY_MAX - f->len) {
+        f->too_big = 1;
+        return 0;
+    }
+
+    if (f->len + n > f->size) {
+        want = ngx_max(f->size * 2, f->len + n);
+        want = ngx_min(want, NGX_HTTP_PASSPORT_BODY_MAX);
+
+        p = ngx_pnalloc(f->pool, want);
+        if (p == NULL) {
+            return 0;
+        }
+
+        if (f->len) {
+            ngx_memcpy(p, f->body, f->len);
+        }
+
+        f->body = p;
+        f->size = want;
+    }
+
+    ngx_memcpy(f->body + f->len, ptr, n);
+    f->len += n;
+
+    return n;
+}

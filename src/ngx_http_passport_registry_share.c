@@ -1,0 +1,619 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+
+
+/*
+ * Registry lookups, shared while in flight.  A registry object keeps its
+ * lookups in flight in a tree, by name (registry.c): every request
+ * waiting for one is a "waiter" on it.  A lookup takes a fresh answer
+ * from the object's cache if there is one; otherwise it waits for another
+ * worker that fetches the same name, or fetches it itself
+ * (registry_fetch.c) unless the breaker is open.  It lives in a pool of
+ * its own and ends when it is answered or when its last waiter goes away.
+ */
+
+
+struct ngx_http_passport_lookup_s {
+    ngx_str_node_t              sn;            /* sn.str: the name */
+    ngx_str_t                   url;           /* in the name */
+    ngx_queue_t                 waiters;
+    ngx_pool_t                 *pool;
+    ngx_http_passport_registry_t  *reg;
+    ngx_http_passport_cache_t  *cache;         /* or NULL */
+    ngx_uint_t                  kind;
+    ngx_str_t                   asked;         /* the ID or the code */
+    ngx_http_passport_fetch_t   fetch;
+    ngx_event_t                 poll;          /* another worker fetches */
+    unsigned                    probe:1;
+    unsigned                    locked:1;      /* holds the cache lock */
+};
+
+
+typedef struct {
+    ngx_queue_t                 queue;
+    ngx_http_passport_lookup_t *lookup;
+    ngx_http_request_t         *r;             /* for its log */
+    ngx_http_passport_answer_pt answer;
+    void                       *data;
+} ngx_http_passport_waiter_t;
+
+
+static void ngx_http_passport_registry_hit(ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_cache_answer_t *ans,
+    ngx_http_passport_answer_pt answer, void *data);
+static ngx_http_passport_lookup_t *ngx_http_passport_registry_create(
+    ngx_http_passport_registry_t *reg, ngx_str_t *name, ngx_str_t *url,
+    ngx_uint_t kind, ngx_str_t *key, uint32_t hash);
+static ngx_http_passport_waiter_t *ngx_http_passport_registry_wait(
+    ngx_http_request_t *r, ngx_http_passport_lookup_t *lk,
+    ngx_http_passport_answer_pt answer, void *data);
+static void ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk);
+static void ngx_http_passport_registry_poll(ngx_event_t *ev);
+static void ngx_http_passport_registry_fetched(void *data, CURLcode code,
+    const char *cause);
+static void ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_uint_t cache_status);
+static ngx_uint_t ngx_http_passport_registry_stale(
+    ngx_http_passport_lookup_t *lk, ngx_log_t *log,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec);
+static void ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
+    const void *result, ngx_uint_t cache_status);
+static void ngx_http_passport_registry_parse(ngx_uint_t kind,
+    ngx_str_t *asked, long status, u_char *body, size_t len,
+    const char *cause, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec);
+static void ngx_http_passport_registry_destroy(
+    ngx_http_passport_lookup_t *lk);
+
+
+/*
+ * Starts or joins the lookup of a seller (ENTITY) or a code (CODE) in a
+ * registry for a request.  The answer goes to answer(data, result,
+ * cache_status), now or later; *waiter is what
+ * ngx_http_passport_registry_cancel() takes while it is pending.  Returns
+ * NGX_OK when the request now waits, NGX_DONE when the answer was
+ * delivered at once (the cache, a stale answer, the breaker),
+ * NGX_DECLINED when the client is not running (no answer is delivered)
+ * and NGX_ERROR.
+ */
+
+ngx_int_t
+ngx_http_passport_registry_lookup(ngx_http_request_t *r,
+    ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_answer_pt answer, void *data, void **waiter)
+{
+    uint32_t                           hash;
+    ngx_str_t                          name, url;
+    ngx_uint_t                         st;
+    ngx_http_passport_cache_t         *cache;
+    ngx_http_passport_lookup_t        *lk;
+    ngx_http_passport_waiter_t        *w;
+    ngx_http_passport_cache_answer_t   ans;
+
+    if (!ngx_http_passport_curl_running()) {
+        return NGX_DECLINED;
+    }
+
+    *waiter = NULL;
+
+    if (ngx_http_passport_registry_key(r->pool, reg, kind, key, &name, &url)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    hash = ngx_crc32_long(name.data, name.len);
+    lk = (ngx_http_passport_lookup_t *)
+             ngx_str_rbtree_lookup(&reg->inflight, &name, hash);
+
+    if (lk) {
+        *waiter = ngx_http_passport_registry_wait(r, lk, answer, data);
+        return *waiter ? NGX_OK : NGX_ERROR;
+    }
+
+    cache = reg->cache ? reg->cache->data : NULL;
+    st = NGX_HTTP_PASSPORT_CACHE_MISS;
+
+    if (cache) {
+        st = ngx_http_passport_cache_get(cache, &name, r->pool,
+                                         reg->endpoint.timeout, &ans);
+
+        if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
+            ngx_http_passport_registry_hit(kind, key, &ans, answer, data);
+            return NGX_DONE;
+        }
+    }
+
+    lk = ngx_http_passport_registry_create(reg, &name, &url, kind, key,
+                                           hash);
+    if (lk == NULL) {
+        if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
+            ngx_http_passport_cache_unlock(cache, &name);
+        }
+
+        return NGX_ERROR;
+    }
+
+    lk->cache = cache;
+    lk->locked = (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS);
+
+    w = ngx_http_passport_registry_wait(r, lk, answer, data);
+    if (w == NULL) {
+        ngx_http_passport_registry_destroy(lk);
+        return NGX_ERROR;
+    }
+
+    *waiter = w;
+
+    if (st == NGX_HTTP_PASSPORT_CACHE_WAIT) {
+        /* another worker is fetching it: wait for its answer */
+        ngx_add_timer(&lk->poll, 50);
+        return NGX_OK;
+    }
+
+    ngx_http_passport_registry_miss(lk);
+
+    /* the answer may have come at once: the breaker is open, or a stale one */
+
+    if (w->lookup == NULL) {
+        *waiter = NULL;
+        return NGX_DONE;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_passport_registry_hit(ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_cache_answer_t *ans,
+    ngx_http_passport_answer_pt answer, void *data)
+{
+    ngx_http_passport_record_t  rec;
+    ngx_http_passport_entity_t  ent;
+
+    ngx_http_passport_registry_parse(kind, key, ans->status, ans->body.data,
+                                     ans->body.len, NULL, &ent, &rec);
+
+    answer(data, kind == NGX_HTTP_PASSPORT_ENTITY ? (void *) &ent
+                                                  : (void *) &rec,
+           NGX_HTTP_PASSPORT_CACHE_HIT);
+
+    if (kind == NGX_HTTP_PASSPORT_CODE) {
+        ngx_http_passport_record_free(&rec);
+    }
+}
+
+
+static ngx_http_passport_lookup_t *
+ngx_http_passport_registry_create(ngx_http_passport_registry_t *reg,
+    ngx_str_t *name, ngx_str_t *url, ngx_uint_t kind, ngx_str_t *key,
+    uint32_t hash)
+{
+    ngx_pool_t                  *pool;
+    ngx_http_passport_lookup_t  *lk;
+
+    pool = ngx_create_pool(1024, ngx_http_passport_curl_log());
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    lk = ngx_pcalloc(pool, sizeof(ngx_http_passport_lookup_t));
+    if (lk == NULL) {
+        ngx_destroy_pool(pool);
+        return NULL;
+    }
+
+    lk->pool = pool;
+    lk->reg = reg;
+    lk->kind = kind;
+    ngx_queue_init(&lk->waiters);
+
+    /* the name and the key are kept with a NUL after them */
+
+    lk->sn.str.len = name->len;
+    lk->sn.str.data = ngx_pnalloc(pool, name->len + 1);
+    lk->asked.len = key->len;
+    lk->asked.data = ngx_pnalloc(pool, key->len + 1);
+
+    if (lk->sn.str.data == NULL || lk->asked.data == NULL) {
+        ngx_destroy_pool(pool);
+        return NULL;
+    }
+
+    ngx_memcpy(lk->sn.str.data, name->data, name->len + 1);
+    *ngx_cpymem(lk->asked.data, key->data, key->len) = '\0';
+
+    lk->url.data = lk->sn.str.data + (url->data - name->data);
+    lk->url.len = url->len;
+
+    lk->poll.handler = ngx_http_passport_registry_poll;
+    lk->poll.data = lk;
+    lk->poll.log = ngx_http_passport_curl_log();
+
+    lk->sn.node.key = hash;
+    ngx_rbtree_insert(&reg->inflight, &lk->sn.node);
+
+    return lk;
+}
+
+
+static ngx_http_passport_waiter_t *
+ngx_http_passport_registry_wait(ngx_http_request_t *r,
+    ngx_http_passport_lookup_t *lk, ngx_http_passport_answer_pt answer,
+    void *data)
+{
+    ngx_http_passport_waiter_t  *w;
+
+    w = ngx_palloc(r->pool, sizeof(ngx_http_passport_waiter_t));
+    if (w == NULL) {
+        return NULL;
+    }
+
+    w->lookup = lk;
+    w->r = r;
+    w->answer = answer;
+    w->data = data;
+    ngx_queue_insert_tail(&lk->waiters, &w->queue);
+
+    return w;
+}
+
+
+/* nobody has a fresh answer: ask the registry, unless it keeps failing */
+
+static void
+ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
+{
+    ngx_uint_t  st;
+
+    st = lk->cache ? NGX_HTTP_PASSPORT_CACHE_MISS
+                   : NGX_HTTP_PASSPORT_CACHE_BYPASS;
+
+    if (ngx_http_passport_registry_open(lk->reg, NULL)) {
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the registry keeps failing, "
+                                          "not contacted", st);
+        return;
+    }
+
+    if (ngx_http_passport_fetch_start(&lk->fetch, lk->reg, lk->pool,
+                                      lk->url.data,
+                                      ngx_http_passport_registry_fetched, lk)
+        != NGX_OK)
+    {
+        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
+                                          "the lookup could not be started",
+                                          st);
+        return;
+    }
+
+    /* a half-open breaker lets this one through as its probe */
+    lk->probe = ngx_http_passport_registry_probe(lk->reg);
+}
+
+
+static void
+ngx_http_passport_registry_poll(ngx_event_t *ev)
+{
+    ngx_uint_t                         st;
+    ngx_http_passport_lookup_t        *lk;
+    ngx_http_passport_cache_answer_t   ans;
+
+    lk = ev->data;
+
+    st = ngx_http_passport_cache_get(lk->cache, &lk->sn.str, lk->pool,
+                                     lk->reg->endpoint.timeout, &ans);
+
+    switch (st) {
+
+    case NGX_HTTP_PASSPORT_CACHE_HIT:
+        ngx_http_passport_registry_answer(lk, ans.status, ans.body.data,
+                                          ans.body.len, NULL,
+                                          NGX_HTTP_PASSPORT_CACHE_HIT);
+        break;
+
+    case NGX_HTTP_PASSPORT_CACHE_WAIT:
+        ngx_add_timer(&lk->poll, 50);
+        break;
+
+    default:
+        /* the other worker gave up or failed: fetch it ourselves */
+        lk->locked = 1;
+        ngx_http_passport_registry_miss(lk);
+    }
+}
+
+
+static void
+ngx_http_passport_registry_fetched(void *data, CURLcode code,
+    const char *cause)
+{
+    ngx_http_passport_lookup_t *lk = data;
+
+    long  status;
+
+    status = ngx_http_passport_fetch_result(&lk->fetch, code, &cause);
+
+    ngx_http_passport_registry_answer(lk, status, lk->fetch.body,
+                                      lk->fetch.len, cause,
+                                      lk->cache
+                                      ? NGX_HTTP_PASSPORT_CACHE_MISS
+                                      : NGX_HTTP_PASSPORT_CACHE_BYPASS);
+}
+
+
+/*
+ * A lookup is over: the answer is parsed once and handed to every request
+ * waiting for it.  A fetched answer goes to the cache; a failed fetch is
+ * logged once, whoever waits, and counted by the breaker, and a stale
+ * answer stands in for it if the cache still has one.
+ */
+
+static void
+ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_uint_t cache_status)
+{
+    ngx_log_t                   *log;
+    ngx_uint_t                   failed, kind;
+    ngx_http_passport_waiter_t  *w;
+    ngx_http_passport_record_t   rec;
+    ngx_http_passport_entity_t   ent;
+
+    kind = lk->kind;
+
+    ngx_http_passport_registry_parse(kind, &lk->asked, status, body, len,
+                                     cause, &ent, &rec);
+
+    failed = (kind == NGX_HTTP_PASSPORT_ENTITY ? ent.rc : rec.rc)
+             == NGX_HTTP_PASSPORT_REC_ERROR;
+
+    /* the first waiter's log names a client; any will do */
+
+    log = ngx_http_passport_curl_log();
+
+    if (!ngx_queue_empty(&lk->waiters)) {
+        w = ngx_queue_data(ngx_queue_head(&lk->waiters),
+                           ngx_http_passport_waiter_t, queue);
+        log = w->r->connection->log;
+    }
+
+    if (lk->fetch.ex.started) {
+        if (failed) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "passport: registry lookup \"%V\" failed: %s",
+                          &lk->url,
+                          kind == NGX_HTTP_PASSPORT_ENTITY ? ent.cause
+                                                           : rec.cause);
+        }
+
+        ngx_http_passport_registry_breaker(lk->reg, lk->probe, failed, log);
+        lk->probe = 0;
+    }
+
+    if (lk->locked) {
+        lk->locked = 0;
+
+        if (!failed) {
+            ngx_http_passport_cache_put(lk->cache, &lk->sn.str, status, body,
+                                        len,
+                                        ngx_http_passport_fetch_ttl(
+                                            &lk->fetch, lk->cache, status));
+
+        } else if (ngx_http_passport_registry_stale(lk, log, &ent, &rec)) {
+            cache_status = NGX_HTTP_PASSPORT_CACHE_STALE;
+        }
+    }
+
+    ngx_http_passport_registry_deliver(lk, kind == NGX_HTTP_PASSPORT_ENTITY
+                                           ? (void *) &ent : (void *) &rec,
+                                       cache_status);
+
+    if (kind == NGX_HTTP_PASSPORT_CODE) {
+        ngx_http_passport_record_free(&rec);
+    }
+}
+
+
+/* after a failed fetch, which dropped the cache lock: an expired answer */
+
+static ngx_uint_t
+ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
+    ngx_log_t *log, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec)
+{
+    ngx_uint_t                         warn;
+    ngx_http_passport_cache_answer_t   ans;
+
+    if (!ngx_http_passport_cache_stale(lk->cache, &lk->sn.str, lk->pool,
+                                       &ans, &warn))
+    {
+        return 0;
+    }
+
+    if (warn) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "passport: registry lookup \"%V\" failed, "
+                      "deciding with a stale record", &lk->url);
+    }
+
+    if (lk->kind == NGX_HTTP_PASSPORT_CODE) {
+        ngx_http_passport_record_free(rec);
+    }
+
+    ngx_http_passport_registry_parse(lk->kind, &lk->asked, ans.status,
+                                     ans.body.data, ans.body.len, NULL,
+                                     ent, rec);
+    return 1;
+}
+
+
+/* the lookup goes first, its waiters detached: then they are answered */
+
+static void
+ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
+    const void *result, ngx_uint_t cache_status)
+{
+    ngx_queue_t                 *q, waiters;
+    ngx_http_passport_waiter_t  *w;
+
+    ngx_queue_init(&waiters);
+
+    if (!ngx_queue_empty(&lk->waiters)) {
+        waiters = lk->waiters;
+        waiters.next->prev = &waiters;
+        waiters.prev->next = &waiters;
+        ngx_queue_init(&lk->waiters);
+    }
+
+    ngx_http_passport_registry_destroy(lk);
+
+    for (q = ngx_queue_head(&waiters);
+         q != ngx_queue_sentinel(&waiters);
+         q = ngx_queue_next(q))
+    {
+        w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
+        w->lookup = NULL;
+    }
+
+    for (q = ngx_queue_head(&waiters);
+         q != ngx_queue_sentinel(&waiters);
+         q = ngx_queue_next(q))
+    {
+        w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
+        w->answer(w->data, result, cache_status);
+    }
+}
+
+
+static void
+ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
+    long status, u_char *body, size_t len, const char *cause,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec)
+{
+    ent->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->root = NULL;
+
+    if (cause) {
+        ngx_cpystrn((u_char *) ent->cause, (u_char *) cause,
+                    sizeof(ent->cause));
+        ngx_cpystrn((u_char *) rec->cause, (u_char *) cause,
+                    sizeof(rec->cause));
+        return;
+    }
+
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+        (void) ngx_http_passport_entity_parse(status, body, len,
+                                              (char *) asked->data,
+                                              asked->len, ent);
+
+        if (ent->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
+            /* the rules name the seller asked for; asked is not a C string */
+            len = ngx_min(asked->len, sizeof(ent->id) - 1);
+            ngx_memcpy(ent->id, asked->data, len);
+            ent->id[len] = '\0';
+        }
+
+        return;
+    }
+
+    (void) ngx_http_passport_record_parse(status, body, len,
+                                          (char *) asked->data, asked->len,
+                                          rec);
+}
+
+
+/* a request goes away: a shared lookup carries on for the others */
+
+void
+ngx_http_passport_registry_cancel(void *waiter)
+{
+    ngx_http_passport_waiter_t  *w = waiter;
+
+    ngx_http_passport_lookup_t  *lk;
+
+    lk = w->lookup;
+
+    if (lk == NULL) {
+        return;
+    }
+
+    ngx_queue_remove(&w->queue);
+    w->lookup = NULL;
+
+    if (ngx_queue_empty(&lk->waiters)) {
+        if (lk->probe) {
+            lk->reg->probing = 0;
+        }
+
+        ngx_http_passport_registry_destroy(lk);
+    }
+}
+
+
+static void
+ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
+{
+    ngx_queue_t                 *q;
+    ngx_http_passport_waiter_t  *w;
+
+    ngx_rbtree_delete(&lk->reg->inflight, &lk->sn.node);
+
+    while (!ngx_queue_empty(&lk->waiters)) {
+        q = ngx_queue_head(&lk->waiters);
+        ngx_queue_remove(q);
+        w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
+        w->lookup = NULL;
+    }
+
+    if (lk->poll.timer_set) {
+        ngx_del_timer(&lk->poll);
+    }
+
+    if (lk->locked) {
+        /* nobody waits for it any more: let another worker fetch it */
+        ngx_http_passport_cache_unlock(lk->cache, &lk->sn.str);
+    }
+
+    ngx_http_passport_fetch_close(&lk->fetch);
+    ngx_destroy_pool(lk->pool);
+}
+
+
+/* lookups still in flight are aborted; their requests go away too */
+
+void
+ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                      i;
+    ngx_rbtree_t                   *tree;
+    ngx_http_passport_lookup_t     *lk;
+    ngx_http_passport_registry_t  **regs;
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_passport_module);
+    if (pmcf == NULL) {
+        return;
+    }
+
+    regs = pmcf->registries.elts;
+
+    for (i = 0; i < pmcf->registries.nelts; i++) {
+        tree = &regs[i]->inflight;
+
+        while (tree->root != tree->sentinel) {
+            lk = (ngx_http_passport_lookup_t *)
+                     ngx_rbtree_min(tree->root, tree->sentinel);
+            ngx_http_passport_registry_destroy(lk);
+        }
+    }
+}
