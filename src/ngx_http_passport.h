@@ -190,9 +190,6 @@ char *ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
 long ngx_http_passport_today(void);
 ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
-ngx_http_passport_error_t *ngx_http_passport_add_error(
-    ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx, ngx_uint_t reason,
-    ngx_str_t *pointer, u_char *value, size_t value_len);
 
 /* ngx_http_passport_lookup.c */
 ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,

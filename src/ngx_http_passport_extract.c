@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_problems.h"
 
 
 /* hours east of UTC of the day used for expiry dates: Vietnam, no DST */
@@ -25,12 +26,6 @@ static json_t *ngx_http_passport_pointer_get(json_t *v,
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
 static ngx_uint_t ngx_http_passport_blank(json_t *v);
-static ngx_int_t ngx_http_passport_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t len, const char *en, const char *vi, ...);
-static const char *ngx_http_passport_json_type(json_t *v, ngx_uint_t lang);
-static ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r,
-    json_t *v, u_char **data, size_t *len);
 static ngx_int_t ngx_http_passport_join(ngx_http_request_t *r,
     ngx_str_t *out, ngx_http_passport_pointer_t *base, ngx_int_t index,
     ngx_http_passport_pointer_t *sub);
@@ -226,103 +221,6 @@ ngx_http_passport_blank(json_t *v)
 }
 
 
-static const char *
-ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
-{
-    ngx_uint_t          t;
-    static const char  *names[][2] = {
-        { "object", "đối tượng" },
-        { "array", "mảng" },
-        { "string", "chuỗi" },
-        { "number", "số" },
-        { "boolean", "giá trị logic" },
-        { "null", "null" }
-    };
-
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        t = 0;
-        break;
-    case JSON_ARRAY:
-        t = 1;
-        break;
-    case JSON_STRING:
-        t = 2;
-        break;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        t = 3;
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        t = 4;
-        break;
-    default:
-        t = 5;
-    }
-
-    return names[t][lang == NGX_HTTP_PASSPORT_LANG_VI];
-}
-
-
-/* the offending value as text for errors[].value */
-
-static ngx_int_t
-ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
-    u_char **data, size_t *len)
-{
-    double   d;
-    size_t   n;
-    u_char   buf[64];
-
-    if (json_is_string(v)) {
-        *data = (u_char *) json_string_value(v);
-        *len = json_string_length(v);
-        return NGX_OK;
-    }
-
-    if (json_is_object(v) || json_is_array(v)) {
-        *data = (u_char *) (json_is_object(v) ? "{...}" : "[...]");
-        *len = 5;
-        return NGX_OK;
-    }
-
-    if (json_is_true(v) || json_is_false(v) || json_is_null(v)) {
-        *data = (u_char *) (json_is_true(v) ? "true"
-                            : json_is_false(v) ? "false" : "null");
-        *len = ngx_strlen(*data);
-        return NGX_OK;
-    }
-
-    /* numbers are parsed as reals: show whole ones as the client wrote */
-
-    d = json_number_value(v);
-
-    if (d == (double) (int64_t) d && d > -1e15 && d < 1e15) {
-        n = ngx_sprintf(buf, "%L", (int64_t) d) - buf;
-
-    } else {
-        n = json_dumpb(v, (char *) buf, sizeof(buf), JSON_ENCODE_ANY);
-
-        if (n == 0 || n > sizeof(buf)) {
-            *data = (u_char *) "number";
-            *len = 6;
-            return NGX_OK;
-        }
-    }
-
-    *data = ngx_pnalloc(r->pool, n);
-    if (*data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(*data, buf, n);
-    *len = n;
-
-    return NGX_OK;
-}
-
-
 /* base pointer + "/index" + sub pointer, as an RFC 6901 string */
 
 static ngx_int_t
@@ -356,57 +254,6 @@ ngx_http_passport_join(ngx_http_request_t *r, ngx_str_t *out,
     }
 
     out->len = p - out->data;
-
-    return NGX_OK;
-}
-
-
-ngx_http_passport_error_t *
-ngx_http_passport_add_error(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t value_len)
-{
-    ngx_http_passport_error_t  *err;
-
-    err = ngx_array_push(&ctx->errors);
-    if (err == NULL) {
-        return NULL;
-    }
-
-    ngx_memzero(err, sizeof(ngx_http_passport_error_t));
-
-    err->reason = (int) reason;
-
-    if (pointer) {
-        err->pointer = pointer->data ? pointer->data : (u_char *) "";
-        err->pointer_len = pointer->len;
-    }
-
-    err->value = value;
-    err->value_len = value_len;
-
-    return err;
-}
-
-
-/* adds a problem with its detail in the request's language */
-
-static ngx_int_t
-ngx_http_passport_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t len, const char *en, const char *vi, ...)
-{
-    va_list                     args;
-    ngx_http_passport_error_t  *err;
-
-    err = ngx_http_passport_add_error(r, ctx, reason, pointer, value, len);
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    va_start(args, vi);
-    ngx_http_passport_error_vdetail(err, (int) ctx->lang, en, vi, args);
-    va_end(args);
 
     return NGX_OK;
 }
@@ -940,7 +787,7 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
     u_char                     *data;
     size_t                      len;
     ngx_http_passport_ctx_t    *ctx;
-    ngx_http_passport_error_t  *err, e;
+    ngx_http_passport_error_t   e;
     ngx_http_passport_code_t    code;
 
     ctx = ck->ctx;
@@ -994,15 +841,8 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
         return NGX_OK;
     }
 
-    err = ngx_http_passport_add_error(ck->r, ctx, e.reason, pointer,
-                                      data, len);
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(err->detail, e.detail, sizeof(e.detail));
-
-    return NGX_OK;
+    return ngx_http_passport_add_rule_error(ck->r, ctx, &e, pointer, data,
+                                            len);
 }
 
 

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_problems.h"
 
 
 /*
@@ -35,12 +36,8 @@ static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
 static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_uint_t ngx_http_passport_rank(ngx_http_passport_error_t *err);
-static ngx_int_t ngx_http_passport_reasons(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_send_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
-static void ngx_http_passport_request_id(ngx_http_request_t *r,
-    ngx_str_t *id);
 
 
 ngx_int_t
@@ -77,19 +74,18 @@ ngx_http_passport_handler(ngx_http_request_t *r)
     }
 
     if (!ngx_http_passport_is_json(r)) {
-        if (ngx_http_passport_add_error(r, ctx,
-                                        NGX_HTTP_PASSPORT_BODY_NOT_JSON,
-                                        NULL, NULL, 0)
-            == NULL)
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_NOT_JSON,
+                                      NULL, NULL, 0,
+                                      "the Content-Type is not "
+                                      "application/json or "
+                                      "application/*+json",
+                                      "Content-Type không phải "
+                                      "application/json hay "
+                                      "application/*+json")
+            != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        ngx_http_passport_error_detail(ctx->errors.elts, (int) ctx->lang,
-                       "the Content-Type is not application/json "
-                       "or application/*+json",
-                       "Content-Type không phải application/json "
-                       "hay application/*+json");
 
         ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
         ngx_http_passport_run(r, ctx);
@@ -139,10 +135,7 @@ ngx_http_passport_create_ctx(ngx_http_request_t *r,
     ctx->wake.data = r;
     ctx->wake.log = r->connection->log;
 
-    if (ngx_array_init(&ctx->errors, r->pool, 4,
-                       sizeof(ngx_http_passport_error_t))
-        != NGX_OK)
-    {
+    if (ngx_http_passport_problems_init(r, ctx) != NGX_OK) {
         return NULL;
     }
 
@@ -364,7 +357,7 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
     ctx->verdict = ngx_http_passport_verdict((int) ctx->mode, n, nreg,
                                              (int) ctx->on_registry_error);
 
-    if (ngx_http_passport_reasons(r, ctx) != NGX_OK) {
+    if (ngx_http_passport_problems_reasons(r, ctx) != NGX_OK) {
         ctx->failed = 1;
         return;
     }
@@ -427,63 +420,6 @@ ngx_http_passport_act(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 }
 
 
-static ngx_int_t
-ngx_http_passport_reasons(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
-{
-    u_char                     *p;
-    size_t                      len;
-    ngx_uint_t                  i, j, seen;
-    const char                 *name;
-    ngx_http_passport_error_t  *err;
-
-    err = ctx->errors.elts;
-    len = 0;
-
-    for (i = 0; i < ctx->errors.nelts; i++) {
-        len += ngx_strlen(ngx_http_passport_reason_name(err[i].reason)) + 1;
-    }
-
-    if (len == 0) {
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->reasons.data = p;
-
-    /* each code once, in the order found */
-
-    for (i = 0; i < ctx->errors.nelts; i++) {
-        seen = 0;
-
-        for (j = 0; j < i; j++) {
-            if (err[j].reason == err[i].reason) {
-                seen = 1;
-                break;
-            }
-        }
-
-        if (seen) {
-            continue;
-        }
-
-        if (p != ctx->reasons.data) {
-            *p++ = ',';
-        }
-
-        name = ngx_http_passport_reason_name(err[i].reason);
-        p = ngx_cpymem(p, name, ngx_strlen(name));
-    }
-
-    ctx->reasons.len = p - ctx->reasons.data;
-
-    return NGX_OK;
-}
-
-
 static void
 ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
@@ -493,7 +429,7 @@ ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     ngx_http_passport_request_id(r, &id);
 
-    seller = ctx->seller.len ? ctx->seller : ctx->seller_raw;
+    ngx_http_passport_seller_shown(ctx, &seller);
 
     /* what the client sent is escaped: it must not forge log lines */
 
@@ -519,26 +455,6 @@ ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 }
 
 
-static void
-ngx_http_passport_request_id(ngx_http_request_t *r, ngx_str_t *id)
-{
-    ngx_http_variable_value_t      *vv;
-    ngx_http_passport_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
-
-    vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
-
-    if (vv == NULL || vv->not_found) {
-        ngx_str_set(id, "-");
-        return;
-    }
-
-    id->data = vv->data;
-    id->len = vv->len;
-}
-
-
 static ngx_int_t
 ngx_http_passport_send_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
@@ -546,7 +462,7 @@ ngx_http_passport_send_problem(ngx_http_request_t *r,
     size_t                        len;
     ngx_int_t                     rc;
     ngx_buf_t                    *b;
-    ngx_str_t                     id;
+    ngx_str_t                     id, seller;
     ngx_chain_t                   out;
     ngx_table_elt_t              *h;
     ngx_http_passport_problem_t   pr;
@@ -575,13 +491,11 @@ ngx_http_passport_send_problem(ngx_http_request_t *r,
     pr.seller_kind = ctx->seller_kind;
     pr.seller_verdict = ctx->seller_verdict;
 
-    if (ctx->seller.len) {
-        pr.seller = ctx->seller.data;
-        pr.seller_len = ctx->seller.len;
+    ngx_http_passport_seller_shown(ctx, &seller);
 
-    } else if (ctx->seller_raw.len) {
-        pr.seller = ctx->seller_raw.data;
-        pr.seller_len = ctx->seller_raw.len;
+    if (seller.len) {
+        pr.seller = seller.data;
+        pr.seller_len = seller.len;
     }
 
     len = ngx_http_passport_problem_size(&pr);

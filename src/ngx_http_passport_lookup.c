@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_problems.h"
 
 
 /*
@@ -305,24 +306,13 @@ ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e)
 {
-    ngx_http_passport_error_t  *err;
-
     if (item) {
-        err = ngx_http_passport_add_error(r, ctx, e->reason, &item->pointer,
-                                          item->value, item->value_len);
-
-    } else {
-        err = ngx_http_passport_add_error(r, ctx, e->reason,
-                                          slot->has_pointer ? &slot->pointer
-                                                            : NULL,
-                                          slot->value, slot->value_len);
+        return ngx_http_passport_add_rule_error(r, ctx, e, &item->pointer,
+                                                item->value, item->value_len);
     }
 
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
-
-    return NGX_OK;
+    return ngx_http_passport_add_rule_error(r, ctx, e,
+                                            slot->has_pointer ? &slot->pointer
+                                                              : NULL,
+                                            slot->value, slot->value_len);
 }
