@@ -110,6 +110,12 @@ typedef struct {
     ngx_str_t                   seller;         /* normalised, or empty */
     int                         origin;         /* claimed, -1: none */
     ngx_int_t                   slot;           /* code lookup */
+
+    /* the item's own seller, when it has one */
+    ngx_str_t                   seller_pointer;
+    u_char                     *seller_value;   /* as sent */
+    size_t                      seller_value_len;
+    unsigned                    own_seller:1;
 } ngx_http_passport_item_t;
 
 
@@ -151,6 +157,7 @@ struct ngx_http_passport_ctx_s {
 
     ngx_str_t                   seller;         /* normalised */
     ngx_str_t                   seller_raw;     /* as sent */
+    ngx_str_t                   seller_pointer; /* empty: from variables */
     const char                 *seller_kind;    /* NULL: none configured */
     const char                 *seller_verdict;
 
@@ -192,15 +199,14 @@ ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 
 /* ngx_http_passport_lookup.c */
+ngx_int_t ngx_http_passport_lookups_plan(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
     ngx_http_passport_lookups_done_pt done);
 void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
-ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
-    ngx_str_t *pointer, u_char *value, size_t value_len);
 
 /* ngx_http_passport_report_log.c */
 char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -37,9 +37,13 @@ static ngx_int_t ngx_http_passport_check_item(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index);
 static ngx_int_t ngx_http_passport_check_code(ngx_http_passport_check_t *ck,
     json_t *v, int origin, ngx_str_t *pointer, ngx_str_t *canon);
-static ngx_int_t ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
-    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
-    ngx_str_t *seller_pointer, json_t *seller_value, int origin);
+static ngx_int_t ngx_http_passport_code_missing(ngx_http_passport_check_t *ck,
+    json_t *item, ngx_str_t *pointer);
+static ngx_int_t ngx_http_passport_check_item_seller(
+    ngx_http_passport_check_t *ck, json_t *item, ngx_int_t index,
+    ngx_http_passport_item_t *it);
+static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
+    ngx_http_passport_item_t *it);
 static ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index, int *origin);
 static ngx_uint_t ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf,
@@ -376,6 +380,7 @@ ngx_http_passport_check(ngx_http_request_t *r,
     /* the listing's seller */
 
     if (plcf->seller) {
+        ctx->seller_pointer = plcf->seller->text;
         seller = ngx_http_passport_pointer_get(ctx->root, plcf->seller);
 
         if (ngx_http_passport_check_seller(&ck, seller, NULL,
@@ -397,18 +402,6 @@ ngx_http_passport_check(ngx_http_request_t *r,
         {
             return NGX_ERROR;
         }
-    }
-
-    if (ctx->seller.len && plcf->registry
-        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
-                                      &ctx->seller,
-                                      plcf->seller ? &plcf->seller->text
-                                                   : NULL,
-                                      ctx->seller_raw.data,
-                                      ctx->seller_raw.len)
-           == NGX_ERROR)
-    {
-        return NGX_ERROR;
     }
 
     /* without per-item sellers every item relies on the listing's */
@@ -623,135 +616,150 @@ static ngx_int_t
 ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
     ngx_int_t index)
 {
-    int                            origin;
-    json_t                        *code, *v;
-    ngx_str_t                      ptr, sptr, canon, seller;
+    json_t                        *code;
     ngx_uint_t                     nerrors;
-    ngx_http_passport_ctx_t       *ctx;
-    ngx_http_passport_error_t     *err;
+    ngx_http_passport_item_t       it;
     ngx_http_passport_loc_conf_t  *plcf;
 
-    ctx = ck->ctx;
     plcf = ck->plcf;
-    nerrors = ctx->errors.nelts;
+    nerrors = ck->ctx->errors.nelts;
 
-    ngx_str_null(&canon);
-    ngx_str_null(&sptr);
-    v = NULL;
+    ngx_memzero(&it, sizeof(ngx_http_passport_item_t));
 
-    if (ngx_http_passport_join(ck->r, &ptr, plcf->items, index,
+    if (ngx_http_passport_join(ck->r, &it.pointer, plcf->items, index,
                                plcf->item_code)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (ngx_http_passport_check_origin(ck, item, index, &origin) != NGX_OK) {
+    if (ngx_http_passport_check_origin(ck, item, index, &it.origin)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     code = ngx_http_passport_pointer_get(item, plcf->item_code);
 
     if (code == NULL || json_is_null(code)) {
-        err = ngx_http_passport_add_error(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_CODE_MISSING,
-                                          &ptr, NULL, 0);
-        if (err == NULL) {
+        if (ngx_http_passport_code_missing(ck, item, &it.pointer) != NGX_OK) {
             return NGX_ERROR;
         }
 
-        if (json_is_object(item) || plcf->item_code->ntokens == 0) {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                                           "the item has no trace code",
-                                           "sản phẩm không có mã truy xuất");
-
-        } else {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                               "the item is a JSON %s, not an object",
-                               "sản phẩm là %s JSON, không phải đối tượng",
-                               ngx_http_passport_json_type(item, ctx->lang));
-        }
-
-    } else if (ngx_http_passport_check_code(ck, code, origin, &ptr, &canon)
+    } else if (ngx_http_passport_check_code(ck, code, it.origin, &it.pointer,
+                                            &it.code)
                != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    /* the item's seller: its own, else the listing's */
-
-    seller = ctx->seller;
-
-    if (plcf->item_seller) {
-        v = ngx_http_passport_pointer_get(item, plcf->item_seller);
-
-        if ((v == NULL || json_is_null(v) || ngx_http_passport_blank(v))
-            && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
-                || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
-        {
-            v = NULL;
-
-        } else {
-            if (ngx_http_passport_join(ck->r, &sptr, plcf->items, index,
-                                       plcf->item_seller)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            ngx_str_null(&seller);
-
-            if (ngx_http_passport_check_seller(ck, v, NULL, &sptr, 0,
-                                               &seller)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-        }
+    if (ngx_http_passport_check_item_seller(ck, item, index, &it) != NGX_OK) {
+        return NGX_ERROR;
     }
 
-    /* items that failed local rules are not looked up */
+    /* only items that passed the local rules go to the registry */
 
-    if (plcf->registry == NULL || ctx->errors.nelts != nerrors
-        || canon.len == 0)
+    if (plcf->registry == NULL || ck->ctx->errors.nelts != nerrors
+        || it.code.len == 0)
     {
         return NGX_OK;
     }
 
-    return ngx_http_passport_lookups_plan(ck, &ptr, &canon, code, &seller,
-                                          v ? &sptr : NULL, v, origin);
+    it.value = (u_char *) json_string_value(code);
+    it.value_len = json_string_length(code);
+
+    return ngx_http_passport_keep_item(ck, &it);
 }
 
 
-/* the lookups an item needs: its code and, if it has its own, its seller */
-
 static ngx_int_t
-ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
-    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
-    ngx_str_t *seller_pointer, json_t *seller_value, int origin)
+ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, json_t *item,
+    ngx_str_t *pointer)
 {
-    ngx_int_t                  slot;
-    ngx_http_passport_ctx_t   *ctx;
-    ngx_http_passport_item_t  *item;
+    ngx_http_passport_ctx_t  *ctx;
 
     ctx = ck->ctx;
 
-    if (seller_value && seller->len
-        && ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_ENTITY,
-                                      seller, seller_pointer,
-                                      (u_char *) json_string_value(
-                                                                seller_value),
-                                      json_string_length(seller_value))
-           == NGX_ERROR)
+    if (json_is_object(item) || ck->plcf->item_code->ntokens == 0) {
+        return ngx_http_passport_problem(ck->r, ctx,
+                                         NGX_HTTP_PASSPORT_CODE_MISSING,
+                                         pointer, NULL, 0,
+                                         "the item has no trace code",
+                                         "sản phẩm không có mã truy xuất");
+    }
+
+    return ngx_http_passport_problem(ck->r, ctx,
+                                     NGX_HTTP_PASSPORT_CODE_MISSING,
+                                     pointer, NULL, 0,
+                                     "the item is a JSON %s, not an object",
+                                     "sản phẩm là %s JSON, "
+                                     "không phải đối tượng",
+                                     ngx_http_passport_json_type(item,
+                                                                 ctx->lang));
+}
+
+
+/* the item's seller: its own, else the listing's */
+
+static ngx_int_t
+ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
+    json_t *item, ngx_int_t index, ngx_http_passport_item_t *it)
+{
+    json_t                        *v;
+    ngx_http_passport_loc_conf_t  *plcf;
+
+    plcf = ck->plcf;
+    it->seller = ck->ctx->seller;
+
+    if (plcf->item_seller == NULL) {
+        return NGX_OK;
+    }
+
+    v = ngx_http_passport_pointer_get(item, plcf->item_seller);
+
+    if ((v == NULL || json_is_null(v) || ngx_http_passport_blank(v))
+        && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
+            || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_passport_join(ck->r, &it->seller_pointer, plcf->items,
+                               index, plcf->item_seller)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    slot = ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_CODE,
-                                      canon, NULL, NULL, 0);
-    if (slot == NGX_ERROR) {
+    ngx_str_null(&it->seller);
+
+    if (ngx_http_passport_check_seller(ck, v, NULL, &it->seller_pointer, 0,
+                                       &it->seller)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
+
+    if (json_is_string(v)) {
+        it->own_seller = 1;
+        it->seller_value = (u_char *) json_string_value(v);
+        it->seller_value_len = json_string_length(v);
+    }
+
+    return NGX_OK;
+}
+
+
+/* an item that passed the local rules, kept for the registry's answers */
+
+static ngx_int_t
+ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
+    ngx_http_passport_item_t *it)
+{
+    ngx_http_passport_ctx_t   *ctx;
+    ngx_http_passport_item_t  *item;
+
+    ctx = ck->ctx;
 
     if (ctx->items.elts == NULL
         && ngx_array_init(&ctx->items, ck->r->pool, 4,
@@ -766,13 +774,7 @@ ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
         return NGX_ERROR;
     }
 
-    item->pointer = *pointer;
-    item->code = *canon;
-    item->value = (u_char *) json_string_value(code);
-    item->value_len = json_string_length(code);
-    item->seller = *seller;
-    item->origin = origin;
-    item->slot = slot;
+    *item = *it;
 
     return NGX_OK;
 }

@@ -241,7 +241,8 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
     if (ctx->state == NGX_HTTP_PASSPORT_STATE_CHECK) {
 
         if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
-            || ngx_http_passport_check(r, plcf, ctx) != NGX_OK)
+            || ngx_http_passport_check(r, plcf, ctx) != NGX_OK
+            || ngx_http_passport_lookups_plan(r, plcf, ctx) != NGX_OK)
         {
             ctx->failed = 1;
             ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;

@@ -17,6 +17,9 @@
  */
 
 
+static ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *pointer, u_char *value, size_t value_len);
 static void ngx_http_passport_unavailable(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause);
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
@@ -26,7 +29,65 @@ static void ngx_http_passport_slot_answer(void *data, const void *result,
     ngx_uint_t cache_status);
 
 
+/*
+ * The lookups of a checked request, in the order their problems are to be
+ * reported: the listing's seller, then each kept item's own seller and its
+ * code.
+ */
+
 ngx_int_t
+ngx_http_passport_lookups_plan(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
+{
+    ngx_int_t                  slot;
+    ngx_uint_t                 i;
+    ngx_http_passport_item_t  *item;
+
+    if (plcf->registry == NULL) {
+        return NGX_OK;
+    }
+
+    if (ctx->seller.len
+        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                      &ctx->seller,
+                                      ctx->seller_pointer.len
+                                          ? &ctx->seller_pointer : NULL,
+                                      ctx->seller_raw.data,
+                                      ctx->seller_raw.len)
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
+    }
+
+    item = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+
+        if (item[i].own_seller && item[i].seller.len
+            && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                          &item[i].seller,
+                                          &item[i].seller_pointer,
+                                          item[i].seller_value,
+                                          item[i].seller_value_len)
+               == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        slot = ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_CODE,
+                                          &item[i].code, NULL, NULL, 0);
+        if (slot == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        item[i].slot = slot;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
 ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len)
