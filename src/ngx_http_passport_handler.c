@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport.h"
 #include "ngx_http_passport_problems.h"
+#include "passport_decide.h"
 
 
 /*
@@ -29,13 +30,12 @@ static void ngx_http_passport_run(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_lookups_done(ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_wake_handler(ngx_event_t *ev);
-static void ngx_http_passport_decide(ngx_http_request_t *r,
+static void ngx_http_passport_finish(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
-static ngx_uint_t ngx_http_passport_rank(ngx_http_passport_error_t *err);
 static ngx_int_t ngx_http_passport_send_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 
@@ -269,7 +269,7 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         ngx_http_passport_lookups_apply(r, ctx);
     }
 
-    ngx_http_passport_decide(r, ctx);
+    ngx_http_passport_finish(r, ctx);
 }
 
 
@@ -300,7 +300,7 @@ ngx_http_passport_wake_handler(ngx_event_t *ev)
     ctx = ngx_http_passport_get_ctx(r);
 
     ngx_http_passport_lookups_apply(r, ctx);
-    ngx_http_passport_decide(r, ctx);
+    ngx_http_passport_finish(r, ctx);
 
     r->read_event_handler = ngx_http_block_reading;
     r->write_event_handler = ngx_http_core_run_phases;
@@ -310,53 +310,17 @@ ngx_http_passport_wake_handler(ngx_event_t *ev)
 }
 
 
-/*
- * The verdict, once every problem is known.  Problems are ranked, keeping
- * their order within a rank: problems with the body as a whole first, the
- * ones the registry could not settle last, so that the first one decides
- * the status.
- */
+/* the verdict, once every problem is known */
 
 static void
-ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
+ngx_http_passport_finish(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
-    ngx_uint_t                  i, j, n, nreg;
-    ngx_http_passport_error_t  *err, tmp;
-
     ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
 
-    err = ctx->errors.elts;
-    n = ctx->errors.nelts;
-
-    for (i = 1; i < n; i++) {
-        tmp = err[i];
-
-        for (j = i;
-             j > 0 && ngx_http_passport_rank(&err[j - 1])
-                      > ngx_http_passport_rank(&tmp);
-             j--)
-        {
-            ngx_memcpy(&err[j], &err[j - 1],
-                       sizeof(ngx_http_passport_error_t));
-        }
-
-        if (j != i) {
-            err[j] = tmp;
-        }
-    }
-
-    for (nreg = 0; nreg < n; nreg++) {
-        if (err[n - 1 - nreg].reason
-            != NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE)
-        {
-            break;
-        }
-    }
-
-    n -= nreg;
-
-    ctx->verdict = ngx_http_passport_verdict((int) ctx->mode, n, nreg,
-                                             (int) ctx->on_registry_error);
+    ctx->verdict = ngx_http_passport_decide(ctx->errors.elts,
+                                            ctx->errors.nelts,
+                                            (int) ctx->mode,
+                                            (int) ctx->on_registry_error);
 
     if (ngx_http_passport_problems_reasons(r, ctx) != NGX_OK) {
         ctx->failed = 1;
@@ -369,17 +333,6 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         /* recorded for the regulator before any response goes out */
         ngx_http_passport_reports_append(r, ctx);
     }
-}
-
-
-static ngx_uint_t
-ngx_http_passport_rank(ngx_http_passport_error_t *err)
-{
-    if (ngx_http_passport_reason_is_body(err->reason)) {
-        return 0;
-    }
-
-    return err->reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE ? 2 : 1;
 }
 
 
