@@ -36,12 +36,8 @@
 #define NGX_HTTP_PASSPORT_STATE_DONE    3   /* verdict known */
 
 
-/* a JSON Pointer (RFC 6901) compiled at configuration time */
-typedef struct {
-    ngx_str_t                   text;      /* as written, still escaped */
-    ngx_str_t                  *tokens;    /* unescaped reference tokens */
-    ngx_uint_t                  ntokens;
-} ngx_http_passport_pointer_t;
+/* a JSON Pointer: ngx_http_passport_pointer.h */
+typedef struct ngx_http_passport_pointer_s  ngx_http_passport_pointer_t;
 
 
 typedef struct {
@@ -192,8 +188,6 @@ ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
 ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
 
 /* ngx_http_passport_extract.c */
-char *ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
-    ngx_http_passport_pointer_t **ptr);
 long ngx_http_passport_today(void);
 ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);

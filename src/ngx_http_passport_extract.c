@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_problems.h"
 
 
@@ -21,14 +22,9 @@ typedef struct {
 } ngx_http_passport_check_t;
 
 
-static json_t *ngx_http_passport_pointer_get(json_t *v,
-    ngx_http_passport_pointer_t *ptr);
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
 static ngx_uint_t ngx_http_passport_blank(json_t *v);
-static ngx_int_t ngx_http_passport_join(ngx_http_request_t *r,
-    ngx_str_t *out, ngx_http_passport_pointer_t *base, ngx_int_t index,
-    ngx_http_passport_pointer_t *sub);
 static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_check_seller(ngx_http_passport_check_t *ck,
     json_t *v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing,
@@ -58,128 +54,6 @@ static ngx_uint_t ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf,
 
 
 static ngx_str_t  ngx_http_passport_root = ngx_null_string;
-
-
-char *
-ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
-    ngx_http_passport_pointer_t **ptr)
-{
-    u_char                       *p, *last, *d;
-    ngx_uint_t                    n;
-    ngx_str_t                    *tok;
-    ngx_http_passport_pointer_t  *jp;
-
-    if (text->len && text->data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid JSON Pointer \"%V\": it must be empty "
-                           "or start with \"/\"", text);
-        return NGX_CONF_ERROR;
-    }
-
-    jp = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_pointer_t));
-    if (jp == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    jp->text = *text;
-    last = text->data + text->len;
-
-    for (n = 0, p = text->data; p < last; p++) {
-        if (*p == '/') {
-            n++;
-        }
-    }
-
-    if (n) {
-        jp->tokens = ngx_palloc(cf->pool, n * sizeof(ngx_str_t));
-        if (jp->tokens == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    /* unescape each reference token: "~1" is "/", "~0" is "~" */
-
-    for (p = text->data; p < last; /* void */) {
-
-        p++;    /* the "/" */
-
-        tok = &jp->tokens[jp->ntokens++];
-
-        tok->data = ngx_pnalloc(cf->pool, last - p + 1);
-        if (tok->data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        d = tok->data;
-
-        while (p < last && *p != '/') {
-            if (*p != '~') {
-                *d++ = *p++;
-                continue;
-            }
-
-            if (p + 1 == last || (p[1] != '0' && p[1] != '1')) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid JSON Pointer \"%V\": \"~\" must "
-                                   "be followed by \"0\" or \"1\"", text);
-                return NGX_CONF_ERROR;
-            }
-
-            *d++ = (p[1] == '0') ? '~' : '/';
-            p += 2;
-        }
-
-        tok->len = d - tok->data;
-    }
-
-    *ptr = jp;
-
-    return NGX_CONF_OK;
-}
-
-
-static json_t *
-ngx_http_passport_pointer_get(json_t *v, ngx_http_passport_pointer_t *ptr)
-{
-    size_t      idx;
-    ngx_str_t  *tok;
-    ngx_uint_t  i, k;
-
-    for (i = 0; v && i < ptr->ntokens; i++) {
-        tok = &ptr->tokens[i];
-
-        if (json_is_object(v)) {
-            v = json_object_getn(v, (const char *) tok->data, tok->len);
-            continue;
-        }
-
-        if (!json_is_array(v)) {
-            return NULL;
-        }
-
-        /* array index: decimal, no leading zero, "-" is never present */
-
-        if (tok->len == 0 || tok->len > 9
-            || (tok->data[0] == '0' && tok->len > 1))
-        {
-            return NULL;
-        }
-
-        idx = 0;
-
-        for (k = 0; k < tok->len; k++) {
-            if (tok->data[k] < '0' || tok->data[k] > '9') {
-                return NULL;
-            }
-
-            idx = idx * 10 + tok->data[k] - '0';
-        }
-
-        v = json_array_get(v, idx);
-    }
-
-    return v;
-}
 
 
 /*
@@ -222,44 +96,6 @@ ngx_http_passport_blank(json_t *v)
                                   &len, 1);
 
     return len == 0;
-}
-
-
-/* base pointer + "/index" + sub pointer, as an RFC 6901 string */
-
-static ngx_int_t
-ngx_http_passport_join(ngx_http_request_t *r, ngx_str_t *out,
-    ngx_http_passport_pointer_t *base, ngx_int_t index,
-    ngx_http_passport_pointer_t *sub)
-{
-    size_t   len;
-    u_char  *p;
-
-    len = (base ? base->text.len : 0) + NGX_INT_T_LEN + 1
-          + (sub ? sub->text.len : 0);
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    out->data = p;
-
-    if (base) {
-        p = ngx_cpymem(p, base->text.data, base->text.len);
-    }
-
-    if (index >= 0) {
-        p = ngx_sprintf(p, "/%i", index);
-    }
-
-    if (sub) {
-        p = ngx_cpymem(p, sub->text.data, sub->text.len);
-    }
-
-    out->len = p - out->data;
-
-    return NGX_OK;
 }
 
 
@@ -626,8 +462,8 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
 
     ngx_memzero(&it, sizeof(ngx_http_passport_item_t));
 
-    if (ngx_http_passport_join(ck->r, &it.pointer, plcf->items, index,
-                               plcf->item_code)
+    if (ngx_http_passport_pointer_join(ck->r->pool, &it.pointer, plcf->items,
+                                       index, plcf->item_code)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -724,8 +560,8 @@ ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
         return NGX_OK;
     }
 
-    if (ngx_http_passport_join(ck->r, &it->seller_pointer, plcf->items,
-                               index, plcf->item_seller)
+    if (ngx_http_passport_pointer_join(ck->r->pool, &it->seller_pointer,
+                                       plcf->items, index, plcf->item_seller)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -900,8 +736,8 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
         return NGX_ERROR;
     }
 
-    if (ngx_http_passport_join(ck->r, &ptr, ck->plcf->items, index,
-                               ck->plcf->item_origin)
+    if (ngx_http_passport_pointer_join(ck->r->pool, &ptr, ck->plcf->items,
+                                       index, ck->plcf->item_origin)
         != NGX_OK)
     {
         return NGX_ERROR;

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_pointer.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
@@ -15,10 +16,6 @@ static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 
 static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_code_pattern(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -104,35 +101,35 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_seller"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_seller,
+      ngx_http_passport_set_seller,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("passport_items"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, items),
       NULL },
 
     { ngx_string("passport_item_code"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_code),
       NULL },
 
     { ngx_string("passport_item_seller"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_seller),
       NULL },
 
     { ngx_string("passport_item_origin"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_origin),
       NULL },
@@ -501,73 +498,6 @@ ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     plcf->methods |= NGX_CONF_BITMASK_SET;
 
     return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t                         *value;
-    ngx_http_compile_complex_value_t   ccv;
-
-    if (plcf->seller != NGX_CONF_UNSET_PTR || plcf->seller_value != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (value[1].len && value[1].data[0] == '/') {
-        return ngx_http_passport_pointer_compile(cf, &value[1],
-                                                 &plcf->seller);
-    }
-
-    if (value[1].len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "empty seller source \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->seller_value = ngx_palloc(cf->pool,
-                                    sizeof(ngx_http_complex_value_t));
-    if (plcf->seller_value == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = plcf->seller_value;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->seller = NULL;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    char  *p = conf;
-
-    ngx_str_t                     *value;
-    ngx_http_passport_pointer_t  **ptr;
-
-    ptr = (ngx_http_passport_pointer_t **) (p + cmd->offset);
-
-    if (*ptr != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    return ngx_http_passport_pointer_compile(cf, &value[1], ptr);
 }
 
 
