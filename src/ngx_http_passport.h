@@ -12,8 +12,6 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <jansson.h>
 #include <curl/curl.h>
 
@@ -38,13 +36,6 @@
 
 /* a JSON Pointer: ngx_http_passport_pointer.h */
 typedef struct ngx_http_passport_pointer_s  ngx_http_passport_pointer_t;
-
-
-typedef struct {
-    ngx_str_t                   source;
-    pcre2_code                 *code;
-    pcre2_match_data           *match;
-} ngx_http_passport_pattern_t;
 
 
 /* lookup kinds */
@@ -77,7 +68,7 @@ struct ngx_http_passport_loc_conf_s {
     ngx_http_passport_pointer_t *item_seller;
     ngx_http_passport_pointer_t *item_origin;
 
-    ngx_array_t                *patterns;       /* of _pattern_t */
+    ngx_array_t                *patterns;       /* passport_code_pattern */
 
     ngx_uint_t                  status;
     ngx_uint_t                  max_items;

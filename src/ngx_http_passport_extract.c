@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_problems.h"
 
@@ -42,8 +43,6 @@ static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
     ngx_http_passport_item_t *it);
 static ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index, int *origin);
-static ngx_uint_t ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf,
-    u_char *s, size_t len);
 
 
 /* listing seller states */
@@ -658,7 +657,7 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
 
         /* opaque codes are looked up as written, less white space */
 
-        if (ngx_http_passport_opaque(ck->plcf, canon->data, canon->len)) {
+        if (ngx_http_passport_pattern_match(ck->plcf, canon->data, canon->len)) {
             return NGX_OK;
         }
 
@@ -755,27 +754,4 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
     }
 
     return NGX_OK;
-}
-
-
-static ngx_uint_t
-ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf, u_char *s,
-    size_t len)
-{
-    ngx_uint_t                    i;
-    ngx_http_passport_pattern_t  *pat;
-
-    if (plcf->patterns == NULL) {
-        return 0;
-    }
-
-    pat = plcf->patterns->elts;
-
-    for (i = 0; i < plcf->patterns->nelts; i++) {
-        if (pcre2_match(pat[i].code, s, len, 0, 0, pat[i].match, NULL) >= 0) {
-            return 1;
-        }
-    }
-
-    return 0;
 }

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
 
 
@@ -17,9 +18,6 @@ static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
 static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_passport_code_pattern(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static void ngx_http_passport_pattern_cleanup(void *data);
 static char *ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_token_file(ngx_conf_t *cf,
@@ -136,7 +134,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_code_pattern"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_code_pattern,
+      ngx_http_passport_set_code_pattern,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -498,94 +496,6 @@ ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     plcf->methods |= NGX_CONF_BITMASK_SET;
 
     return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    int                           errcode;
-    u_char                        errstr[256];
-    ngx_str_t                    *value;
-    PCRE2_SIZE                    erroff;
-    ngx_pool_cleanup_t           *cln;
-    ngx_http_passport_pattern_t  *pat;
-
-    value = cf->args->elts;
-
-    if (plcf->patterns == NGX_CONF_UNSET_PTR) {
-        plcf->patterns = ngx_array_create(cf->pool, 2,
-                                        sizeof(ngx_http_passport_pattern_t));
-        if (plcf->patterns == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    pat = ngx_array_push(plcf->patterns);
-    if (pat == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(pat, sizeof(ngx_http_passport_pattern_t));
-    pat->source = value[1];
-
-    /* the cleanup keeps its own copy: the array may move on push */
-
-    cln = ngx_pool_cleanup_add(cf->pool,
-                               sizeof(ngx_http_passport_pattern_t));
-    if (cln == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(cln->data, sizeof(ngx_http_passport_pattern_t));
-    cln->handler = ngx_http_passport_pattern_cleanup;
-
-    /* the whole code must match, as with "^(?:...)$" */
-
-    pat->code = pcre2_compile(value[1].data, value[1].len,
-                              PCRE2_UTF|PCRE2_ANCHORED|PCRE2_ENDANCHORED,
-                              &errcode, &erroff, NULL);
-
-    if (pat->code == NULL) {
-        pcre2_get_error_message(errcode, errstr, sizeof(errstr));
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid passport_code_pattern \"%V\": %s "
-                           "at offset %uz", &value[1], errstr,
-                           (size_t) erroff);
-        return NGX_CONF_ERROR;
-    }
-
-    ((ngx_http_passport_pattern_t *) cln->data)->code = pat->code;
-
-    /* JIT is an optimisation only: the interpreter is used without it */
-    (void) pcre2_jit_compile(pat->code, PCRE2_JIT_COMPLETE);
-
-    pat->match = pcre2_match_data_create_from_pattern(pat->code, NULL);
-    if (pat->match == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ((ngx_http_passport_pattern_t *) cln->data)->match = pat->match;
-
-    return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_passport_pattern_cleanup(void *data)
-{
-    ngx_http_passport_pattern_t  *pat = data;
-
-    if (pat->match) {
-        pcre2_match_data_free(pat->match);
-    }
-
-    if (pat->code) {
-        pcre2_code_free(pat->code);
-    }
 }
 
 
