@@ -169,10 +169,6 @@ struct ngx_http_passport_ctx_s {
 extern ngx_module_t  ngx_http_passport_module;
 
 
-/* ngx_http_passport_handler.c */
-ngx_int_t ngx_http_passport_handler(ngx_http_request_t *r);
-ngx_http_passport_ctx_t *ngx_http_passport_get_ctx(ngx_http_request_t *r);
-
 /* ngx_http_passport_body.c */
 ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
     ngx_str_t *body);

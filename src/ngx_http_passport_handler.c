@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_handler.h"
 #include "ngx_http_passport_problems.h"
 #include "passport_decide.h"
 
@@ -38,6 +39,18 @@ static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_send_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
+
+
+static ngx_conf_bitmask_t  ngx_http_passport_method_names[] = {
+    { ngx_string("GET"), NGX_HTTP_GET },
+    { ngx_string("HEAD"), NGX_HTTP_HEAD },
+    { ngx_string("POST"), NGX_HTTP_POST },
+    { ngx_string("PUT"), NGX_HTTP_PUT },
+    { ngx_string("PATCH"), NGX_HTTP_PATCH },
+    { ngx_string("DELETE"), NGX_HTTP_DELETE },
+    { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS },
+    { ngx_null_string, 0 }
+};
 
 
 ngx_int_t
@@ -105,6 +118,49 @@ ngx_http_passport_handler(ngx_http_request_t *r)
     ngx_http_finalize_request(r, NGX_DONE);
 
     return NGX_DONE;
+}
+
+
+/* passport_methods: the methods whose requests are checked */
+
+char *
+ngx_http_passport_set_methods(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t           *value;
+    ngx_uint_t           i;
+    ngx_conf_bitmask_t  *m;
+
+    if (plcf->methods) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        for (m = ngx_http_passport_method_names; m->name.len; m++) {
+            if (m->name.len == value[i].len
+                && ngx_strcasecmp(m->name.data, value[i].data) == 0)
+            {
+                break;
+            }
+        }
+
+        if (m->name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid method \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        plcf->methods |= m->mask;
+    }
+
+    plcf->methods |= NGX_CONF_BITMASK_SET;
+
+    return NGX_CONF_OK;
 }
 
 

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_handler.h"
 #include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
 
@@ -16,8 +17,6 @@ static void *ngx_http_passport_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 
-static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static char *ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_token_file(ngx_conf_t *cf,
@@ -62,18 +61,6 @@ static ngx_conf_num_bounds_t  ngx_http_passport_max_items_bounds = {
 };
 
 
-static ngx_conf_bitmask_t  ngx_http_passport_method_names[] = {
-    { ngx_string("GET"), NGX_HTTP_GET },
-    { ngx_string("HEAD"), NGX_HTTP_HEAD },
-    { ngx_string("POST"), NGX_HTTP_POST },
-    { ngx_string("PUT"), NGX_HTTP_PUT },
-    { ngx_string("PATCH"), NGX_HTTP_PATCH },
-    { ngx_string("DELETE"), NGX_HTTP_DELETE },
-    { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS },
-    { ngx_null_string, 0 }
-};
-
-
 static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport"),
@@ -92,7 +79,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_methods"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_passport_methods,
+      ngx_http_passport_set_methods,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -454,46 +441,6 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                            "where \"passport\" is on");
         return NGX_CONF_ERROR;
     }
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t           *value;
-    ngx_uint_t           i;
-    ngx_conf_bitmask_t  *m;
-
-    if (plcf->methods) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        for (m = ngx_http_passport_method_names; m->name.len; m++) {
-            if (m->name.len == value[i].len
-                && ngx_strcasecmp(m->name.data, value[i].data) == 0)
-            {
-                break;
-            }
-        }
-
-        if (m->name.len == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid method \"%V\"", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        plcf->methods |= m->mask;
-    }
-
-    plcf->methods |= NGX_CONF_BITMASK_SET;
 
     return NGX_CONF_OK;
 }
