@@ -174,10 +174,8 @@ ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
     ngx_str_t *body);
 ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
 
-/* ngx_http_passport_extract.c */
+/* ngx_http_passport_extract.c: today in Vietnam as YYYYMMDD */
 long ngx_http_passport_today(void);
-ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 
 /* ngx_http_passport_lookup.c */
 ngx_int_t ngx_http_passport_lookups_plan(ngx_http_request_t *r,

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_extract.h"
 #include "ngx_http_passport_handler.h"
 #include "ngx_http_passport_problems.h"
 #include "ngx_http_passport_response.h"
