@@ -113,22 +113,6 @@ typedef void (*ngx_http_passport_lookups_done_pt)(
     ngx_http_passport_ctx_t *ctx);
 
 
-/* one distinct registry lookup of a request */
-typedef struct {
-    ngx_http_passport_ctx_t    *ctx;
-    ngx_uint_t                  kind;           /* ENTITY or CODE */
-    ngx_str_t                   key;            /* ID or canonical code */
-    ngx_str_t                   pointer;        /* for a seller: where */
-    ngx_uint_t                  has_pointer;
-    u_char                     *value;
-    size_t                      value_len;
-    void                       *waiter;         /* while in flight */
-    ngx_uint_t                  done;
-    ngx_http_passport_entity_t  entity;         /* the answer, kept until */
-    ngx_http_passport_record_t  record;         /* all are in */
-} ngx_http_passport_slot_t;
-
-
 struct ngx_http_passport_ctx_s {
     ngx_uint_t                  state;
     ngx_uint_t                  verdict;        /* VERDICT_* */
@@ -152,7 +136,7 @@ struct ngx_http_passport_ctx_s {
     json_t                     *root;
 
     ngx_array_t                 items;          /* of _item_t */
-    ngx_array_t                 slots;          /* of _slot_t */
+    ngx_array_t                 slots;          /* lookup.c's */
     ngx_uint_t                  pending;        /* lookups in flight */
     ngx_event_t                 wake;           /* lookups done */
     ngx_http_passport_lookups_done_pt  lookups_done;
@@ -169,23 +153,8 @@ struct ngx_http_passport_ctx_s {
 extern ngx_module_t  ngx_http_passport_module;
 
 
-/* ngx_http_passport_body.c */
-ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
-    ngx_str_t *body);
-ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
-
 /* ngx_http_passport_extract.c: today in Vietnam as YYYYMMDD */
 long ngx_http_passport_today(void);
-
-/* ngx_http_passport_lookup.c */
-ngx_int_t ngx_http_passport_lookups_plan(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
-ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
-    ngx_http_passport_lookups_done_pt done);
-void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
 
 /* ngx_http_passport_report_log.c */
 char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -209,9 +178,6 @@ char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);
-
-/* ngx_http_passport_variables.c */
-ngx_int_t ngx_http_passport_add_variables(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_PASSPORT_H_INCLUDED_ */

@@ -5,8 +5,10 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_body.h"
 #include "ngx_http_passport_extract.h"
 #include "ngx_http_passport_handler.h"
+#include "ngx_http_passport_lookup.h"
 #include "ngx_http_passport_problems.h"
 #include "ngx_http_passport_response.h"
 #include "passport_decide.h"

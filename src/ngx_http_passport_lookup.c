@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_lookup.h"
 #include "ngx_http_passport_problems.h"
 
 
@@ -15,6 +16,22 @@
  * outside of libcurl's callbacks), and the handler then applies the
  * cross-checks with ngx_http_passport_lookups_apply().
  */
+
+
+/* one distinct registry lookup of a request */
+typedef struct {
+    ngx_http_passport_ctx_t    *ctx;
+    ngx_uint_t                  kind;           /* ENTITY or CODE */
+    ngx_str_t                   key;            /* ID or canonical code */
+    ngx_str_t                   pointer;        /* for a seller: where */
+    ngx_uint_t                  has_pointer;
+    u_char                     *value;
+    size_t                      value_len;
+    void                       *waiter;         /* while in flight */
+    ngx_uint_t                  done;
+    ngx_http_passport_entity_t  entity;         /* the answer, kept until */
+    ngx_http_passport_record_t  record;         /* all are in */
+} ngx_http_passport_slot_t;
 
 
 static ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,

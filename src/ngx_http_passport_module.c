@@ -8,6 +8,7 @@
 #include "ngx_http_passport_handler.h"
 #include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
+#include "ngx_http_passport_variables.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
