@@ -18,7 +18,6 @@
 
 
 typedef struct {
-    ngx_str_t                   source;
     pcre2_code                 *code;
     pcre2_match_data           *match;
 } ngx_http_passport_pattern_t;
@@ -56,7 +55,6 @@ ngx_http_passport_set_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_memzero(pat, sizeof(ngx_http_passport_pattern_t));
-    pat->source = value[1];
 
     /* the cleanup keeps its own copy: the array may move on push */
 
