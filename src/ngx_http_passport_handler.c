@@ -17,10 +17,12 @@
 /*
  * The access-phase handler is a resumable state machine:
  *
- *     BODY    read the request body (asynchronously)
- *     CHECK   extract seller and items, run the local rules
+ *     BODY    read the request body (asynchronously, body.c)
+ *     CHECK   extract seller and items, run the local rules (extract.c),
+ *             plan the lookups (lookup.c)
  *     LOOKUP  registry lookups, cache first (lookup.c, registry.c)
- *     DONE    verdict known: pass, or act on it
+ *     DONE    verdict known (src/core/passport_decide.c): pass, or act on
+ *             it (response.c)
  *
  * Each state is a function of the context; the handler may be entered any
  * number of times and resumes where the request stands.
@@ -102,8 +104,7 @@ ngx_http_passport_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-        ngx_http_passport_run(r, ctx);
+        ngx_http_passport_finish(r, ctx);
 
         return ngx_http_passport_act(r, ctx);
     }
@@ -283,9 +284,9 @@ ngx_http_passport_body_handler(ngx_http_request_t *r)
 
 
 /*
- * Advances the request through the states that need no waiting.  A state
- * that has to wait returns with ctx->state unchanged and resumes the
- * phases itself when it is done.
+ * The check, then the lookups.  When the lookups have to wait, the request
+ * stays in LOOKUP and the wake-up event decides it; otherwise it is decided
+ * here.
  */
 
 static void
@@ -296,37 +297,33 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
 
-    if (ctx->state == NGX_HTTP_PASSPORT_STATE_CHECK) {
-
-        if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
-            || ngx_http_passport_check(r, plcf, ctx) != NGX_OK
-            || ngx_http_passport_lookups_plan(r, plcf, ctx) != NGX_OK)
-        {
-            ctx->failed = 1;
-            ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-            return;
-        }
-
-        ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
-
-        rc = ngx_http_passport_lookups_start(r, plcf, ctx,
-                                             ngx_http_passport_lookups_done);
-
-        if (rc == NGX_AGAIN) {
-            /* a client that goes away meanwhile ends the request */
-            r->read_event_handler = ngx_http_test_reading;
-            return;
-        }
-
-        if (rc == NGX_ERROR) {
-            ctx->failed = 1;
-            ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-            return;
-        }
-
-        ngx_http_passport_lookups_apply(r, ctx);
+    if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
+        || ngx_http_passport_check(r, plcf, ctx) != NGX_OK
+        || ngx_http_passport_lookups_plan(r, plcf, ctx) != NGX_OK)
+    {
+        ctx->failed = 1;
+        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+        return;
     }
 
+    ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
+
+    rc = ngx_http_passport_lookups_start(r, plcf, ctx,
+                                         ngx_http_passport_lookups_done);
+
+    if (rc == NGX_AGAIN) {
+        /* a client that goes away meanwhile ends the request */
+        r->read_event_handler = ngx_http_test_reading;
+        return;
+    }
+
+    if (rc == NGX_ERROR) {
+        ctx->failed = 1;
+        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+        return;
+    }
+
+    ngx_http_passport_lookups_apply(r, ctx);
     ngx_http_passport_finish(r, ctx);
 }
 
