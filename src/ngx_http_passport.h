@@ -88,15 +88,18 @@ struct ngx_http_passport_loc_conf_s {
 };
 
 
-/* an item that passed local rules, for the cross-checks */
+/*
+ * An item that passed the local rules, kept by the check for the lookups
+ * and the cross-checks (and read by the regulator's record).
+ */
 typedef struct {
     ngx_str_t                   pointer;        /* to its trace code */
-    ngx_str_t                   code;           /* canonical */
+    ngx_str_t                   code;           /* the lookup key */
     u_char                     *value;          /* the code as sent */
     size_t                      value_len;
     ngx_str_t                   seller;         /* normalised, or empty */
     int                         origin;         /* claimed, -1: none */
-    ngx_int_t                   slot;           /* code lookup */
+    ngx_int_t                   slot;           /* its code's lookup */
 
     /* the item's own seller, when it has one */
     ngx_str_t                   seller_pointer;
