@@ -12,8 +12,6 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <jansson.h>
 #include <curl/curl.h>
 
@@ -37,19 +35,8 @@
 #define NGX_HTTP_PASSPORT_STATE_DONE    3   /* verdict known */
 
 
-/* a JSON Pointer (RFC 6901) compiled at configuration time */
-typedef struct {
-    ngx_str_t                   text;      /* as written, still escaped */
-    ngx_str_t                  *tokens;    /* unescaped reference tokens */
-    ngx_uint_t                  ntokens;
-} ngx_http_passport_pointer_t;
-
-
-typedef struct {
-    ngx_str_t                   source;
-    pcre2_code                 *code;
-    pcre2_match_data           *match;
-} ngx_http_passport_pattern_t;
+/* a JSON Pointer: ngx_http_passport_pointer.h */
+typedef struct ngx_http_passport_pointer_s  ngx_http_passport_pointer_t;
 
 
 /* lookup kinds */
@@ -83,7 +70,7 @@ struct ngx_http_passport_loc_conf_s {
     ngx_http_passport_pointer_t *item_seller;
     ngx_http_passport_pointer_t *item_origin;
 
-    ngx_array_t                *patterns;       /* of _pattern_t */
+    ngx_array_t                *patterns;       /* passport_code_pattern */
 
     ngx_uint_t                  status;
     ngx_uint_t                  max_items;
@@ -104,15 +91,24 @@ struct ngx_http_passport_loc_conf_s {
 };
 
 
-/* an item that passed local rules, for the cross-checks */
+/*
+ * An item that passed the local rules, kept by the check for the lookups
+ * and the cross-checks (and read by the regulator's record).
+ */
 typedef struct {
     ngx_str_t                   pointer;        /* to its trace code */
-    ngx_str_t                   code;           /* canonical */
+    ngx_str_t                   code;           /* the lookup key */
     u_char                     *value;          /* the code as sent */
     size_t                      value_len;
     ngx_str_t                   seller;         /* normalised, or empty */
     int                         origin;         /* claimed, -1: none */
-    ngx_int_t                   slot;           /* code lookup */
+    ngx_int_t                   slot;           /* its code's lookup */
+
+    /* the item's own seller, when it has one */
+    ngx_str_t                   seller_pointer;
+    u_char                     *seller_value;   /* as sent */
+    size_t                      seller_value_len;
+    unsigned                    own_seller:1;
 } ngx_http_passport_item_t;
 
 
@@ -121,22 +117,6 @@ typedef struct ngx_http_passport_ctx_s  ngx_http_passport_ctx_t;
 /* the end of a request's lookups: the last answer is in */
 typedef void (*ngx_http_passport_lookups_done_pt)(
     ngx_http_passport_ctx_t *ctx);
-
-
-/* one distinct registry lookup of a request */
-typedef struct {
-    ngx_http_passport_ctx_t    *ctx;
-    ngx_uint_t                  kind;           /* ENTITY or CODE */
-    ngx_str_t                   key;            /* ID or canonical code */
-    ngx_str_t                   pointer;        /* for a seller: where */
-    ngx_uint_t                  has_pointer;
-    u_char                     *value;
-    size_t                      value_len;
-    void                       *waiter;         /* while in flight */
-    ngx_uint_t                  done;
-    ngx_http_passport_entity_t  entity;         /* the answer, kept until */
-    ngx_http_passport_record_t  record;         /* all are in */
-} ngx_http_passport_slot_t;
 
 
 struct ngx_http_passport_ctx_s {
@@ -154,6 +134,7 @@ struct ngx_http_passport_ctx_s {
 
     ngx_str_t                   seller;         /* normalised */
     ngx_str_t                   seller_raw;     /* as sent */
+    ngx_str_t                   seller_pointer; /* empty: from variables */
     const char                 *seller_kind;    /* NULL: none configured */
     const char                 *seller_verdict;
 
@@ -161,7 +142,7 @@ struct ngx_http_passport_ctx_s {
     json_t                     *root;
 
     ngx_array_t                 items;          /* of _item_t */
-    ngx_array_t                 slots;          /* of _slot_t */
+    ngx_array_t                 slots;          /* lookup.c's */
     ngx_uint_t                  pending;        /* lookups in flight */
     ngx_event_t                 wake;           /* lookups done */
     ngx_http_passport_lookups_done_pt  lookups_done;
@@ -178,35 +159,8 @@ struct ngx_http_passport_ctx_s {
 extern ngx_module_t  ngx_http_passport_module;
 
 
-/* ngx_http_passport_handler.c */
-ngx_int_t ngx_http_passport_handler(ngx_http_request_t *r);
-ngx_http_passport_ctx_t *ngx_http_passport_get_ctx(ngx_http_request_t *r);
-
-/* ngx_http_passport_body.c */
-ngx_int_t ngx_http_passport_body_collect(ngx_http_request_t *r,
-    ngx_str_t *body);
-ngx_uint_t ngx_http_passport_is_json(ngx_http_request_t *r);
-
-/* ngx_http_passport_extract.c */
-char *ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
-    ngx_http_passport_pointer_t **ptr);
+/* ngx_http_passport_extract.c: today in Vietnam as YYYYMMDD */
 long ngx_http_passport_today(void);
-ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
-ngx_http_passport_error_t *ngx_http_passport_add_error(
-    ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx, ngx_uint_t reason,
-    ngx_str_t *pointer, u_char *value, size_t value_len);
-
-/* ngx_http_passport_lookup.c */
-ngx_int_t ngx_http_passport_lookups_start(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
-    ngx_http_passport_lookups_done_pt done);
-void ngx_http_passport_lookups_apply(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-void ngx_http_passport_lookups_cancel(ngx_http_passport_ctx_t *ctx);
-ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
-    ngx_str_t *pointer, u_char *value, size_t value_len);
 
 /* ngx_http_passport_report_log.c */
 char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -226,9 +180,6 @@ void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);
-
-/* ngx_http_passport_variables.c */
-ngx_int_t ngx_http_passport_add_variables(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_PASSPORT_H_INCLUDED_ */

@@ -5,412 +5,86 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_extract.h"
+#include "ngx_http_passport_pointer.h"
+#include "ngx_http_passport_problems.h"
+
+
+/*
+ * The document as a whole: it parses, it has the expected shape, and it
+ * holds a list of items of a size allowed.  The seller's rules are in
+ * extract_seller.c, the code's and the origin's in extract_code.c.
+ */
 
 
 /* hours east of UTC of the day used for expiry dates: Vietnam, no DST */
 #define NGX_HTTP_PASSPORT_TZ_OFFSET  (7 * 3600)
 
 
-typedef struct {
-    ngx_http_request_t            *r;
-    ngx_http_passport_loc_conf_t  *plcf;
-    ngx_http_passport_ctx_t       *ctx;
-    long                           today;
-    ngx_uint_t                     seller;     /* listing seller state */
-} ngx_http_passport_check_t;
-
-
-static json_t *ngx_http_passport_pointer_get(json_t *v,
-    ngx_http_passport_pointer_t *ptr);
+static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
-static ngx_uint_t ngx_http_passport_blank(json_t *v);
-static ngx_int_t ngx_http_passport_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t len, const char *en, const char *vi, ...);
-static const char *ngx_http_passport_json_type(json_t *v, ngx_uint_t lang);
-static ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r,
-    json_t *v, u_char **data, size_t *len);
-static ngx_int_t ngx_http_passport_join(ngx_http_request_t *r,
-    ngx_str_t *out, ngx_http_passport_pointer_t *base, ngx_int_t index,
-    ngx_http_passport_pointer_t *sub);
-static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
-static ngx_int_t ngx_http_passport_check_seller(ngx_http_passport_check_t *ck,
-    json_t *v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing,
-    ngx_str_t *norm);
+static ngx_int_t ngx_http_passport_shape_problem(
+    ngx_http_passport_check_t *ck);
+static ngx_int_t ngx_http_passport_check_items(ngx_http_passport_check_t *ck);
+static ngx_int_t ngx_http_passport_check_list(ngx_http_passport_check_t *ck,
+    json_t *items);
 static ngx_int_t ngx_http_passport_check_item(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index);
-static ngx_int_t ngx_http_passport_check_code(ngx_http_passport_check_t *ck,
-    json_t *v, int origin, ngx_str_t *pointer, ngx_str_t *canon);
-static ngx_int_t ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
-    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
-    ngx_str_t *seller_pointer, json_t *seller_value, int origin);
-static ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index, int *origin);
-static ngx_uint_t ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf,
-    u_char *s, size_t len);
-
-
-/* listing seller states */
-#define NGX_HTTP_PASSPORT_SELLER_NONE     0   /* no source configured */
-#define NGX_HTTP_PASSPORT_SELLER_ABSENT   1
-#define NGX_HTTP_PASSPORT_SELLER_BAD      2
-#define NGX_HTTP_PASSPORT_SELLER_GOOD     3
+static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
+    ngx_http_passport_item_t *it);
 
 
 static ngx_str_t  ngx_http_passport_root = ngx_null_string;
 
 
-char *
-ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
-    ngx_http_passport_pointer_t **ptr)
+ngx_int_t
+ngx_http_passport_check(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
 {
-    u_char                       *p, *last, *d;
-    ngx_uint_t                    n;
-    ngx_str_t                    *tok;
-    ngx_http_passport_pointer_t  *jp;
+    ngx_int_t                  rc;
+    ngx_http_passport_check_t  ck;
 
-    if (text->len && text->data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid JSON Pointer \"%V\": it must be empty "
-                           "or start with \"/\"", text);
-        return NGX_CONF_ERROR;
+    ck.r = r;
+    ck.plcf = plcf;
+    ck.ctx = ctx;
+    ck.today = ngx_http_passport_today();
+    ck.seller = NGX_HTTP_PASSPORT_SELLER_NONE;
+
+    rc = ngx_http_passport_parse(&ck);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? NGX_OK : NGX_ERROR;
     }
 
-    jp = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_pointer_t));
-    if (jp == NULL) {
-        return NGX_CONF_ERROR;
+    /* a document of the wrong shape is one problem, not one per field */
+
+    if (!ngx_http_passport_shape_ok(ctx->root, plcf->items)) {
+        return ngx_http_passport_shape_problem(&ck);
     }
 
-    jp->text = *text;
-    last = text->data + text->len;
-
-    for (n = 0, p = text->data; p < last; p++) {
-        if (*p == '/') {
-            n++;
-        }
-    }
-
-    if (n) {
-        jp->tokens = ngx_palloc(cf->pool, n * sizeof(ngx_str_t));
-        if (jp->tokens == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    /* unescape each reference token: "~1" is "/", "~0" is "~" */
-
-    for (p = text->data; p < last; /* void */) {
-
-        p++;    /* the "/" */
-
-        tok = &jp->tokens[jp->ntokens++];
-
-        tok->data = ngx_pnalloc(cf->pool, last - p + 1);
-        if (tok->data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        d = tok->data;
-
-        while (p < last && *p != '/') {
-            if (*p != '~') {
-                *d++ = *p++;
-                continue;
-            }
-
-            if (p + 1 == last || (p[1] != '0' && p[1] != '1')) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid JSON Pointer \"%V\": \"~\" must "
-                                   "be followed by \"0\" or \"1\"", text);
-                return NGX_CONF_ERROR;
-            }
-
-            *d++ = (p[1] == '0') ? '~' : '/';
-            p += 2;
-        }
-
-        tok->len = d - tok->data;
-    }
-
-    *ptr = jp;
-
-    return NGX_CONF_OK;
-}
-
-
-static json_t *
-ngx_http_passport_pointer_get(json_t *v, ngx_http_passport_pointer_t *ptr)
-{
-    size_t      idx;
-    ngx_str_t  *tok;
-    ngx_uint_t  i, k;
-
-    for (i = 0; v && i < ptr->ntokens; i++) {
-        tok = &ptr->tokens[i];
-
-        if (json_is_object(v)) {
-            v = json_object_getn(v, (const char *) tok->data, tok->len);
-            continue;
-        }
-
-        if (!json_is_array(v)) {
-            return NULL;
-        }
-
-        /* array index: decimal, no leading zero, "-" is never present */
-
-        if (tok->len == 0 || tok->len > 9
-            || (tok->data[0] == '0' && tok->len > 1))
-        {
-            return NULL;
-        }
-
-        idx = 0;
-
-        for (k = 0; k < tok->len; k++) {
-            if (tok->data[k] < '0' || tok->data[k] > '9') {
-                return NULL;
-            }
-
-            idx = idx * 10 + tok->data[k] - '0';
-        }
-
-        v = json_array_get(v, idx);
-    }
-
-    return v;
-}
-
-
-/*
- * The root is an object (the only item, or holding the items), or, when
- * the items pointer starts with an index, an array.
- */
-
-static ngx_uint_t
-ngx_http_passport_shape_ok(json_t *root, ngx_http_passport_pointer_t *items)
-{
-    if (json_is_object(root)) {
-        return 1;
-    }
-
-    if (items == NULL || !json_is_array(root)) {
-        return 0;
-    }
-
-    return items->ntokens == 0
-           || (items->tokens[0].len
-               && items->tokens[0].data[0] >= '0'
-               && items->tokens[0].data[0] <= '9');
-}
-
-
-/* a string of white space only, as good as absent */
-
-static ngx_uint_t
-ngx_http_passport_blank(json_t *v)
-{
-    size_t  len;
-
-    if (!json_is_string(v)) {
-        return 0;
-    }
-
-    len = json_string_length(v);
-
-    (void) ngx_http_passport_trim((const u_char *) json_string_value(v),
-                                  &len, 1);
-
-    return len == 0;
-}
-
-
-static const char *
-ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
-{
-    ngx_uint_t          t;
-    static const char  *names[][2] = {
-        { "object", "đối tượng" },
-        { "array", "mảng" },
-        { "string", "chuỗi" },
-        { "number", "số" },
-        { "boolean", "giá trị logic" },
-        { "null", "null" }
-    };
-
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        t = 0;
-        break;
-    case JSON_ARRAY:
-        t = 1;
-        break;
-    case JSON_STRING:
-        t = 2;
-        break;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        t = 3;
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        t = 4;
-        break;
-    default:
-        t = 5;
-    }
-
-    return names[t][lang == NGX_HTTP_PASSPORT_LANG_VI];
-}
-
-
-/* the offending value as text for errors[].value */
-
-static ngx_int_t
-ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
-    u_char **data, size_t *len)
-{
-    double   d;
-    size_t   n;
-    u_char   buf[64];
-
-    if (json_is_string(v)) {
-        *data = (u_char *) json_string_value(v);
-        *len = json_string_length(v);
-        return NGX_OK;
-    }
-
-    if (json_is_object(v) || json_is_array(v)) {
-        *data = (u_char *) (json_is_object(v) ? "{...}" : "[...]");
-        *len = 5;
-        return NGX_OK;
-    }
-
-    if (json_is_true(v) || json_is_false(v) || json_is_null(v)) {
-        *data = (u_char *) (json_is_true(v) ? "true"
-                            : json_is_false(v) ? "false" : "null");
-        *len = ngx_strlen(*data);
-        return NGX_OK;
-    }
-
-    /* numbers are parsed as reals: show whole ones as the client wrote */
-
-    d = json_number_value(v);
-
-    if (d == (double) (int64_t) d && d > -1e15 && d < 1e15) {
-        n = ngx_sprintf(buf, "%L", (int64_t) d) - buf;
-
-    } else {
-        n = json_dumpb(v, (char *) buf, sizeof(buf), JSON_ENCODE_ANY);
-
-        if (n == 0 || n > sizeof(buf)) {
-            *data = (u_char *) "number";
-            *len = 6;
-            return NGX_OK;
-        }
-    }
-
-    *data = ngx_pnalloc(r->pool, n);
-    if (*data == NULL) {
+    if (ngx_http_passport_check_listing_seller(&ck) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(*data, buf, n);
-    *len = n;
-
-    return NGX_OK;
+    return ngx_http_passport_check_items(&ck);
 }
 
 
-/* base pointer + "/index" + sub pointer, as an RFC 6901 string */
+/* today as YYYYMMDD, in Vietnam (UTC+7), for expiry dates */
 
-static ngx_int_t
-ngx_http_passport_join(ngx_http_request_t *r, ngx_str_t *out,
-    ngx_http_passport_pointer_t *base, ngx_int_t index,
-    ngx_http_passport_pointer_t *sub)
+long
+ngx_http_passport_today(void)
 {
-    size_t   len;
-    u_char  *p;
+    ngx_tm_t  tm;
 
-    len = (base ? base->text.len : 0) + NGX_INT_T_LEN + 1
-          + (sub ? sub->text.len : 0);
+    ngx_gmtime(ngx_time() + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    out->data = p;
-
-    if (base) {
-        p = ngx_cpymem(p, base->text.data, base->text.len);
-    }
-
-    if (index >= 0) {
-        p = ngx_sprintf(p, "/%i", index);
-    }
-
-    if (sub) {
-        p = ngx_cpymem(p, sub->text.data, sub->text.len);
-    }
-
-    out->len = p - out->data;
-
-    return NGX_OK;
+    return (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
+           + tm.ngx_tm_mday;
 }
 
 
-ngx_http_passport_error_t *
-ngx_http_passport_add_error(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t value_len)
-{
-    ngx_http_passport_error_t  *err;
-
-    err = ngx_array_push(&ctx->errors);
-    if (err == NULL) {
-        return NULL;
-    }
-
-    ngx_memzero(err, sizeof(ngx_http_passport_error_t));
-
-    err->reason = (int) reason;
-
-    if (pointer) {
-        err->pointer = pointer->data ? pointer->data : (u_char *) "";
-        err->pointer_len = pointer->len;
-    }
-
-    err->value = value;
-    err->value_len = value_len;
-
-    return err;
-}
-
-
-/* adds a problem with its detail in the request's language */
-
-static ngx_int_t
-ngx_http_passport_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t len, const char *en, const char *vi, ...)
-{
-    va_list                     args;
-    ngx_http_passport_error_t  *err;
-
-    err = ngx_http_passport_add_error(r, ctx, reason, pointer, value, len);
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    va_start(args, vi);
-    ngx_http_passport_error_vdetail(err, (int) ctx->lang, en, vi, args);
-    va_end(args);
-
-    return NGX_OK;
-}
-
+/* NGX_DECLINED: the body is no JSON, which is the request's problem */
 
 static ngx_int_t
 ngx_http_passport_parse(ngx_http_passport_check_t *ck)
@@ -465,183 +139,80 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
 }
 
 
-/* today as YYYYMMDD, in Vietnam (UTC+7), for expiry dates */
+/*
+ * The root is an object (the only item, or holding the items), or, when
+ * the items pointer starts with an index, an array.
+ */
 
-long
-ngx_http_passport_today(void)
+static ngx_uint_t
+ngx_http_passport_shape_ok(json_t *root, ngx_http_passport_pointer_t *items)
 {
-    ngx_tm_t  tm;
+    if (json_is_object(root)) {
+        return 1;
+    }
 
-    ngx_gmtime(ngx_time() + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
+    if (items == NULL || !json_is_array(root)) {
+        return 0;
+    }
 
-    return (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
-           + tm.ngx_tm_mday;
+    return items->ntokens == 0
+           || (items->tokens[0].len
+               && items->tokens[0].data[0] >= '0'
+               && items->tokens[0].data[0] <= '9');
 }
 
 
-ngx_int_t
-ngx_http_passport_check(ngx_http_request_t *r,
-    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
+static ngx_int_t
+ngx_http_passport_shape_problem(ngx_http_passport_check_t *ck)
 {
-    size_t                      n, i;
-    json_t                     *items, *seller;
-    ngx_int_t                   rc;
-    ngx_str_t                   raw, *ptr;
-    ngx_http_passport_error_t  *err;
-    ngx_http_passport_check_t   ck;
+    const char               *type;
+    ngx_http_passport_ctx_t  *ctx;
 
-    ck.r = r;
-    ck.plcf = plcf;
-    ck.ctx = ctx;
-    ck.today = ngx_http_passport_today();
-    ck.seller = NGX_HTTP_PASSPORT_SELLER_NONE;
+    ctx = ck->ctx;
+    type = ngx_http_passport_json_type(ctx->root, ctx->lang);
 
-    rc = ngx_http_passport_parse(&ck);
+    if (ck->plcf->items && ck->plcf->items->ntokens == 0) {
+        return ngx_http_passport_problem(ck->r, ctx,
+                                         NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                         &ngx_http_passport_root, NULL, 0,
+                                         "expected a JSON array, found %s",
+                                         "cần một mảng JSON, nhận được %s",
+                                         type);
+    }
+
+    return ngx_http_passport_problem(ck->r, ctx,
+                                     NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                     &ngx_http_passport_root, NULL, 0,
+                                     "expected a JSON object, found %s",
+                                     "cần một đối tượng JSON, nhận được %s",
+                                     type);
+}
+
+
+/* the items, or the root object as the only item */
+
+static ngx_int_t
+ngx_http_passport_check_items(ngx_http_passport_check_t *ck)
+{
+    size_t     i, n;
+    json_t    *items;
+    ngx_int_t  rc;
+
+    if (ck->plcf->items == NULL) {
+        return ngx_http_passport_check_item(ck, ck->ctx->root, -1);
+    }
+
+    items = ngx_http_passport_pointer_get(ck->ctx->root, ck->plcf->items);
+
+    rc = ngx_http_passport_check_list(ck, items);
     if (rc != NGX_OK) {
         return rc == NGX_DECLINED ? NGX_OK : NGX_ERROR;
     }
 
-    /* a document of the wrong shape is one problem, not one per field */
-
-    if (!ngx_http_passport_shape_ok(ctx->root, plcf->items)) {
-        err = ngx_http_passport_add_error(r, ctx,
-                                          NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                          &ngx_http_passport_root, NULL, 0);
-        if (err == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (plcf->items && plcf->items->ntokens == 0) {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                           "expected a JSON array, found %s",
-                           "cần một mảng JSON, nhận được %s",
-                           ngx_http_passport_json_type(ctx->root, ctx->lang));
-
-        } else {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                           "expected a JSON object, found %s",
-                           "cần một đối tượng JSON, nhận được %s",
-                           ngx_http_passport_json_type(ctx->root, ctx->lang));
-        }
-        return NGX_OK;
-    }
-
-    /* the listing's seller */
-
-    if (plcf->seller) {
-        seller = ngx_http_passport_pointer_get(ctx->root, plcf->seller);
-
-        if (ngx_http_passport_check_seller(&ck, seller, NULL,
-                                           &plcf->seller->text, 1,
-                                           &ctx->seller)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-    } else if (plcf->seller_value) {
-        if (ngx_http_complex_value(r, plcf->seller_value, &raw) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        if (ngx_http_passport_check_seller(&ck, NULL, &raw, NULL, 1,
-                                           &ctx->seller)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    if (ctx->seller.len && plcf->registry
-        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
-                                      &ctx->seller,
-                                      plcf->seller ? &plcf->seller->text
-                                                   : NULL,
-                                      ctx->seller_raw.data,
-                                      ctx->seller_raw.len)
-           == NGX_ERROR)
-    {
-        return NGX_ERROR;
-    }
-
-    /* without per-item sellers every item relies on the listing's */
-
-    if (ck.seller == NGX_HTTP_PASSPORT_SELLER_ABSENT
-        && plcf->item_seller == NULL)
-    {
-        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_SELLER_MISSING,
-                                      plcf->seller ? &plcf->seller->text : NULL,
-                                      NULL, 0, "the listing has no seller ID",
-                                      "tin đăng không có mã người bán")
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    /* the items, or the root object as the only item */
-
-    if (plcf->items == NULL) {
-        return ngx_http_passport_check_item(&ck, ctx->root, -1);
-    }
-
-    ptr = &plcf->items->text;
-    items = ngx_http_passport_pointer_get(ctx->root, plcf->items);
-
-    if (items == NULL || json_is_null(items)) {
-        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
-                                      ptr, NULL, 0, "the listing has no items",
-                                      "tin đăng không có sản phẩm nào")
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-        return NGX_OK;
-    }
-
-    if (!json_is_array(items)) {
-        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                      ptr, NULL, 0,
-                                      "expected an array of items, found %s",
-                                      "cần một mảng sản phẩm, nhận được %s",
-                                      ngx_http_passport_json_type(items,
-                                                                  ctx->lang))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-        return NGX_OK;
-    }
-
     n = json_array_size(items);
 
-    if (n > plcf->max_items) {
-        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
-                                      ptr, NULL, 0,
-                                      "%zu items, at most %zu are allowed",
-                                      "%zu sản phẩm, tối đa cho phép %zu", n,
-                                      (size_t) plcf->max_items)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-        return NGX_OK;
-    }
-
-    if (n == 0) {
-        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
-                                      ptr, NULL, 0,
-                                      "the list of items is empty",
-                                      "danh sách sản phẩm trống")
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-        return NGX_OK;
-    }
-
     for (i = 0; i < n; i++) {
-        if (ngx_http_passport_check_item(&ck, json_array_get(items, i),
+        if (ngx_http_passport_check_item(ck, json_array_get(items, i),
                                          (ngx_int_t) i)
             != NGX_OK)
         {
@@ -653,122 +224,55 @@ ngx_http_passport_check(ngx_http_request_t *r,
 }
 
 
-/*
- * A seller from the body (v) or from variables (raw).  An empty or absent
- * seller is "missing"; whether that is a problem depends on the items, so
- * the caller reports it.  An item's missing seller is reported here.
- */
+/* NGX_DECLINED: the list has a problem, and its items are not checked */
 
 static ngx_int_t
-ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
-    ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing, ngx_str_t *norm)
+ngx_http_passport_check_list(ngx_http_passport_check_t *ck, json_t *items)
 {
-    u_char                      *data;
-    size_t                       len;
-    ngx_http_passport_ctx_t     *ctx;
-    ngx_http_passport_error_t   *err;
-    ngx_http_passport_seller_t   sl;
+    ngx_int_t                 rc;
+    ngx_str_t                *ptr;
+    ngx_http_request_t       *r;
+    ngx_http_passport_ctx_t  *ctx;
 
+    r = ck->r;
     ctx = ck->ctx;
+    ptr = &ck->plcf->items->text;
 
-    if (listing) {
-        ctx->seller_kind = "unknown";
-        ctx->seller_verdict = "missing";
-        ck->seller = NGX_HTTP_PASSPORT_SELLER_ABSENT;
-    }
+    if (items == NULL || json_is_null(items)) {
+        rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
+                                       ptr, NULL, 0,
+                                       "the listing has no items",
+                                       "tin đăng không có sản phẩm nào");
 
-    data = NULL;
-    len = 0;
-    sl.err = NGX_HTTP_PASSPORT_ID_EMPTY;
+    } else if (!json_is_array(items)) {
+        rc = ngx_http_passport_problem(r, ctx,
+                                       NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                       ptr, NULL, 0,
+                                       "expected an array of items, found %s",
+                                       "cần một mảng sản phẩm, nhận được %s",
+                                       ngx_http_passport_json_type(items,
+                                                                   ctx->lang));
 
-    if (raw) {
-        data = raw->data;
-        len = raw->len;
+    } else if (json_array_size(items) > ck->plcf->max_items) {
+        rc = ngx_http_passport_problem(r, ctx,
+                                       NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
+                                       ptr, NULL, 0,
+                                       "%zu items, at most %zu are allowed",
+                                       "%zu sản phẩm, tối đa cho phép %zu",
+                                       json_array_size(items),
+                                       (size_t) ck->plcf->max_items);
 
-    } else if (v && json_is_string(v)) {
-        data = (u_char *) json_string_value(v);
-        len = json_string_length(v);
+    } else if (json_array_size(items) == 0) {
+        rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
+                                       ptr, NULL, 0,
+                                       "the list of items is empty",
+                                       "danh sách sản phẩm trống");
 
-    } else if (v && !json_is_null(v)) {
-        if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        if (ngx_http_passport_problem(ck->r, ctx,
-                                      NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
-                                      pointer, data, len,
-                                      "the seller ID must be a JSON string, "
-                                      "found %s",
-                                      "mã người bán phải là chuỗi JSON, "
-                                      "nhận được %s",
-                                      ngx_http_passport_json_type(v, ctx->lang))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        if (listing) {
-            ctx->seller_verdict = "invalid";
-            ck->seller = NGX_HTTP_PASSPORT_SELLER_BAD;
-        }
-
+    } else {
         return NGX_OK;
     }
 
-    if (len) {
-        (void) ngx_http_passport_seller_parse(data, len, &sl);
-    }
-
-    if (sl.err == NGX_HTTP_PASSPORT_ID_EMPTY) {
-
-        if (!listing) {
-            if (ngx_http_passport_problem(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_SELLER_MISSING,
-                                          pointer, NULL, 0,
-                                          "the item has no seller ID and the "
-                                          "listing has none either",
-                                          "sản phẩm không có mã người bán "
-                                          "và tin đăng cũng không có")
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-        }
-
-        return NGX_OK;
-    }
-
-    if (listing) {
-        ctx->seller_raw.data = data;
-        ctx->seller_raw.len = len;
-        ctx->seller_kind = ngx_http_passport_seller_kind_name(sl.kind);
-        ctx->seller_verdict = sl.err ? "invalid" : "valid";
-        ck->seller = sl.err ? NGX_HTTP_PASSPORT_SELLER_BAD
-                            : NGX_HTTP_PASSPORT_SELLER_GOOD;
-    }
-
-    if (sl.err == NGX_HTTP_PASSPORT_ID_OK) {
-        norm->data = ngx_pnalloc(ck->r->pool, sl.len);
-        if (norm->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(norm->data, sl.id, sl.len);
-        norm->len = sl.len;
-
-        return NGX_OK;
-    }
-
-    err = ngx_http_passport_add_error(ck->r, ctx,
-                                      NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
-                                      pointer, data, len);
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_passport_seller_rules(&sl, (int) ctx->lang, err);
-
-    return NGX_OK;
+    return rc == NGX_OK ? NGX_DECLINED : NGX_ERROR;
 }
 
 
@@ -776,135 +280,56 @@ static ngx_int_t
 ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
     ngx_int_t index)
 {
-    int                            origin;
-    json_t                        *code, *v;
-    ngx_str_t                      ptr, sptr, canon, seller;
     ngx_uint_t                     nerrors;
-    ngx_http_passport_ctx_t       *ctx;
-    ngx_http_passport_error_t     *err;
+    ngx_http_passport_item_t       it;
     ngx_http_passport_loc_conf_t  *plcf;
 
-    ctx = ck->ctx;
     plcf = ck->plcf;
-    nerrors = ctx->errors.nelts;
+    nerrors = ck->ctx->errors.nelts;
 
-    ngx_str_null(&canon);
-    ngx_str_null(&sptr);
-    v = NULL;
+    ngx_memzero(&it, sizeof(ngx_http_passport_item_t));
 
-    if (ngx_http_passport_join(ck->r, &ptr, plcf->items, index,
-                               plcf->item_code)
+    if (ngx_http_passport_pointer_join(ck->r->pool, &it.pointer, plcf->items,
+                                       index, plcf->item_code)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (ngx_http_passport_check_origin(ck, item, index, &origin) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    code = ngx_http_passport_pointer_get(item, plcf->item_code);
-
-    if (code == NULL || json_is_null(code)) {
-        err = ngx_http_passport_add_error(ck->r, ctx,
-                                          NGX_HTTP_PASSPORT_CODE_MISSING,
-                                          &ptr, NULL, 0);
-        if (err == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (json_is_object(item) || plcf->item_code->ntokens == 0) {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                                           "the item has no trace code",
-                                           "sản phẩm không có mã truy xuất");
-
-        } else {
-            ngx_http_passport_error_detail(err, ctx->lang,
-                               "the item is a JSON %s, not an object",
-                               "sản phẩm là %s JSON, không phải đối tượng",
-                               ngx_http_passport_json_type(item, ctx->lang));
-        }
-
-    } else if (ngx_http_passport_check_code(ck, code, origin, &ptr, &canon)
-               != NGX_OK)
+    if (ngx_http_passport_check_origin(ck, item, index, &it.origin)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    /* the item's seller: its own, else the listing's */
-
-    seller = ctx->seller;
-
-    if (plcf->item_seller) {
-        v = ngx_http_passport_pointer_get(item, plcf->item_seller);
-
-        if ((v == NULL || json_is_null(v) || ngx_http_passport_blank(v))
-            && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
-                || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
-        {
-            v = NULL;
-
-        } else {
-            if (ngx_http_passport_join(ck->r, &sptr, plcf->items, index,
-                                       plcf->item_seller)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            ngx_str_null(&seller);
-
-            if (ngx_http_passport_check_seller(ck, v, NULL, &sptr, 0,
-                                               &seller)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-        }
+    if (ngx_http_passport_check_code(ck, item, &it) != NGX_OK) {
+        return NGX_ERROR;
     }
 
-    /* items that failed local rules are not looked up */
+    if (ngx_http_passport_check_item_seller(ck, item, index, &it) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
-    if (plcf->registry == NULL || ctx->errors.nelts != nerrors
-        || canon.len == 0)
+    /* only items that passed the local rules go to the registry */
+
+    if (plcf->registry == NULL || ck->ctx->errors.nelts != nerrors
+        || it.code.len == 0)
     {
         return NGX_OK;
     }
 
-    return ngx_http_passport_lookups_plan(ck, &ptr, &canon, code, &seller,
-                                          v ? &sptr : NULL, v, origin);
+    return ngx_http_passport_keep_item(ck, &it);
 }
 
 
-/* the lookups an item needs: its code and, if it has its own, its seller */
-
 static ngx_int_t
-ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
-    ngx_str_t *pointer, ngx_str_t *canon, json_t *code, ngx_str_t *seller,
-    ngx_str_t *seller_pointer, json_t *seller_value, int origin)
+ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
+    ngx_http_passport_item_t *it)
 {
-    ngx_int_t                  slot;
     ngx_http_passport_ctx_t   *ctx;
     ngx_http_passport_item_t  *item;
 
     ctx = ck->ctx;
-
-    if (seller_value && seller->len
-        && ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_ENTITY,
-                                      seller, seller_pointer,
-                                      (u_char *) json_string_value(
-                                                                seller_value),
-                                      json_string_length(seller_value))
-           == NGX_ERROR)
-    {
-        return NGX_ERROR;
-    }
-
-    slot = ngx_http_passport_add_slot(ck->r, ctx, NGX_HTTP_PASSPORT_CODE,
-                                      canon, NULL, NULL, 0);
-    if (slot == NGX_ERROR) {
-        return NGX_ERROR;
-    }
 
     if (ctx->items.elts == NULL
         && ngx_array_init(&ctx->items, ck->r->pool, 4,
@@ -919,185 +344,7 @@ ngx_http_passport_lookups_plan(ngx_http_passport_check_t *ck,
         return NGX_ERROR;
     }
 
-    item->pointer = *pointer;
-    item->code = *canon;
-    item->value = (u_char *) json_string_value(code);
-    item->value_len = json_string_length(code);
-    item->seller = *seller;
-    item->origin = origin;
-    item->slot = slot;
+    *item = *it;
 
     return NGX_OK;
-}
-
-
-/* the code's first problem, if any; origin is the claimed one or -1 */
-
-static ngx_int_t
-ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *v,
-    int origin, ngx_str_t *pointer, ngx_str_t *canon)
-{
-    u_char                     *data;
-    size_t                      len;
-    ngx_http_passport_ctx_t    *ctx;
-    ngx_http_passport_error_t  *err, e;
-    ngx_http_passport_code_t    code;
-
-    ctx = ck->ctx;
-
-    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (!json_is_string(v)) {
-        if (ngx_http_passport_problem(ck->r, ctx,
-                                      NGX_HTTP_PASSPORT_CODE_INVALID, pointer,
-                                      data, len,
-                                      "the trace code must be a JSON string, "
-                                      "found %s",
-                                      "mã truy xuất phải là chuỗi JSON, "
-                                      "nhận được %s",
-                                      ngx_http_passport_json_type(v, ctx->lang))
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-        return NGX_OK;
-    }
-
-    (void) ngx_http_passport_code_parse(data, len, ck->today, &code);
-
-    if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE) {
-        canon->len = len;
-        canon->data = (u_char *) ngx_http_passport_trim(data, &canon->len, 1);
-
-        /* opaque codes are looked up as written, less white space */
-
-        if (ngx_http_passport_opaque(ck->plcf, canon->data, canon->len)) {
-            return NGX_OK;
-        }
-
-        ngx_str_null(canon);
-    }
-
-    if (!ngx_http_passport_code_rules(&code, origin, ck->today,
-                                      (int) ctx->lang, &e))
-    {
-        canon->data = ngx_pnalloc(ck->r->pool, code.len);
-        if (canon->data == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(canon->data, code.canon, code.len);
-        canon->len = code.len;
-
-        return NGX_OK;
-    }
-
-    err = ngx_http_passport_add_error(ck->r, ctx, e.reason, pointer,
-                                      data, len);
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(err->detail, e.detail, sizeof(e.detail));
-
-    return NGX_OK;
-}
-
-
-/*
- * The item's claimed origin as an ISO 3166-1 numeric code in *origin, -1
- * when none is claimed.  One that is no country is a problem of its own,
- * reported at its own pointer whatever the code.
- */
-
-static ngx_int_t
-ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
-    ngx_int_t index, int *origin)
-{
-    u_char                     *data, buf[4];
-    size_t                      len;
-    double                      d;
-    json_t                     *v;
-    ngx_str_t                   ptr;
-    ngx_http_passport_ctx_t    *ctx;
-
-    *origin = -1;
-
-    if (ck->plcf->item_origin == NULL) {
-        return NGX_OK;
-    }
-
-    v = ngx_http_passport_pointer_get(item, ck->plcf->item_origin);
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_OK;
-    }
-
-    if (json_is_string(v)) {
-        *origin = ngx_http_passport_country((u_char *) json_string_value(v),
-                                            json_string_length(v));
-
-    } else if (json_is_number(v)) {
-        d = json_number_value(v);
-
-        if (d >= 1 && d <= 999 && d == (int) d) {
-            ngx_sprintf(buf, "%03d", (int) d);
-            *origin = ngx_http_passport_country(buf, 3);
-        }
-    }
-
-    if (*origin >= 0) {
-        return NGX_OK;
-    }
-
-    ctx = ck->ctx;
-
-    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_passport_join(ck->r, &ptr, ck->plcf->items, index,
-                               ck->plcf->item_origin)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_passport_problem(ck->r, ctx, NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
-                                  &ptr, data, len,
-                                  "the claimed origin is not an ISO 3166-1 "
-                                  "country code",
-                                  "xuất xứ khai báo không phải mã quốc gia "
-                                  "ISO 3166-1")
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_uint_t
-ngx_http_passport_opaque(ngx_http_passport_loc_conf_t *plcf, u_char *s,
-    size_t len)
-{
-    ngx_uint_t                    i;
-    ngx_http_passport_pattern_t  *pat;
-
-    if (plcf->patterns == NULL) {
-        return 0;
-    }
-
-    pat = plcf->patterns->elts;
-
-    for (i = 0; i < plcf->patterns->nelts; i++) {
-        if (pcre2_match(pat[i].code, s, len, 0, 0, pat[i].match, NULL) >= 0) {
-            return 1;
-        }
-    }
-
-    return 0;
 }

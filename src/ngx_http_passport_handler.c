@@ -5,15 +5,24 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_body.h"
+#include "ngx_http_passport_extract.h"
+#include "ngx_http_passport_handler.h"
+#include "ngx_http_passport_lookup.h"
+#include "ngx_http_passport_problems.h"
+#include "ngx_http_passport_response.h"
+#include "passport_decide.h"
 
 
 /*
  * The access-phase handler is a resumable state machine:
  *
- *     BODY    read the request body (asynchronously)
- *     CHECK   extract seller and items, run the local rules
+ *     BODY    read the request body (asynchronously, body.c)
+ *     CHECK   extract seller and items, run the local rules (extract.c),
+ *             plan the lookups (lookup.c)
  *     LOOKUP  registry lookups, cache first (lookup.c, registry.c)
- *     DONE    verdict known: pass, or act on it
+ *     DONE    verdict known (src/core/passport_decide.c): pass, or act on
+ *             it (response.c)
  *
  * Each state is a function of the context; the handler may be entered any
  * number of times and resumes where the request stands.
@@ -28,19 +37,24 @@ static void ngx_http_passport_run(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_lookups_done(ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_wake_handler(ngx_event_t *ev);
-static void ngx_http_passport_decide(ngx_http_request_t *r,
+static void ngx_http_passport_finish(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
-static ngx_uint_t ngx_http_passport_rank(ngx_http_passport_error_t *err);
-static ngx_int_t ngx_http_passport_reasons(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-static ngx_int_t ngx_http_passport_send_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-static void ngx_http_passport_request_id(ngx_http_request_t *r,
-    ngx_str_t *id);
+
+
+static ngx_conf_bitmask_t  ngx_http_passport_method_names[] = {
+    { ngx_string("GET"), NGX_HTTP_GET },
+    { ngx_string("HEAD"), NGX_HTTP_HEAD },
+    { ngx_string("POST"), NGX_HTTP_POST },
+    { ngx_string("PUT"), NGX_HTTP_PUT },
+    { ngx_string("PATCH"), NGX_HTTP_PATCH },
+    { ngx_string("DELETE"), NGX_HTTP_DELETE },
+    { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS },
+    { ngx_null_string, 0 }
+};
 
 
 ngx_int_t
@@ -77,22 +91,20 @@ ngx_http_passport_handler(ngx_http_request_t *r)
     }
 
     if (!ngx_http_passport_is_json(r)) {
-        if (ngx_http_passport_add_error(r, ctx,
-                                        NGX_HTTP_PASSPORT_BODY_NOT_JSON,
-                                        NULL, NULL, 0)
-            == NULL)
+        if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_NOT_JSON,
+                                      NULL, NULL, 0,
+                                      "the Content-Type is not "
+                                      "application/json or "
+                                      "application/*+json",
+                                      "Content-Type không phải "
+                                      "application/json hay "
+                                      "application/*+json")
+            != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_http_passport_error_detail(ctx->errors.elts, (int) ctx->lang,
-                       "the Content-Type is not application/json "
-                       "or application/*+json",
-                       "Content-Type không phải application/json "
-                       "hay application/*+json");
-
-        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-        ngx_http_passport_run(r, ctx);
+        ngx_http_passport_finish(r, ctx);
 
         return ngx_http_passport_act(r, ctx);
     }
@@ -109,6 +121,49 @@ ngx_http_passport_handler(ngx_http_request_t *r)
     ngx_http_finalize_request(r, NGX_DONE);
 
     return NGX_DONE;
+}
+
+
+/* passport_methods: the methods whose requests are checked */
+
+char *
+ngx_http_passport_set_methods(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t           *value;
+    ngx_uint_t           i;
+    ngx_conf_bitmask_t  *m;
+
+    if (plcf->methods) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        for (m = ngx_http_passport_method_names; m->name.len; m++) {
+            if (m->name.len == value[i].len
+                && ngx_strcasecmp(m->name.data, value[i].data) == 0)
+            {
+                break;
+            }
+        }
+
+        if (m->name.len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid method \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        plcf->methods |= m->mask;
+    }
+
+    plcf->methods |= NGX_CONF_BITMASK_SET;
+
+    return NGX_CONF_OK;
 }
 
 
@@ -139,10 +194,7 @@ ngx_http_passport_create_ctx(ngx_http_request_t *r,
     ctx->wake.data = r;
     ctx->wake.log = r->connection->log;
 
-    if (ngx_array_init(&ctx->errors, r->pool, 4,
-                       sizeof(ngx_http_passport_error_t))
-        != NGX_OK)
-    {
+    if (ngx_http_passport_problems_init(r, ctx) != NGX_OK) {
         return NULL;
     }
 
@@ -232,9 +284,9 @@ ngx_http_passport_body_handler(ngx_http_request_t *r)
 
 
 /*
- * Advances the request through the states that need no waiting.  A state
- * that has to wait returns with ctx->state unchanged and resumes the
- * phases itself when it is done.
+ * The check, then the lookups.  When the lookups have to wait, the request
+ * stays in LOOKUP and the wake-up event decides it; otherwise it is decided
+ * here.
  */
 
 static void
@@ -245,37 +297,34 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
 
-    if (ctx->state == NGX_HTTP_PASSPORT_STATE_CHECK) {
-
-        if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
-            || ngx_http_passport_check(r, plcf, ctx) != NGX_OK)
-        {
-            ctx->failed = 1;
-            ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-            return;
-        }
-
-        ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
-
-        rc = ngx_http_passport_lookups_start(r, plcf, ctx,
-                                             ngx_http_passport_lookups_done);
-
-        if (rc == NGX_AGAIN) {
-            /* a client that goes away meanwhile ends the request */
-            r->read_event_handler = ngx_http_test_reading;
-            return;
-        }
-
-        if (rc == NGX_ERROR) {
-            ctx->failed = 1;
-            ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
-            return;
-        }
-
-        ngx_http_passport_lookups_apply(r, ctx);
+    if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
+        || ngx_http_passport_check(r, plcf, ctx) != NGX_OK
+        || ngx_http_passport_lookups_plan(r, plcf, ctx) != NGX_OK)
+    {
+        ctx->failed = 1;
+        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+        return;
     }
 
-    ngx_http_passport_decide(r, ctx);
+    ctx->state = NGX_HTTP_PASSPORT_STATE_LOOKUP;
+
+    rc = ngx_http_passport_lookups_start(r, plcf, ctx,
+                                         ngx_http_passport_lookups_done);
+
+    if (rc == NGX_AGAIN) {
+        /* a client that goes away meanwhile ends the request */
+        r->read_event_handler = ngx_http_test_reading;
+        return;
+    }
+
+    if (rc == NGX_ERROR) {
+        ctx->failed = 1;
+        ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
+        return;
+    }
+
+    ngx_http_passport_lookups_apply(r, ctx);
+    ngx_http_passport_finish(r, ctx);
 }
 
 
@@ -306,7 +355,7 @@ ngx_http_passport_wake_handler(ngx_event_t *ev)
     ctx = ngx_http_passport_get_ctx(r);
 
     ngx_http_passport_lookups_apply(r, ctx);
-    ngx_http_passport_decide(r, ctx);
+    ngx_http_passport_finish(r, ctx);
 
     r->read_event_handler = ngx_http_block_reading;
     r->write_event_handler = ngx_http_core_run_phases;
@@ -316,55 +365,19 @@ ngx_http_passport_wake_handler(ngx_event_t *ev)
 }
 
 
-/*
- * The verdict, once every problem is known.  Problems are ranked, keeping
- * their order within a rank: problems with the body as a whole first, the
- * ones the registry could not settle last, so that the first one decides
- * the status.
- */
+/* the verdict, once every problem is known */
 
 static void
-ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
+ngx_http_passport_finish(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
-    ngx_uint_t                  i, j, n, nreg;
-    ngx_http_passport_error_t  *err, tmp;
-
     ctx->state = NGX_HTTP_PASSPORT_STATE_DONE;
 
-    err = ctx->errors.elts;
-    n = ctx->errors.nelts;
+    ctx->verdict = ngx_http_passport_decide(ctx->errors.elts,
+                                            ctx->errors.nelts,
+                                            (int) ctx->mode,
+                                            (int) ctx->on_registry_error);
 
-    for (i = 1; i < n; i++) {
-        tmp = err[i];
-
-        for (j = i;
-             j > 0 && ngx_http_passport_rank(&err[j - 1])
-                      > ngx_http_passport_rank(&tmp);
-             j--)
-        {
-            ngx_memcpy(&err[j], &err[j - 1],
-                       sizeof(ngx_http_passport_error_t));
-        }
-
-        if (j != i) {
-            err[j] = tmp;
-        }
-    }
-
-    for (nreg = 0; nreg < n; nreg++) {
-        if (err[n - 1 - nreg].reason
-            != NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE)
-        {
-            break;
-        }
-    }
-
-    n -= nreg;
-
-    ctx->verdict = ngx_http_passport_verdict((int) ctx->mode, n, nreg,
-                                             (int) ctx->on_registry_error);
-
-    if (ngx_http_passport_reasons(r, ctx) != NGX_OK) {
+    if (ngx_http_passport_problems_reasons(r, ctx) != NGX_OK) {
         ctx->failed = 1;
         return;
     }
@@ -375,17 +388,6 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         /* recorded for the regulator before any response goes out */
         ngx_http_passport_reports_append(r, ctx);
     }
-}
-
-
-static ngx_uint_t
-ngx_http_passport_rank(ngx_http_passport_error_t *err)
-{
-    if (ngx_http_passport_reason_is_body(err->reason)) {
-        return 0;
-    }
-
-    return err->reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE ? 2 : 1;
 }
 
 
@@ -427,63 +429,6 @@ ngx_http_passport_act(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 }
 
 
-static ngx_int_t
-ngx_http_passport_reasons(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
-{
-    u_char                     *p;
-    size_t                      len;
-    ngx_uint_t                  i, j, seen;
-    const char                 *name;
-    ngx_http_passport_error_t  *err;
-
-    err = ctx->errors.elts;
-    len = 0;
-
-    for (i = 0; i < ctx->errors.nelts; i++) {
-        len += ngx_strlen(ngx_http_passport_reason_name(err[i].reason)) + 1;
-    }
-
-    if (len == 0) {
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->reasons.data = p;
-
-    /* each code once, in the order found */
-
-    for (i = 0; i < ctx->errors.nelts; i++) {
-        seen = 0;
-
-        for (j = 0; j < i; j++) {
-            if (err[j].reason == err[i].reason) {
-                seen = 1;
-                break;
-            }
-        }
-
-        if (seen) {
-            continue;
-        }
-
-        if (p != ctx->reasons.data) {
-            *p++ = ',';
-        }
-
-        name = ngx_http_passport_reason_name(err[i].reason);
-        p = ngx_cpymem(p, name, ngx_strlen(name));
-    }
-
-    ctx->reasons.len = p - ctx->reasons.data;
-
-    return NGX_OK;
-}
-
-
 static void
 ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
@@ -493,7 +438,7 @@ ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     ngx_http_passport_request_id(r, &id);
 
-    seller = ctx->seller.len ? ctx->seller : ctx->seller_raw;
+    ngx_http_passport_seller_shown(ctx, &seller);
 
     /* what the client sent is escaped: it must not forge log lines */
 
@@ -516,132 +461,4 @@ ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
                   "reasons:%V",
                   ngx_http_passport_verdict_name((int) ctx->verdict),
                   modes[ctx->mode], &id, &esc, &ctx->reasons);
-}
-
-
-static void
-ngx_http_passport_request_id(ngx_http_request_t *r, ngx_str_t *id)
-{
-    ngx_http_variable_value_t      *vv;
-    ngx_http_passport_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
-
-    vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
-
-    if (vv == NULL || vv->not_found) {
-        ngx_str_set(id, "-");
-        return;
-    }
-
-    id->data = vv->data;
-    id->len = vv->len;
-}
-
-
-static ngx_int_t
-ngx_http_passport_send_problem(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx)
-{
-    size_t                        len;
-    ngx_int_t                     rc;
-    ngx_buf_t                    *b;
-    ngx_str_t                     id;
-    ngx_chain_t                   out;
-    ngx_table_elt_t              *h;
-    ngx_http_passport_problem_t   pr;
-
-    if (r->request_body == NULL) {
-        rc = ngx_http_discard_request_body(r);
-
-        if (rc != NGX_OK) {
-            return rc;
-        }
-    }
-
-    ngx_http_passport_request_id(r, &id);
-
-    ngx_memzero(&pr, sizeof(ngx_http_passport_problem_t));
-
-    pr.errors = ctx->errors.elts;
-    pr.nerrors = ctx->errors.nelts;
-    pr.status = ngx_http_passport_reason_status(pr.errors[0].reason,
-                                                (int) ctx->status);
-    pr.lang = (int) ctx->lang;
-    pr.type_base = ctx->type_base.data;
-    pr.type_base_len = ctx->type_base.len;
-    pr.instance = id.data;
-    pr.instance_len = id.len;
-    pr.seller_kind = ctx->seller_kind;
-    pr.seller_verdict = ctx->seller_verdict;
-
-    if (ctx->seller.len) {
-        pr.seller = ctx->seller.data;
-        pr.seller_len = ctx->seller.len;
-
-    } else if (ctx->seller_raw.len) {
-        pr.seller = ctx->seller_raw.data;
-        pr.seller_len = ctx->seller_raw.len;
-    }
-
-    len = ngx_http_passport_problem_size(&pr);
-
-    b = ngx_create_temp_buf(r->pool, len);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = ngx_http_passport_problem_write(b->pos, &pr);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Content-Language");
-
-    if (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI) {
-        ngx_str_set(&h->value, "vi");
-
-    } else {
-        ngx_str_set(&h->value, "en");
-    }
-
-    if (pr.errors[0].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-        if (h->value.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Retry-After");
-        h->value.len = ngx_sprintf(h->value.data, "%T",
-                                   ngx_max(ctx->retry_after, 1))
-                       - h->value.data;
-    }
-
-    r->headers_out.status = pr.status;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/problem+json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
 }

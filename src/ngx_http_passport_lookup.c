@@ -5,6 +5,8 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_lookup.h"
+#include "ngx_http_passport_problems.h"
 
 
 /*
@@ -16,6 +18,25 @@
  */
 
 
+/* one distinct registry lookup of a request */
+typedef struct {
+    ngx_http_passport_ctx_t    *ctx;
+    ngx_uint_t                  kind;           /* ENTITY or CODE */
+    ngx_str_t                   key;            /* ID or canonical code */
+    ngx_str_t                   pointer;        /* for a seller: where */
+    ngx_uint_t                  has_pointer;
+    u_char                     *value;
+    size_t                      value_len;
+    void                       *waiter;         /* while in flight */
+    ngx_uint_t                  done;
+    ngx_http_passport_entity_t  entity;         /* the answer, kept until */
+    ngx_http_passport_record_t  record;         /* all are in */
+} ngx_http_passport_slot_t;
+
+
+static ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
+    ngx_str_t *pointer, u_char *value, size_t value_len);
 static void ngx_http_passport_unavailable(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause);
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
@@ -25,7 +46,65 @@ static void ngx_http_passport_slot_answer(void *data, const void *result,
     ngx_uint_t cache_status);
 
 
+/*
+ * The lookups of a checked request, in the order their problems are to be
+ * reported: the listing's seller, then each kept item's own seller and its
+ * code.
+ */
+
 ngx_int_t
+ngx_http_passport_lookups_plan(ngx_http_request_t *r,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx)
+{
+    ngx_int_t                  slot;
+    ngx_uint_t                 i;
+    ngx_http_passport_item_t  *item;
+
+    if (plcf->registry == NULL) {
+        return NGX_OK;
+    }
+
+    if (ctx->seller.len
+        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                      &ctx->seller,
+                                      ctx->seller_pointer.len
+                                          ? &ctx->seller_pointer : NULL,
+                                      ctx->seller_raw.data,
+                                      ctx->seller_raw.len)
+           == NGX_ERROR)
+    {
+        return NGX_ERROR;
+    }
+
+    item = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+
+        if (item[i].own_seller && item[i].seller.len
+            && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+                                          &item[i].seller,
+                                          &item[i].seller_pointer,
+                                          item[i].seller_value,
+                                          item[i].seller_value_len)
+               == NGX_ERROR)
+        {
+            return NGX_ERROR;
+        }
+
+        slot = ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_CODE,
+                                          &item[i].code, NULL, NULL, 0);
+        if (slot == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        item[i].slot = slot;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
 ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len)
@@ -305,24 +384,13 @@ ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e)
 {
-    ngx_http_passport_error_t  *err;
-
     if (item) {
-        err = ngx_http_passport_add_error(r, ctx, e->reason, &item->pointer,
-                                          item->value, item->value_len);
-
-    } else {
-        err = ngx_http_passport_add_error(r, ctx, e->reason,
-                                          slot->has_pointer ? &slot->pointer
-                                                            : NULL,
-                                          slot->value, slot->value_len);
+        return ngx_http_passport_add_rule_error(r, ctx, e, &item->pointer,
+                                                item->value, item->value_len);
     }
 
-    if (err == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
-
-    return NGX_OK;
+    return ngx_http_passport_add_rule_error(r, ctx, e,
+                                            slot->has_pointer ? &slot->pointer
+                                                              : NULL,
+                                            slot->value, slot->value_len);
 }

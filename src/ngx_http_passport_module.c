@@ -5,6 +5,10 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_handler.h"
+#include "ngx_http_passport_pattern.h"
+#include "ngx_http_passport_pointer.h"
+#include "ngx_http_passport_variables.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
@@ -16,15 +20,6 @@ static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_http_passport_merge_registry(ngx_conf_t *cf,
     ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf);
 
-static char *ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_code_pattern(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static void ngx_http_passport_pattern_cleanup(void *data);
 static char *ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_token_file(ngx_conf_t *cf,
@@ -69,18 +64,6 @@ static ngx_conf_num_bounds_t  ngx_http_passport_max_items_bounds = {
 };
 
 
-static ngx_conf_bitmask_t  ngx_http_passport_method_names[] = {
-    { ngx_string("GET"), NGX_HTTP_GET },
-    { ngx_string("HEAD"), NGX_HTTP_HEAD },
-    { ngx_string("POST"), NGX_HTTP_POST },
-    { ngx_string("PUT"), NGX_HTTP_PUT },
-    { ngx_string("PATCH"), NGX_HTTP_PATCH },
-    { ngx_string("DELETE"), NGX_HTTP_DELETE },
-    { ngx_string("OPTIONS"), NGX_HTTP_OPTIONS },
-    { ngx_null_string, 0 }
-};
-
-
 static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport"),
@@ -99,49 +82,49 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_methods"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_passport_methods,
+      ngx_http_passport_set_methods,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("passport_seller"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_seller,
+      ngx_http_passport_set_seller,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("passport_items"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, items),
       NULL },
 
     { ngx_string("passport_item_code"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_code),
       NULL },
 
     { ngx_string("passport_item_seller"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_seller),
       NULL },
 
     { ngx_string("passport_item_origin"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_pointer,
+      ngx_http_passport_set_pointer_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, item_origin),
       NULL },
 
     { ngx_string("passport_code_pattern"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_code_pattern,
+      ngx_http_passport_set_code_pattern,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -517,201 +500,6 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     }
 
     return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_methods(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t           *value;
-    ngx_uint_t           i;
-    ngx_conf_bitmask_t  *m;
-
-    if (plcf->methods) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        for (m = ngx_http_passport_method_names; m->name.len; m++) {
-            if (m->name.len == value[i].len
-                && ngx_strcasecmp(m->name.data, value[i].data) == 0)
-            {
-                break;
-            }
-        }
-
-        if (m->name.len == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid method \"%V\"", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        plcf->methods |= m->mask;
-    }
-
-    plcf->methods |= NGX_CONF_BITMASK_SET;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_seller(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t                         *value;
-    ngx_http_compile_complex_value_t   ccv;
-
-    if (plcf->seller != NGX_CONF_UNSET_PTR || plcf->seller_value != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (value[1].len && value[1].data[0] == '/') {
-        return ngx_http_passport_pointer_compile(cf, &value[1],
-                                                 &plcf->seller);
-    }
-
-    if (value[1].len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "empty seller source \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->seller_value = ngx_palloc(cf->pool,
-                                    sizeof(ngx_http_complex_value_t));
-    if (plcf->seller_value == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = plcf->seller_value;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->seller = NULL;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_pointer(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    char  *p = conf;
-
-    ngx_str_t                     *value;
-    ngx_http_passport_pointer_t  **ptr;
-
-    ptr = (ngx_http_passport_pointer_t **) (p + cmd->offset);
-
-    if (*ptr != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    return ngx_http_passport_pointer_compile(cf, &value[1], ptr);
-}
-
-
-static char *
-ngx_http_passport_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    int                           errcode;
-    u_char                        errstr[256];
-    ngx_str_t                    *value;
-    PCRE2_SIZE                    erroff;
-    ngx_pool_cleanup_t           *cln;
-    ngx_http_passport_pattern_t  *pat;
-
-    value = cf->args->elts;
-
-    if (plcf->patterns == NGX_CONF_UNSET_PTR) {
-        plcf->patterns = ngx_array_create(cf->pool, 2,
-                                        sizeof(ngx_http_passport_pattern_t));
-        if (plcf->patterns == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    pat = ngx_array_push(plcf->patterns);
-    if (pat == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(pat, sizeof(ngx_http_passport_pattern_t));
-    pat->source = value[1];
-
-    /* the cleanup keeps its own copy: the array may move on push */
-
-    cln = ngx_pool_cleanup_add(cf->pool,
-                               sizeof(ngx_http_passport_pattern_t));
-    if (cln == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(cln->data, sizeof(ngx_http_passport_pattern_t));
-    cln->handler = ngx_http_passport_pattern_cleanup;
-
-    /* the whole code must match, as with "^(?:...)$" */
-
-    pat->code = pcre2_compile(value[1].data, value[1].len,
-                              PCRE2_UTF|PCRE2_ANCHORED|PCRE2_ENDANCHORED,
-                              &errcode, &erroff, NULL);
-
-    if (pat->code == NULL) {
-        pcre2_get_error_message(errcode, errstr, sizeof(errstr));
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid passport_code_pattern \"%V\": %s "
-                           "at offset %uz", &value[1], errstr,
-                           (size_t) erroff);
-        return NGX_CONF_ERROR;
-    }
-
-    ((ngx_http_passport_pattern_t *) cln->data)->code = pat->code;
-
-    /* JIT is an optimisation only: the interpreter is used without it */
-    (void) pcre2_jit_compile(pat->code, PCRE2_JIT_COMPLETE);
-
-    pat->match = pcre2_match_data_create_from_pattern(pat->code, NULL);
-    if (pat->match == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ((ngx_http_passport_pattern_t *) cln->data)->match = pat->match;
-
-    return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_passport_pattern_cleanup(void *data)
-{
-    ngx_http_passport_pattern_t  *pat = data;
-
-    if (pat->match) {
-        pcre2_match_data_free(pat->match);
-    }
-
-    if (pat->code) {
-        pcre2_code_free(pat->code);
-    }
 }
 
 

@@ -5,6 +5,8 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_handler.h"
+#include "ngx_http_passport_variables.h"
 
 
 static ngx_int_t ngx_http_passport_variable(ngx_http_request_t *r,

@@ -1,0 +1,34 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#ifndef _PASSPORT_DECIDE_H_INCLUDED_
+#define _PASSPORT_DECIDE_H_INCLUDED_
+
+
+/*
+ * The verdict of a checked request, from all of its problems.
+ *
+ * Pure C, no nginx dependency (unit-tested in t/unit/test_decide.c).
+ */
+
+
+#include <stddef.h>
+
+#include "passport_verdict.h"
+
+
+/*
+ * Ranks the n problems in place, keeping their order within a rank:
+ * problems with the body as a whole first, the ones the registry could not
+ * settle (REGISTRY_UNAVAILABLE) last, so that the first problem decides the
+ * response status.  Returns the verdict (VERDICT_PASS, _FLAG or _BLOCK);
+ * mode and on_error are as for ngx_http_passport_verdict().
+ */
+int ngx_http_passport_decide(ngx_http_passport_error_t *errors, size_t n,
+    int mode, int on_error);
+
+
+#endif /* _PASSPORT_DECIDE_H_INCLUDED_ */

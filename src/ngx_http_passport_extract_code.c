@@ -1,0 +1,210 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+#include "ngx_http_passport_extract.h"
+#include "ngx_http_passport_pattern.h"
+#include "ngx_http_passport_pointer.h"
+#include "ngx_http_passport_problems.h"
+
+
+/*
+ * An item's trace code and the origin it claims.  The GS1 rules are the
+ * core's (ngx_http_passport_code_rules); a code of no GS1 shape passes
+ * when it matches a passport_code_pattern.
+ */
+
+
+static ngx_int_t ngx_http_passport_code_missing(ngx_http_passport_check_t *ck,
+    json_t *item, ngx_str_t *pointer);
+static ngx_int_t ngx_http_passport_code_not_string(
+    ngx_http_passport_check_t *ck, json_t *v, ngx_str_t *pointer);
+
+
+/*
+ * The item's claimed origin as an ISO 3166-1 numeric code in *origin, -1
+ * when none is claimed.  One that is no country is a problem of its own,
+ * reported at its own pointer whatever the code.
+ */
+
+ngx_int_t
+ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
+    ngx_int_t index, int *origin)
+{
+    u_char     *data, buf[4];
+    size_t      len;
+    double      d;
+    json_t     *v;
+    ngx_str_t   ptr;
+
+    *origin = -1;
+
+    if (ck->plcf->item_origin == NULL) {
+        return NGX_OK;
+    }
+
+    v = ngx_http_passport_pointer_get(item, ck->plcf->item_origin);
+
+    if (v == NULL || json_is_null(v)) {
+        return NGX_OK;
+    }
+
+    if (json_is_string(v)) {
+        *origin = ngx_http_passport_country((u_char *) json_string_value(v),
+                                            json_string_length(v));
+
+    } else if (json_is_number(v)) {
+        d = json_number_value(v);
+
+        if (d >= 1 && d <= 999 && d == (int) d) {
+            ngx_sprintf(buf, "%03d", (int) d);
+            *origin = ngx_http_passport_country(buf, 3);
+        }
+    }
+
+    if (*origin >= 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_passport_pointer_join(ck->r->pool, &ptr, ck->plcf->items,
+                                       index, ck->plcf->item_origin)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_passport_problem(ck->r, ck->ctx,
+                                     NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
+                                     &ptr, data, len,
+                                     "the claimed origin is not an ISO 3166-1 "
+                                     "country code",
+                                     "xuất xứ khai báo không phải mã quốc gia "
+                                     "ISO 3166-1");
+}
+
+
+/*
+ * The code's first problem, if any, at it->pointer, given the origin in
+ * it->origin.  A code that passes gets its lookup key in it->code: the
+ * canonical form, or an opaque code as sent less white space.
+ */
+
+ngx_int_t
+ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *item,
+    ngx_http_passport_item_t *it)
+{
+    u_char                     *data;
+    size_t                      len;
+    json_t                     *v;
+    ngx_http_passport_error_t   e;
+    ngx_http_passport_code_t    code;
+
+    v = ngx_http_passport_pointer_get(item, ck->plcf->item_code);
+
+    if (v == NULL || json_is_null(v)) {
+        return ngx_http_passport_code_missing(ck, item, &it->pointer);
+    }
+
+    if (!json_is_string(v)) {
+        return ngx_http_passport_code_not_string(ck, v, &it->pointer);
+    }
+
+    data = (u_char *) json_string_value(v);
+    len = json_string_length(v);
+
+    it->value = data;
+    it->value_len = len;
+
+    (void) ngx_http_passport_code_parse(data, len, ck->today, &code);
+
+    if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE) {
+        it->code.len = len;
+        it->code.data = (u_char *) ngx_http_passport_trim(data, &it->code.len,
+                                                          1);
+
+        if (ngx_http_passport_pattern_match(ck->plcf, it->code.data,
+                                            it->code.len))
+        {
+            return NGX_OK;
+        }
+
+        ngx_str_null(&it->code);
+    }
+
+    if (ngx_http_passport_code_rules(&code, it->origin, ck->today,
+                                     (int) ck->ctx->lang, &e))
+    {
+        return ngx_http_passport_add_rule_error(ck->r, ck->ctx, &e,
+                                                &it->pointer, data, len);
+    }
+
+    it->code.data = ngx_pnalloc(ck->r->pool, code.len);
+    if (it->code.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(it->code.data, code.canon, code.len);
+    it->code.len = code.len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, json_t *item,
+    ngx_str_t *pointer)
+{
+    ngx_http_passport_ctx_t  *ctx;
+
+    ctx = ck->ctx;
+
+    if (json_is_object(item) || ck->plcf->item_code->ntokens == 0) {
+        return ngx_http_passport_problem(ck->r, ctx,
+                                         NGX_HTTP_PASSPORT_CODE_MISSING,
+                                         pointer, NULL, 0,
+                                         "the item has no trace code",
+                                         "sản phẩm không có mã truy xuất");
+    }
+
+    return ngx_http_passport_problem(ck->r, ctx,
+                                     NGX_HTTP_PASSPORT_CODE_MISSING,
+                                     pointer, NULL, 0,
+                                     "the item is a JSON %s, not an object",
+                                     "sản phẩm là %s JSON, "
+                                     "không phải đối tượng",
+                                     ngx_http_passport_json_type(item,
+                                                                 ctx->lang));
+}
+
+
+static ngx_int_t
+ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, json_t *v,
+    ngx_str_t *pointer)
+{
+    u_char                   *data;
+    size_t                    len;
+    ngx_http_passport_ctx_t  *ctx;
+
+    ctx = ck->ctx;
+
+    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_passport_problem(ck->r, ctx,
+                                     NGX_HTTP_PASSPORT_CODE_INVALID,
+                                     pointer, data, len,
+                                     "the trace code must be a JSON string, "
+                                     "found %s",
+                                     "mã truy xuất phải là chuỗi JSON, "
+                                     "nhận được %s",
+                                     ngx_http_passport_json_type(v,
+                                                                 ctx->lang));
+}

@@ -1,0 +1,270 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+#include "ngx_http_passport.h"
+#include "ngx_http_passport_problems.h"
+
+
+/*
+ * The request's problem list.  Extraction, the local rules and the
+ * registry's cross-checks add to it; the handler ranks it into a verdict;
+ * the response, the log line, the variables and the regulator's record
+ * show it.
+ */
+
+
+ngx_int_t
+ngx_http_passport_problems_init(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx)
+{
+    return ngx_array_init(&ctx->errors, r->pool, 4,
+                          sizeof(ngx_http_passport_error_t));
+}
+
+
+ngx_http_passport_error_t *
+ngx_http_passport_add_error(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
+    u_char *value, size_t value_len)
+{
+    ngx_http_passport_error_t  *err;
+
+    err = ngx_array_push(&ctx->errors);
+    if (err == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(err, sizeof(ngx_http_passport_error_t));
+
+    err->reason = (int) reason;
+
+    if (pointer) {
+        err->pointer = pointer->data ? pointer->data : (u_char *) "";
+        err->pointer_len = pointer->len;
+    }
+
+    err->value = value;
+    err->value_len = value_len;
+
+    return err;
+}
+
+
+ngx_int_t
+ngx_http_passport_problem(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
+    u_char *value, size_t value_len, const char *en, const char *vi, ...)
+{
+    va_list                     args;
+    ngx_http_passport_error_t  *err;
+
+    err = ngx_http_passport_add_error(r, ctx, reason, pointer, value,
+                                      value_len);
+    if (err == NULL) {
+        return NGX_ERROR;
+    }
+
+    va_start(args, vi);
+    ngx_http_passport_error_vdetail(err, (int) ctx->lang, en, vi, args);
+    va_end(args);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_passport_add_rule_error(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_http_passport_error_t *e,
+    ngx_str_t *pointer, u_char *value, size_t value_len)
+{
+    ngx_http_passport_error_t  *err;
+
+    err = ngx_http_passport_add_error(r, ctx, e->reason, pointer, value,
+                                      value_len);
+    if (err == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_passport_problems_reasons(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx)
+{
+    u_char                     *p;
+    size_t                      len;
+    ngx_uint_t                  i, j;
+    const char                 *name;
+    ngx_http_passport_error_t  *err;
+
+    err = ctx->errors.elts;
+    len = 0;
+
+    for (i = 0; i < ctx->errors.nelts; i++) {
+        len += ngx_strlen(ngx_http_passport_reason_name(err[i].reason)) + 1;
+    }
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->reasons.data = p;
+
+    for (i = 0; i < ctx->errors.nelts; i++) {
+
+        for (j = 0; j < i && err[j].reason != err[i].reason; j++) {
+            /* void */
+        }
+
+        if (j < i) {
+            /* reported already */
+            continue;
+        }
+
+        if (p != ctx->reasons.data) {
+            *p++ = ',';
+        }
+
+        name = ngx_http_passport_reason_name(err[i].reason);
+        p = ngx_cpymem(p, name, ngx_strlen(name));
+    }
+
+    ctx->reasons.len = p - ctx->reasons.data;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
+    u_char **data, size_t *len)
+{
+    double   d;
+    size_t   n;
+    u_char   buf[64];
+
+    if (json_is_string(v)) {
+        *data = (u_char *) json_string_value(v);
+        *len = json_string_length(v);
+        return NGX_OK;
+    }
+
+    if (json_is_object(v) || json_is_array(v)) {
+        *data = (u_char *) (json_is_object(v) ? "{...}" : "[...]");
+        *len = 5;
+        return NGX_OK;
+    }
+
+    if (json_is_true(v) || json_is_false(v) || json_is_null(v)) {
+        *data = (u_char *) (json_is_true(v) ? "true"
+                            : json_is_false(v) ? "false" : "null");
+        *len = ngx_strlen(*data);
+        return NGX_OK;
+    }
+
+    /* numbers are parsed as reals: show whole ones as the client wrote */
+
+    d = json_number_value(v);
+
+    if (d == (double) (int64_t) d && d > -1e15 && d < 1e15) {
+        n = ngx_sprintf(buf, "%L", (int64_t) d) - buf;
+
+    } else {
+        n = json_dumpb(v, (char *) buf, sizeof(buf), JSON_ENCODE_ANY);
+
+        if (n == 0 || n > sizeof(buf)) {
+            *data = (u_char *) "number";
+            *len = 6;
+            return NGX_OK;
+        }
+    }
+
+    *data = ngx_pnalloc(r->pool, n);
+    if (*data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(*data, buf, n);
+    *len = n;
+
+    return NGX_OK;
+}
+
+
+const char *
+ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
+{
+    ngx_uint_t          t;
+    static const char  *names[][2] = {
+        { "object", "đối tượng" },
+        { "array", "mảng" },
+        { "string", "chuỗi" },
+        { "number", "số" },
+        { "boolean", "giá trị logic" },
+        { "null", "null" }
+    };
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        t = 0;
+        break;
+    case JSON_ARRAY:
+        t = 1;
+        break;
+    case JSON_STRING:
+        t = 2;
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        t = 3;
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        t = 4;
+        break;
+    default:
+        t = 5;
+    }
+
+    return names[t][lang == NGX_HTTP_PASSPORT_LANG_VI];
+}
+
+
+void
+ngx_http_passport_request_id(ngx_http_request_t *r, ngx_str_t *id)
+{
+    ngx_http_variable_value_t      *vv;
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
+
+    vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
+
+    if (vv == NULL || vv->not_found) {
+        ngx_str_set(id, "-");
+        return;
+    }
+
+    id->data = vv->data;
+    id->len = vv->len;
+}
+
+
+void
+ngx_http_passport_seller_shown(ngx_http_passport_ctx_t *ctx,
+    ngx_str_t *seller)
+{
+    *seller = ctx->seller.len ? ctx->seller : ctx->seller_raw;
+}
