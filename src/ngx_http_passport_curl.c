@@ -395,5 +395,5 @@ ngx_http_passport_curl_fail_handler(ngx_event_t *ev)
     ngx_http_passport_transfer_t  *t = ev->data;
 
     t->done(t->data, CURLE_COULDNT_CONNECT,
-            "no free worker_connections for the connection");
+            NGX_HTTP_PASSPORT_MSG_CAUSE_NO_CONNECTION_EN);
 }

@@ -98,8 +98,7 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         if (ngx_http_passport_problem(ck->r, ctx,
                                       NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                       &ngx_http_passport_root, NULL, 0,
-                                      "the request body is empty",
-                                      "nội dung yêu cầu bị trống")
+                                      NGX_HTTP_PASSPORT_MSG(REQ_BODY_EMPTY))
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -125,10 +124,8 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
 
     if (ngx_http_passport_problem(ck->r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                   &ngx_http_passport_root, NULL, 0,
-                                  "JSON syntax error at line %d, "
-                                  "column %d: %s",
-                                  "lỗi cú pháp JSON tại dòng %d, "
-                                  "cột %d: %s", jerr.line, jerr.column,
+                                  NGX_HTTP_PASSPORT_MSG(REQ_JSON_SYNTAX),
+                                  jerr.line, jerr.column,
                                   jerr.text)
         != NGX_OK)
     {
@@ -175,16 +172,14 @@ ngx_http_passport_shape_problem(ngx_http_passport_check_t *ck)
         return ngx_http_passport_problem(ck->r, ctx,
                                          NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                          &ngx_http_passport_root, NULL, 0,
-                                         "expected a JSON array, found %s",
-                                         "cần một mảng JSON, nhận được %s",
+                                         NGX_HTTP_PASSPORT_MSG(REQ_NOT_ARRAY),
                                          type);
     }
 
     return ngx_http_passport_problem(ck->r, ctx,
                                      NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                      &ngx_http_passport_root, NULL, 0,
-                                     "expected a JSON object, found %s",
-                                     "cần một đối tượng JSON, nhận được %s",
+                                     NGX_HTTP_PASSPORT_MSG(REQ_NOT_OBJECT),
                                      type);
 }
 
@@ -241,15 +236,13 @@ ngx_http_passport_check_list(ngx_http_passport_check_t *ck, json_t *items)
     if (items == NULL || json_is_null(items)) {
         rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
                                        ptr, NULL, 0,
-                                       "the listing has no items",
-                                       "tin đăng không có sản phẩm nào");
+                                       NGX_HTTP_PASSPORT_MSG(REQ_NO_ITEMS));
 
     } else if (!json_is_array(items)) {
         rc = ngx_http_passport_problem(r, ctx,
                                        NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                        ptr, NULL, 0,
-                                       "expected an array of items, found %s",
-                                       "cần một mảng sản phẩm, nhận được %s",
+                                     NGX_HTTP_PASSPORT_MSG(REQ_ITEMS_NOT_ARRAY),
                                        ngx_http_passport_json_type(items,
                                                                    ctx->lang));
 
@@ -257,16 +250,14 @@ ngx_http_passport_check_list(ngx_http_passport_check_t *ck, json_t *items)
         rc = ngx_http_passport_problem(r, ctx,
                                        NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
                                        ptr, NULL, 0,
-                                       "%zu items, at most %zu are allowed",
-                                       "%zu sản phẩm, tối đa cho phép %zu",
+                                      NGX_HTTP_PASSPORT_MSG(REQ_TOO_MANY_ITEMS),
                                        json_array_size(items),
                                        (size_t) ck->plcf->max_items);
 
     } else if (json_array_size(items) == 0) {
         rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
                                        ptr, NULL, 0,
-                                       "the list of items is empty",
-                                       "danh sách sản phẩm trống");
+                                       NGX_HTTP_PASSPORT_MSG(REQ_ITEMS_EMPTY));
 
     } else {
         return NGX_OK;

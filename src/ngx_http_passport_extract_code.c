@@ -83,10 +83,7 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
     return ngx_http_passport_problem(ck->r, ck->ctx,
                                      NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
                                      &ptr, data, len,
-                                     "the claimed origin is not an ISO 3166-1 "
-                                     "country code",
-                                     "xuất xứ khai báo không phải mã quốc gia "
-                                     "ISO 3166-1");
+                                 NGX_HTTP_PASSPORT_MSG(REQ_ORIGIN_NOT_COUNTRY));
 }
 
 
@@ -169,16 +166,13 @@ ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, json_t *item,
         return ngx_http_passport_problem(ck->r, ctx,
                                          NGX_HTTP_PASSPORT_CODE_MISSING,
                                          pointer, NULL, 0,
-                                         "the item has no trace code",
-                                         "sản phẩm không có mã truy xuất");
+                                       NGX_HTTP_PASSPORT_MSG(REQ_ITEM_NO_CODE));
     }
 
     return ngx_http_passport_problem(ck->r, ctx,
                                      NGX_HTTP_PASSPORT_CODE_MISSING,
                                      pointer, NULL, 0,
-                                     "the item is a JSON %s, not an object",
-                                     "sản phẩm là %s JSON, "
-                                     "không phải đối tượng",
+                                     NGX_HTTP_PASSPORT_MSG(REQ_ITEM_NOT_OBJECT),
                                      ngx_http_passport_json_type(item,
                                                                  ctx->lang));
 }
@@ -201,10 +195,7 @@ ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, json_t *v,
     return ngx_http_passport_problem(ck->r, ctx,
                                      NGX_HTTP_PASSPORT_CODE_INVALID,
                                      pointer, data, len,
-                                     "the trace code must be a JSON string, "
-                                     "found %s",
-                                     "mã truy xuất phải là chuỗi JSON, "
-                                     "nhận được %s",
+                                     NGX_HTTP_PASSPORT_MSG(REQ_CODE_NOT_STRING),
                                      ngx_http_passport_json_type(v,
                                                                  ctx->lang));
 }

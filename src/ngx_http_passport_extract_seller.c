@@ -75,8 +75,7 @@ ngx_http_passport_check_listing_seller(ngx_http_passport_check_t *ck)
                                      NGX_HTTP_PASSPORT_SELLER_MISSING,
                                      plcf->seller ? &plcf->seller->text
                                                   : NULL,
-                                     NULL, 0, "the listing has no seller ID",
-                                     "tin đăng không có mã người bán");
+                                 NULL, 0, NGX_HTTP_PASSPORT_MSG(REQ_NO_SELLER));
 }
 
 
@@ -188,10 +187,7 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
         return ngx_http_passport_problem(ck->r, ctx,
                                          NGX_HTTP_PASSPORT_SELLER_MISSING,
                                          pointer, NULL, 0,
-                                         "the item has no seller ID and the "
-                                         "listing has none either",
-                                         "sản phẩm không có mã người bán "
-                                         "và tin đăng cũng không có");
+                                     NGX_HTTP_PASSPORT_MSG(REQ_ITEM_NO_SELLER));
     }
 
     if (listing) {
@@ -245,10 +241,7 @@ ngx_http_passport_seller_not_string(ngx_http_passport_check_t *ck,
     if (ngx_http_passport_problem(ck->r, ctx,
                                   NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
                                   pointer, data, len,
-                                  "the seller ID must be a JSON string, "
-                                  "found %s",
-                                  "mã người bán phải là chuỗi JSON, "
-                                  "nhận được %s",
+                                  NGX_HTTP_PASSPORT_MSG(REQ_SELLER_NOT_STRING),
                                   ngx_http_passport_json_type(v, ctx->lang))
         != NGX_OK)
     {

@@ -93,12 +93,7 @@ ngx_http_passport_handler(ngx_http_request_t *r)
     if (!ngx_http_passport_is_json(r)) {
         if (ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_NOT_JSON,
                                       NULL, NULL, 0,
-                                      "the Content-Type is not "
-                                      "application/json or "
-                                      "application/*+json",
-                                      "Content-Type không phải "
-                                      "application/json hay "
-                                      "application/*+json")
+                                      NGX_HTTP_PASSPORT_MSG(REQ_NOT_JSON))
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;

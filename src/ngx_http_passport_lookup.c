@@ -201,8 +201,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
         if (rc == NGX_DECLINED) {
             ctx->pending--;
             ngx_http_passport_unavailable(r, ctx, i,
-                                          "the registry client is not "
-                                          "running");
+                                    NGX_HTTP_PASSPORT_MSG_CAUSE_CLIENT_DOWN_EN);
         }
     }
 
@@ -351,11 +350,10 @@ ngx_http_passport_unavailable(ngx_http_request_t *r,
 
     e.reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
     ngx_http_passport_error_detail(&e, (int) ctx->lang,
-        "the traceability registry could not confirm this %s: %s",
-        "cơ sở dữ liệu truy xuất nguồn gốc không xác nhận được %s này: %s",
+        NGX_HTTP_PASSPORT_MSG(REGISTRY_UNCONFIRMED),
         slot->kind == NGX_HTTP_PASSPORT_ENTITY
-            ? (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI ? "người bán" : "seller")
-            : (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI ? "mã" : "code"),
+            ? NGX_HTTP_PASSPORT_TEXT(LOOKUP_SELLER, ctx->lang)
+            : NGX_HTTP_PASSPORT_TEXT(LOOKUP_CODE, ctx->lang),
         cause);
 
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {

@@ -208,12 +208,12 @@ ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
 {
     ngx_uint_t          t;
     static const char  *names[][2] = {
-        { "object", "đối tượng" },
-        { "array", "mảng" },
-        { "string", "chuỗi" },
-        { "number", "số" },
-        { "boolean", "giá trị logic" },
-        { "null", "null" }
+        { NGX_HTTP_PASSPORT_MSG(TYPE_OBJECT) },
+        { NGX_HTTP_PASSPORT_MSG(TYPE_ARRAY) },
+        { NGX_HTTP_PASSPORT_MSG(TYPE_STRING) },
+        { NGX_HTTP_PASSPORT_MSG(TYPE_NUMBER) },
+        { NGX_HTTP_PASSPORT_MSG(TYPE_BOOLEAN) },
+        { NGX_HTTP_PASSPORT_MSG(TYPE_NULL) }
     };
 
     switch (json_typeof(v)) {

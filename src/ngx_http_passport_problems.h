@@ -27,7 +27,8 @@ ngx_http_passport_error_t *ngx_http_passport_add_error(
 /* the same with its detail in the request's language, printf-style */
 ngx_int_t ngx_http_passport_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t reason, ngx_str_t *pointer,
-    u_char *value, size_t value_len, const char *en, const char *vi, ...);
+    u_char *value, size_t value_len, const char *en, const char *vi, ...)
+    NGX_HTTP_PASSPORT_FORMAT2(7, 8, 9);
 
 /* a problem a core rule found: its reason and detail are in e */
 ngx_int_t ngx_http_passport_add_rule_error(ngx_http_request_t *r,

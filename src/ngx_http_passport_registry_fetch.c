@@ -74,7 +74,7 @@ ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f, CURLcode code,
     const char **cause)
 {
     if (*cause == NULL && code != CURLE_OK) {
-        *cause = f->too_big ? "response body larger than 65536 bytes"
+        *cause = f->too_big ? NGX_HTTP_PASSPORT_MSG_CAUSE_BODY_TOO_LARGE_EN
                             : ngx_http_passport_endpoint_cause(&f->ex, code);
     }
 

@@ -278,8 +278,7 @@ ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
 
     if (ngx_http_passport_registry_open(lk->reg, NULL)) {
         ngx_http_passport_registry_answer(lk, 0, NULL, 0,
-                                          "the registry keeps failing, "
-                                          "not contacted", st);
+                               NGX_HTTP_PASSPORT_MSG_CAUSE_BREAKER_OPEN_EN, st);
         return;
     }
 
@@ -289,7 +288,7 @@ ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
         != NGX_OK)
     {
         ngx_http_passport_registry_answer(lk, 0, NULL, 0,
-                                          "the lookup could not be started",
+                                     NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STARTED_EN,
                                           st);
         return;
     }
