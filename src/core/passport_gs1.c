@@ -82,6 +82,14 @@ typedef struct {
 } ngx_http_passport_ctx_t;
 
 
+/* the segments of a Digital Link path */
+typedef struct {
+    size_t                          n;
+    const unsigned char            *sp[NGX_HTTP_PASSPORT_MAX_SEGS];
+    size_t                          sl[NGX_HTTP_PASSPORT_MAX_SEGS];
+} ngx_http_passport_dl_path_t;
+
+
 /* GS1 Barcode Syntax Dictionary, in part; no AI is a prefix of another */
 static const ngx_http_passport_ai_t  ngx_http_passport_ais[] = {
     { "00", 'k', 0, 'c', 18, 18, 0 },   { "01", 'k', 0, 'c', 14, 14, 0 },
@@ -808,25 +816,13 @@ ngx_http_passport_qual(const char *key, const unsigned char *p, size_t len)
 }
 
 
-/*
- * GS1 Digital Link URI: any host, an optional path stem, the rightmost
- * primary key with its qualifiers, and data attributes in the query.
- */
+/* the host, with its port: *path is set to what follows it */
 static int
-ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
-    const unsigned char *end)
+ngx_http_passport_dl_host(ngx_http_passport_ctx_t *ctx,
+    const unsigned char *p, const unsigned char *end,
+    const unsigned char **path)
 {
-    int                            rc, k, i, last, idx;
-    char                           ai[5], key[5];
-    size_t                         n, j, sl[NGX_HTTP_PASSPORT_MAX_SEGS];
-    const unsigned char           *q, *eq, *pe;
-    const unsigned char           *sp[NGX_HTTP_PASSPORT_MAX_SEGS];
-    const ngx_http_passport_ai_t  *def;
-
-    static const char  alphas[][6] = {
-        "gtin", "sscc", "gln", "party", "grai", "giai", "itip", "cpid",
-        "gsrnp", "gsrn"
-    };
+    const unsigned char  *q;
 
     for (q = p; q < end && *q != '/' && *q != '?' && *q != '#'; q++) {
         if (!ngx_http_passport_uri_char(*q, 1)) {
@@ -839,11 +835,18 @@ ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
                                       NULL, q);
     }
 
-    /* the fragment is ignored */
+    *path = q;
 
-    p = q;
-    q = memchr(p, '#', end - p);
-    end = q ? q : end;
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* the characters of the path and query, and their %XX escapes */
+static int
+ngx_http_passport_dl_chars(ngx_http_passport_ctx_t *ctx,
+    const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char  *q;
 
     for (q = p; q < end; q++) {
         if (*q == '%' && (end - q < 3 || ngx_http_passport_hex(q[1]) < 0
@@ -859,92 +862,161 @@ ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
         }
     }
 
-    pe = memchr(p, '?', end - p);
-    pe = pe ? pe : end;
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
 
-    /* path segments, split before any decoding */
 
-    for (n = 0; p < pe; n++) {
+/* the path segments, split before any decoding */
+static int
+ngx_http_passport_dl_split(ngx_http_passport_ctx_t *ctx,
+    const unsigned char *p, const unsigned char *end,
+    ngx_http_passport_dl_path_t *path)
+{
+    size_t  n;
+
+    for (n = 0; p < end; n++) {
         if (n == NGX_HTTP_PASSPORT_MAX_SEGS) {
             return ngx_http_passport_fail(ctx, NGX_HTTP_PASSPORT_ID_TOO_LONG,
                                           NULL, p);
         }
 
-        for (sp[n] = ++p; p < pe && *p != '/'; p++) {
+        for (path->sp[n] = ++p; p < end && *p != '/'; p++) {
             /* void */
         }
 
-        sl[n] = p - sp[n];
+        path->sl[n] = p - path->sp[n];
     }
 
-    /* the rightmost key followed only by "/AI/value" pairs */
+    path->n = n;
 
-    for (k = (int) n - 2; k >= 0; k -= 2) {
-        def = ngx_http_passport_ai_find(sp[k], sl[k], 1);
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* the rightmost key followed only by "/AI/value" pairs, -1 if none */
+static int
+ngx_http_passport_dl_key(const ngx_http_passport_dl_path_t *path)
+{
+    int                            k;
+    const ngx_http_passport_ai_t  *def;
+
+    for (k = (int) path->n - 2; k >= 0; k -= 2) {
+        def = ngx_http_passport_ai_find(path->sp[k], path->sl[k], 1);
 
         if (def != NULL && def->flags == 'k') {
-            break;
+            return k;
         }
 
-        if (sl[k] == 0 || !ngx_http_passport_digits(sp[k], sl[k])) {
-            k = -1;
-            break;
-        }
-    }
-
-    for (i = 0; i < (int) n; i++) {
-        def = ngx_http_passport_ai_find(sp[i], sl[i], 1);
-
-        for (j = 0; k < 0 && j < ngx_http_passport_nelts(alphas); j++) {
-            if (sl[i] == strlen(alphas[j])
-                && memcmp(sp[i], alphas[j], sl[i]) == 0)
-            {
-                def = &ngx_http_passport_ais[1];
-            }
-        }
-
-        if ((k < 0 && i + 1 < (int) n && def != NULL && def->flags == 'k')
-            || (k >= 0 && sl[i] == 0))
+        if (path->sl[k] == 0
+            || !ngx_http_passport_digits(path->sp[k], path->sl[k]))
         {
-            /*
-             * A key not followed by pairs, a convenience alpha ("gtin"),
-             * "//", or a trailing slash.
-             */
-            return ngx_http_passport_fail(ctx, NGX_HTTP_PASSPORT_ID_DL_SYNTAX,
-                                          NULL, sp[i]);
+            return -1;
         }
     }
 
-    if (k < 0) {
-        /* a plain URL, not a Digital Link */
-        return NGX_HTTP_PASSPORT_ID_SHAPE;
+    return -1;
+}
+
+
+/* a primary key, or a convenience alpha ("gtin") that stands for one */
+static int
+ngx_http_passport_dl_is_key(const unsigned char *p, size_t len)
+{
+    size_t                         i;
+    const ngx_http_passport_ai_t  *def;
+
+    static const char  alphas[][6] = {
+        "gtin", "sscc", "gln", "party", "grai", "giai", "itip", "cpid",
+        "gsrnp", "gsrn"
+    };
+
+    for (i = 0; i < ngx_http_passport_nelts(alphas); i++) {
+        if (len == strlen(alphas[i]) && memcmp(p, alphas[i], len) == 0) {
+            return 1;
+        }
     }
 
-    ngx_http_passport_set_ai(key, sp[k], sl[k]);
+    def = ngx_http_passport_ai_find(p, len, 1);
 
-    for (last = -1, i = k; i < (int) n; i += 2) {
-        idx = (i == k) ? -1 : ngx_http_passport_qual(key, sp[i], sl[i]);
+    return def != NULL && def->flags == 'k';
+}
+
+
+/*
+ * A path that is not a Digital Link (k < 0) must not look like one: no
+ * key, nor convenience alpha, followed by something else than pairs.  In
+ * one (k >= 0), no segment is empty: no "//", no trailing slash.
+ */
+static int
+ngx_http_passport_dl_check(ngx_http_passport_ctx_t *ctx,
+    const ngx_http_passport_dl_path_t *path, int k)
+{
+    size_t  i;
+
+    for (i = 0; i < path->n; i++) {
+        if (k >= 0 ? path->sl[i] == 0
+                   : (i + 1 < path->n
+                      && ngx_http_passport_dl_is_key(path->sp[i],
+                                                     path->sl[i])))
+        {
+            return ngx_http_passport_fail(ctx, NGX_HTTP_PASSPORT_ID_DL_SYNTAX,
+                                          NULL, path->sp[i]);
+        }
+    }
+
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* the key at k and its qualifiers, in their order */
+static int
+ngx_http_passport_dl_pairs(ngx_http_passport_ctx_t *ctx,
+    const ngx_http_passport_dl_path_t *path, int k)
+{
+    int                    rc, i, last, idx;
+    char                   ai[5], key[5];
+    size_t                 len;
+    const unsigned char   *p;
+
+    ngx_http_passport_set_ai(key, path->sp[k], path->sl[k]);
+
+    for (last = -1, i = k; i < (int) path->n; i += 2) {
+        p = path->sp[i];
+        len = path->sl[i];
+        idx = (i == k) ? -1 : ngx_http_passport_qual(key, p, len);
 
         if (i > k && idx <= last) {
             return ngx_http_passport_fail(ctx, NGX_HTTP_PASSPORT_ID_DL_SYNTAX,
-                                          NULL, sp[i]);
+                                          NULL, p);
         }
 
         last = idx;
-        ngx_http_passport_set_ai(ai, sp[i], sl[i]);
+        ngx_http_passport_set_ai(ai, p, len);
 
         rc = ngx_http_passport_value(ctx,
-                                     ngx_http_passport_ai_find(sp[i], sl[i],
-                                                               1),
-                                     ai, sp[i + 1], sl[i + 1]);
+                                     ngx_http_passport_ai_find(p, len, 1),
+                                     ai, path->sp[i + 1], path->sl[i + 1]);
         if (rc != NGX_HTTP_PASSPORT_ID_OK) {
             return rc;
         }
     }
 
-    /* query: numeric keys are AIs, others (linkType, ...) are ignored */
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
 
-    for (p = pe; p < end; p = q) {
+
+/* query: numeric keys are AIs, others (linkType, ...) are ignored */
+static int
+ngx_http_passport_dl_query(ngx_http_passport_ctx_t *ctx,
+    const unsigned char *p, const unsigned char *end)
+{
+    int                            rc;
+    char                           ai[5];
+    size_t                         n;
+    const unsigned char           *q, *eq;
+    const ngx_http_passport_ai_t  *def;
+
+    for ( /* void */ ; p < end; p = q) {
         p++;
         q = memchr(p, '&', end - p);
         q = q ? q : end;
@@ -974,6 +1046,67 @@ ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
         if (rc != NGX_HTTP_PASSPORT_ID_OK) {
             return rc;
         }
+    }
+
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/*
+ * GS1 Digital Link URI: any host, an optional path stem, the rightmost
+ * primary key with its qualifiers, and data attributes in the query.
+ */
+static int
+ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
+    const unsigned char *end)
+{
+    int                           rc, k;
+    const unsigned char          *q, *pe;
+    ngx_http_passport_dl_path_t   path;
+
+    rc = ngx_http_passport_dl_host(ctx, p, end, &p);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    /* the fragment is ignored */
+
+    q = memchr(p, '#', end - p);
+    end = q ? q : end;
+
+    rc = ngx_http_passport_dl_chars(ctx, p, end);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    pe = memchr(p, '?', end - p);
+    pe = pe ? pe : end;
+
+    rc = ngx_http_passport_dl_split(ctx, p, pe, &path);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    k = ngx_http_passport_dl_key(&path);
+
+    rc = ngx_http_passport_dl_check(ctx, &path, k);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    if (k < 0) {
+        /* a plain URL, not a Digital Link */
+        return NGX_HTTP_PASSPORT_ID_SHAPE;
+    }
+
+    rc = ngx_http_passport_dl_pairs(ctx, &path, k);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_passport_dl_query(ctx, pe, end);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
     }
 
     return ngx_http_passport_finish(ctx);
