@@ -363,22 +363,16 @@ ngx_http_passport_date(ngx_http_passport_ctx_t *ctx, const unsigned char *v,
 }
 
 
-/* validates an AI value and stores it; identical repeats are dropped */
+/* the length and characters of a value */
 static int
-ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
+ngx_http_passport_syntax(ngx_http_passport_ctx_t *ctx,
     const ngx_http_passport_ai_t *def, const char *ai, const unsigned char *v,
     size_t len, const unsigned char *raw)
 {
-    int                              err, cd;
-    size_t                           i, n;
+    size_t                           i;
     unsigned char                    c;
     const unsigned char             *p;
-    ngx_http_passport_elem_t        *e;
-    ngx_http_passport_code_t        *out;
     const ngx_http_passport_part_t  *part;
-
-    out = ctx->out;
-    ctx->struct_ok = 0;
 
     part = &ngx_http_passport_parts[def->part];
 
@@ -388,6 +382,8 @@ ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
         return ngx_http_passport_fail(ctx, NGX_HTTP_PASSPORT_ID_AI_LENGTH, ai,
                                       raw);
     }
+
+    /* p follows v in the input, to tell where a bad character is */
 
     for (i = 0, p = raw; i < len; i++) {
         if (!ngx_http_passport_cset(i < def->max ? def->lint : part->cs, v[i]))
@@ -401,7 +397,18 @@ ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
         }
     }
 
-    ctx->struct_ok = 1;
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* what def->lint asks of a value: a check digit, a date, countries */
+static int
+ngx_http_passport_lint(ngx_http_passport_ctx_t *ctx,
+    const ngx_http_passport_ai_t *def, const unsigned char *v, size_t len)
+{
+    int     err, cd;
+    size_t  i, n;
+
     err = NGX_HTTP_PASSPORT_ID_OK;
     n = def->part ? def->max : len;
 
@@ -409,8 +416,7 @@ ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
 
     case 'g':
         if (v[0] != '0') {
-            err = NGX_HTTP_PASSPORT_ID_AI_CHARSET;
-            break;
+            return NGX_HTTP_PASSPORT_ID_AI_CHARSET;
         }
 
         /* fall through */
@@ -420,8 +426,8 @@ ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
         cd = ngx_http_passport_gs1_check_digit(v + i, n - i - 1);
 
         if (cd != v[n - 1] - '0') {
-            out->expected = cd;
-            out->found = v[n - 1] - '0';
+            ctx->out->expected = cd;
+            ctx->out->found = v[n - 1] - '0';
             err = NGX_HTTP_PASSPORT_ID_CHECK_DIGIT;
         }
 
@@ -445,14 +451,56 @@ ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
         }
     }
 
-    for (i = 0; err == NGX_HTTP_PASSPORT_ID_OK && i < ctx->n; i++) {
+    return err;
+}
+
+
+/* 1: the same value was given before, 0: the AI is new, -1: it is not */
+static int
+ngx_http_passport_repeat(ngx_http_passport_ctx_t *ctx, const char *ai,
+    const unsigned char *v, size_t len)
+{
+    size_t                     i;
+    ngx_http_passport_elem_t  *e;
+
+    for (i = 0; i < ctx->n; i++) {
         e = &ctx->elem[i];
 
         if (strcmp(e->ai, ai) == 0) {
-            if (e->len == len && memcmp(e->v, v, len) == 0) {
-                return NGX_HTTP_PASSPORT_ID_OK;
-            }
+            return (e->len == len && memcmp(e->v, v, len) == 0) ? 1 : -1;
+        }
+    }
 
+    return 0;
+}
+
+
+/* validates an AI value and stores it; identical repeats are dropped */
+static int
+ngx_http_passport_add(ngx_http_passport_ctx_t *ctx,
+    const ngx_http_passport_ai_t *def, const char *ai, const unsigned char *v,
+    size_t len, const unsigned char *raw)
+{
+    int                        err;
+    ngx_http_passport_elem_t  *e;
+    ngx_http_passport_code_t  *out;
+
+    out = ctx->out;
+    ctx->struct_ok = 0;
+
+    err = ngx_http_passport_syntax(ctx, def, ai, v, len, raw);
+    if (err != NGX_HTTP_PASSPORT_ID_OK) {
+        return err;
+    }
+
+    ctx->struct_ok = 1;
+    err = ngx_http_passport_lint(ctx, def, v, len);
+
+    if (err == NGX_HTTP_PASSPORT_ID_OK) {
+        switch (ngx_http_passport_repeat(ctx, ai, v, len)) {
+        case 1:
+            return NGX_HTTP_PASSPORT_ID_OK;
+        case -1:
             err = NGX_HTTP_PASSPORT_ID_AI_DUPLICATE;
         }
     }
