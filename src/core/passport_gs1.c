@@ -1161,13 +1161,102 @@ ngx_http_passport_dl(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
 }
 
 
+/*
+ * An AIM symbology identifier ("]C1", "]d2", "]Q3", "]e0", "]E0", ...):
+ * skips it and returns its letter, or 0 when there is none.
+ */
+static int
+ngx_http_passport_symbology(const unsigned char **p, size_t *len)
+{
+    const unsigned char  *s;
+
+    s = *p;
+
+    if (*len >= 3 && s[0] == ']'
+        && (ngx_http_passport_upper(s[1]) || ngx_http_passport_lower(s[1]))
+        && ngx_http_passport_alnum(s[2]))
+    {
+        *p += 3;
+        *len -= 3;
+        return s[1];
+    }
+
+    return 0;
+}
+
+
+/* the length of "http://" or "https://", in any case, 0 for neither */
+static size_t
+ngx_http_passport_scheme(const unsigned char *p, size_t len)
+{
+    size_t  n;
+
+    for (n = 0; n < 5 && n < len && (p[n] | 0x20) == "https"[n]; n++) {
+        /* void */
+    }
+
+    if (n >= 4 && len - n >= 3 && memcmp(p + n, "://", 3) == 0) {
+        return n + 3;
+    }
+
+    return 0;
+}
+
+
+/* a bare GTIN, also as EAN/UPC or ITF-14 scan data */
+static int
+ngx_http_passport_gtin(ngx_http_passport_ctx_t *ctx, const unsigned char *p,
+    size_t len)
+{
+    int  rc;
+
+    memset(ctx->buf, '0', 14 - len);
+    memcpy(ctx->buf + 14 - len, p, len);
+
+    rc = ngx_http_passport_add(ctx, &ngx_http_passport_ais[1] /* 01 */, "01",
+                               ctx->buf, 14, p);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    return ngx_http_passport_finish(ctx);
+}
+
+
+/*
+ * An unbracketed element string.  Without a symbology identifier or a GS
+ * it is taken as one only when it starts with a primary key of the right
+ * length and charset, or parses fully; otherwise the caller may try it as
+ * an opaque code (ID_SHAPE).
+ */
+static int
+ngx_http_passport_scanned(ngx_http_passport_ctx_t *ctx,
+    const unsigned char *p, size_t len, int sym)
+{
+    int  rc, evidence, first_key;
+
+    evidence = (sym != 0 || memchr(p, NGX_HTTP_PASSPORT_GS, len) != NULL);
+    p += (len > 0 && p[0] == NGX_HTTP_PASSPORT_GS);
+
+    first_key = 0;
+
+    rc = ngx_http_passport_unbracketed(ctx, p, ctx->end, &first_key);
+
+    if (rc != NGX_HTTP_PASSPORT_ID_OK && !evidence && !first_key) {
+        rc = NGX_HTTP_PASSPORT_ID_SHAPE;
+    }
+
+    return rc;
+}
+
+
 int
 ngx_http_passport_code_parse(const unsigned char *s, size_t len, long today,
     ngx_http_passport_code_t *out)
 {
-    int                       rc, sym, evidence, first_key;
+    int                       rc, sym;
     size_t                    n;
-    const unsigned char      *p, *end;
+    const unsigned char      *p;
     ngx_http_passport_ctx_t   ctx;
 
     memset(out, 0, sizeof(ngx_http_passport_code_t));
@@ -1185,73 +1274,32 @@ ngx_http_passport_code_parse(const unsigned char *s, size_t len, long today,
         return out->err = NGX_HTTP_PASSPORT_ID_EMPTY;
     }
 
-    end = p + len;
-    ctx.end = end;
+    ctx.end = p + len;
+    sym = ngx_http_passport_symbology(&p, &len);
+    n = ngx_http_passport_scheme(p, len);
 
-    /* AIM symbology identifier: "]C1", "]d2", "]Q3", "]e0", "]E0", ... */
-
-    sym = 0;
-
-    if (len >= 3 && p[0] == ']'
-        && (ngx_http_passport_upper(p[1]) || ngx_http_passport_lower(p[1]))
-        && ngx_http_passport_alnum(p[2]))
-    {
-        sym = p[1];
-        p += 3;
-        len -= 3;
-    }
-
-    /* "http://" or "https://", in any case */
-
-    for (n = 0; n < 5 && n < len && (p[n] | 0x20) == "https"[n]; n++) {
-        /* void */
-    }
-
-    if (n >= 4 && len - n >= 3 && memcmp(p + n, "://", 3) == 0) {
+    if (n) {
         out->form = NGX_HTTP_PASSPORT_CODE_DL;
         ctx.mode = NGX_HTTP_PASSPORT_PCT;
-        rc = ngx_http_passport_dl(&ctx, p + n + 3, end);
+        rc = ngx_http_passport_dl(&ctx, p + n, ctx.end);
 
     } else if (len > 0 && p[0] == '(') {
         out->form = NGX_HTTP_PASSPORT_CODE_ELEMENTS;
         ctx.mode = NGX_HTTP_PASSPORT_BRACKET;
-        rc = ngx_http_passport_bracketed(&ctx, p, end);
+        rc = ngx_http_passport_bracketed(&ctx, p, ctx.end);
 
     } else if ((len == 8 || len == 12 || len == 13 || len == 14)
                && ngx_http_passport_digits(p, len)
                && (sym == 0 || strchr("CdQeJ", sym) == NULL))
     {
-        /* a bare GTIN, also as EAN/UPC or ITF-14 scan data */
-
         out->form = NGX_HTTP_PASSPORT_CODE_GTIN;
-        memset(ctx.buf, '0', 14 - len);
-        memcpy(ctx.buf + 14 - len, p, len);
-
-        rc = ngx_http_passport_add(&ctx, &ngx_http_passport_ais[1] /* 01 */,
-                                   "01", ctx.buf, 14, p);
-        if (rc == NGX_HTTP_PASSPORT_ID_OK) {
-            rc = ngx_http_passport_finish(&ctx);
-        }
+        ctx.mode = NGX_HTTP_PASSPORT_RAW;
+        rc = ngx_http_passport_gtin(&ctx, p, len);
 
     } else {
-        /*
-         * An unbracketed element string.  Without a symbology identifier
-         * or a GS it is taken as one only when it starts with a primary
-         * key of the right length and charset, or parses fully; otherwise
-         * the caller may try it as an opaque code (ID_SHAPE).
-         */
-
-        evidence = (sym != 0 || memchr(p, NGX_HTTP_PASSPORT_GS, len) != NULL);
-        p += (len > 0 && p[0] == NGX_HTTP_PASSPORT_GS);
-
         out->form = NGX_HTTP_PASSPORT_CODE_ELEMENTS;
-        first_key = 0;
-
-        rc = ngx_http_passport_unbracketed(&ctx, p, end, &first_key);
-
-        if (rc != NGX_HTTP_PASSPORT_ID_OK && !evidence && !first_key) {
-            rc = NGX_HTTP_PASSPORT_ID_SHAPE;
-        }
+        ctx.mode = NGX_HTTP_PASSPORT_RAW;
+        rc = ngx_http_passport_scanned(&ctx, p, len, sym);
     }
 
     if (rc == NGX_HTTP_PASSPORT_ID_SHAPE) {
