@@ -134,17 +134,13 @@ ngx_http_passport_canon(ngx_http_passport_code_t *out,
 }
 
 
-/* pairing rules, primary key and canonical form */
-int
-ngx_http_passport_gs1_finish(ngx_http_passport_ctx_t *ctx)
+/* each AI that requires another (req=) has one of them */
+static int
+ngx_http_passport_requires(ngx_http_passport_ctx_t *ctx)
 {
-    int                        rc;
     size_t                     i, j;
     const char               (*r)[5];
-    ngx_http_passport_elem_t  *e, *key;
-    ngx_http_passport_code_t  *out;
-
-    out = ctx->out;
+    ngx_http_passport_elem_t  *e;
 
     for (i = 0; i < ctx->n; i++) {
         e = &ctx->elem[i];
@@ -157,24 +153,46 @@ ngx_http_passport_gs1_finish(ngx_http_passport_ctx_t *ctx)
         }
 
         if (j == 5) {
-            strcpy(out->ai2, r[0]);
+            strcpy(ctx->out->ai2, r[0]);
             return ngx_http_passport_gs1_fail(ctx,
                                               NGX_HTTP_PASSPORT_ID_AI_REQUIRES,
                                               e->ai, e->at);
         }
     }
 
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* no two AIs that exclude each other (ex=) */
+static int
+ngx_http_passport_excludes(ngx_http_passport_ctx_t *ctx)
+{
+    size_t                     i;
+    ngx_http_passport_elem_t  *e, *other;
+
     for (i = 0; i < ngx_http_passport_nelts(ngx_http_passport_excl); i++) {
         e = ngx_http_passport_elem(ctx, ngx_http_passport_excl[i][0]);
-        key = ngx_http_passport_elem(ctx, ngx_http_passport_excl[i][1]);
+        other = ngx_http_passport_elem(ctx, ngx_http_passport_excl[i][1]);
 
-        if (e != NULL && key != NULL) {
-            strcpy(out->ai2, key->ai);
+        if (e != NULL && other != NULL) {
+            strcpy(ctx->out->ai2, other->ai);
             return ngx_http_passport_gs1_fail(ctx,
                                               NGX_HTTP_PASSPORT_ID_AI_EXCLUDES,
-                                              e->ai, key->at);
+                                              e->ai, other->at);
         }
     }
+
+    return NGX_HTTP_PASSPORT_ID_OK;
+}
+
+
+/* the primary key, NULL if there is none */
+static ngx_http_passport_elem_t *
+ngx_http_passport_key(ngx_http_passport_ctx_t *ctx)
+{
+    size_t                     i;
+    ngx_http_passport_elem_t  *key;
 
     for (key = NULL, i = 0;
          key == NULL && i < ngx_http_passport_nelts(ngx_http_passport_keys);
@@ -183,21 +201,62 @@ ngx_http_passport_gs1_finish(ngx_http_passport_ctx_t *ctx)
         key = ngx_http_passport_elem(ctx, ngx_http_passport_keys[i]);
     }
 
-    if (key == NULL) {
-        return ngx_http_passport_gs1_fail(ctx, NGX_HTTP_PASSPORT_ID_NO_KEY,
-                                          NULL, NULL);
-    }
+    return key;
+}
 
-    rc = ngx_http_passport_canon(out, key);
+
+/* out->canon: the key, then its qualifiers in their order */
+static int
+ngx_http_passport_canonical(ngx_http_passport_ctx_t *ctx,
+    const ngx_http_passport_elem_t *key)
+{
+    int                        rc;
+    size_t                     i, j;
+    ngx_http_passport_elem_t  *e;
+
+    rc = ngx_http_passport_canon(ctx->out, key);
 
     for (i = 0; i < ngx_http_passport_nelts(ngx_http_passport_quals); i++) {
         for (j = 1; strcmp(ngx_http_passport_quals[i][0], key->ai) == 0
                     && rc == NGX_HTTP_PASSPORT_ID_OK && j < 5; j++)
         {
             e = ngx_http_passport_elem(ctx, ngx_http_passport_quals[i][j]);
-            rc = e ? ngx_http_passport_canon(out, e) : rc;
+            rc = e ? ngx_http_passport_canon(ctx->out, e) : rc;
         }
     }
+
+    return rc;
+}
+
+
+/* pairing rules, primary key and canonical form */
+int
+ngx_http_passport_gs1_finish(ngx_http_passport_ctx_t *ctx)
+{
+    int                        rc;
+    ngx_http_passport_elem_t  *key;
+    ngx_http_passport_code_t  *out;
+
+    out = ctx->out;
+
+    rc = ngx_http_passport_requires(ctx);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_passport_excludes(ctx);
+    if (rc != NGX_HTTP_PASSPORT_ID_OK) {
+        return rc;
+    }
+
+    key = ngx_http_passport_key(ctx);
+
+    if (key == NULL) {
+        return ngx_http_passport_gs1_fail(ctx, NGX_HTTP_PASSPORT_ID_NO_KEY,
+                                          NULL, NULL);
+    }
+
+    rc = ngx_http_passport_canonical(ctx, key);
 
     if (rc != NGX_HTTP_PASSPORT_ID_OK) {
         out->len = 0;
