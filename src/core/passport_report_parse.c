@@ -42,11 +42,31 @@ static int ngx_http_passport_report_time_ok(
 static int ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
     unsigned long *mask);
 static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
+static int ngx_http_passport_report_which(
+    const ngx_http_passport_report_span_t *span, const char *(*name)(int),
+    int max);
+static int ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l);
+static int ngx_http_passport_report_verdict(
+    ngx_http_passport_report_in_t *in, ngx_http_passport_report_line_t *l);
+static int ngx_http_passport_report_end(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig);
 static int ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
     ngx_http_passport_report_line_t *l, size_t *canon,
     ngx_http_passport_report_span_t *sig);
 static int ngx_http_passport_report_sig_check(EVP_PKEY *pub,
     const ngx_http_passport_report_span_t *sig, const unsigned char *md);
+static int ngx_http_passport_report_check_hash(const unsigned char *line,
+    size_t canon, const ngx_http_passport_report_line_t *l,
+    unsigned char *md, char *why, size_t why_size);
+static int ngx_http_passport_report_check_sig(EVP_PKEY *pub,
+    const ngx_http_passport_report_line_t *l,
+    const ngx_http_passport_report_span_t *sig, const unsigned char *md,
+    char *why, size_t why_size);
+static int ngx_http_passport_report_check_chain(
+    const ngx_http_passport_report_chain_t *chain,
+    const ngx_http_passport_report_line_t *l, char *why, size_t why_size);
 
 
 static int
@@ -298,17 +318,31 @@ ngx_http_passport_report_items(ngx_http_passport_report_in_t *in)
 }
 
 
-/*
- * The whole line against the record grammar (docs/reports.md); canon gets
- * the length of the serialisation before ,"hash":
- */
+/* the index i of the name in span, name(0) to name(max); -1 if none */
 
 static int
-ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
-    ngx_http_passport_report_line_t *l, size_t *canon,
-    ngx_http_passport_report_span_t *sig)
+ngx_http_passport_report_which(const ngx_http_passport_report_span_t *span,
+    const char *(*name)(int), int max)
 {
-    int                              i;
+    int  i;
+
+    for (i = 0; i <= max; i++) {
+        if (ngx_http_passport_report_is(span, name(i))) {
+            return i;
+        }
+    }
+
+    return -1;
+}
+
+
+/* {"seq":...,"time":...,"node":...,"type":... */
+
+static int
+ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    int                              type;
     ngx_http_passport_report_span_t  s;
 
     if (ngx_http_passport_report_lit(in, "{\"seq\":") != 0
@@ -324,29 +358,27 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-    for (i = 0; i <= NGX_HTTP_PASSPORT_REPORT_ROTATION; i++) {
-        if (ngx_http_passport_report_is(&s,
-                                        ngx_http_passport_report_type_name(i)))
-        {
-            break;
-        }
-    }
-
-    if (i > NGX_HTTP_PASSPORT_REPORT_ROTATION) {
+    type = ngx_http_passport_report_which(&s,
+                                          ngx_http_passport_report_type_name,
+                                          NGX_HTTP_PASSPORT_REPORT_ROTATION);
+    if (type < 0) {
         return -1;
     }
 
-    l->type = i;
+    l->type = type;
 
-    if (l->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
-        if (ngx_http_passport_report_lit(in, ",\"detail\":") != 0
-            || ngx_http_passport_report_string(in, &l->detail) != 0)
-        {
-            return -1;
-        }
+    return 0;
+}
 
-        goto prev;
-    }
+
+/* ,"request_id":...,"uri":... of a verdict record */
+
+static int
+ngx_http_passport_report_verdict(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    int                              mode;
+    ngx_http_passport_report_span_t  s;
 
     if (ngx_http_passport_report_lit(in, ",\"request_id\":") != 0
         || ngx_http_passport_report_string(in, &l->request_id) != 0
@@ -372,21 +404,15 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-    for (i = 0; i <= NGX_HTTP_PASSPORT_MODE_MONITOR; i++) {
-        if (ngx_http_passport_report_is(&s,
-                                        ngx_http_passport_report_mode_name(i)))
-        {
-            break;
-        }
-    }
+    mode = ngx_http_passport_report_which(&s,
+                                          ngx_http_passport_report_mode_name,
+                                          NGX_HTTP_PASSPORT_MODE_MONITOR);
 
-    if (i > NGX_HTTP_PASSPORT_MODE_MONITOR
-        || ngx_http_passport_report_lit(in, ",\"seller\":") != 0)
-    {
+    if (mode < 0 || ngx_http_passport_report_lit(in, ",\"seller\":") != 0) {
         return -1;
     }
 
-    l->mode = i;
+    l->mode = mode;
 
     if (ngx_http_passport_report_lit(in, "null") != 0
         && ngx_http_passport_report_string(in, &l->seller) != 0)
@@ -406,8 +432,17 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-prev:
+    return 0;
+}
 
+
+/* ,"prev":...,"hash":...[,"sig":...]} and the end of the line */
+
+static int
+ngx_http_passport_report_end(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig)
+{
     if (ngx_http_passport_report_hex_member(in, ",\"prev\":", l->prev) != 0)
     {
         return -1;
@@ -433,6 +468,35 @@ prev:
     }
 
     return 0;
+}
+
+
+/*
+ * The whole line against the record grammar (docs/reports.md); canon gets
+ * the length of the serialisation before ,"hash":
+ */
+
+static int
+ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig)
+{
+    if (ngx_http_passport_report_head(in, l) != 0) {
+        return -1;
+    }
+
+    if (l->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+        if (ngx_http_passport_report_verdict(in, l) != 0) {
+            return -1;
+        }
+
+    } else if (ngx_http_passport_report_lit(in, ",\"detail\":") != 0
+               || ngx_http_passport_report_string(in, &l->detail) != 0)
+    {
+        return -1;
+    }
+
+    return ngx_http_passport_report_end(in, l, canon, sig);
 }
 
 
@@ -486,13 +550,101 @@ ngx_http_passport_report_sig_check(EVP_PKEY *pub,
 }
 
 
+/* the hash of the line against its "hash" member; md gets the hash */
+
+static int
+ngx_http_passport_report_check_hash(const unsigned char *line, size_t canon,
+    const ngx_http_passport_report_line_t *l, unsigned char *md, char *why,
+    size_t why_size)
+{
+    char  hex[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+
+    if (ngx_http_passport_report_digest(line, canon, md) != 0) {
+        snprintf(why, why_size, "SHA-256 failed");
+        return NGX_HTTP_PASSPORT_REPORT_ERROR;
+    }
+
+    ngx_http_passport_report_hex(hex, md);
+
+    if (memcmp(hex, l->hash, NGX_HTTP_PASSPORT_REPORT_HEX) != 0) {
+        snprintf(why, why_size,
+                 "hash %.12s... does not match the record (%.12s...)",
+                 l->hash, hex);
+        return NGX_HTTP_PASSPORT_REPORT_EDITED;
+    }
+
+    return NGX_HTTP_PASSPORT_REPORT_OK;
+}
+
+
+/* the signature of the hash md with the key pub */
+
+static int
+ngx_http_passport_report_check_sig(EVP_PKEY *pub,
+    const ngx_http_passport_report_line_t *l,
+    const ngx_http_passport_report_span_t *sig, const unsigned char *md,
+    char *why, size_t why_size)
+{
+    int  rc;
+
+    rc = l->has_sig ? ngx_http_passport_report_sig_check(pub, sig, md) : 0;
+
+    if (rc == 1) {
+        return NGX_HTTP_PASSPORT_REPORT_OK;
+    }
+
+    snprintf(why, why_size, "%s",
+             rc < 0 ? "signature check failed (OpenSSL)"
+             : l->has_sig ? "signature does not verify with the key"
+             : "no signature");
+
+    return rc < 0 ? NGX_HTTP_PASSPORT_REPORT_ERROR
+                  : NGX_HTTP_PASSPORT_REPORT_SIGNATURE;
+}
+
+
+/* the place of the line after chain (NULL: the first line looked at) */
+
+static int
+ngx_http_passport_report_check_chain(
+    const ngx_http_passport_report_chain_t *chain,
+    const ngx_http_passport_report_line_t *l, char *why, size_t why_size)
+{
+    if (chain && l->seq > chain->seq + 1) {
+        snprintf(why, why_size, "expected seq %llu, found seq %llu",
+                 chain->seq + 1, l->seq);
+        return NGX_HTTP_PASSPORT_REPORT_GAP;
+    }
+
+    if (chain && l->seq <= chain->seq) {
+        snprintf(why, why_size, "seq %llu %s seq %llu", l->seq,
+                 l->seq == chain->seq ? "again after" : "after", chain->seq);
+        return NGX_HTTP_PASSPORT_REPORT_BACK;
+    }
+
+    if (l->seq == 1 && strcmp(l->prev, NGX_HTTP_PASSPORT_REPORT_ZERO) != 0) {
+        snprintf(why, why_size, "seq 1 with prev %.12s..., not zeros",
+                 l->prev);
+        return NGX_HTTP_PASSPORT_REPORT_BROKEN;
+    }
+
+    if (chain && strcmp(l->prev, chain->hash) != 0) {
+        snprintf(why, why_size,
+                 "prev %.12s... is not the hash of seq %llu (%.12s...)",
+                 l->prev, chain->seq, chain->hash);
+        return NGX_HTTP_PASSPORT_REPORT_BROKEN;
+    }
+
+    return NGX_HTTP_PASSPORT_REPORT_OK;
+}
+
+
 int
 ngx_http_passport_report_verify_line(const unsigned char *line, size_t len,
     const ngx_http_passport_report_chain_t *chain, EVP_PKEY *pub,
     ngx_http_passport_report_line_t *out, char *why, size_t why_size)
 {
     int                              rc;
-    char                             hex[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
     char                             dummy[1];
     size_t                           canon;
     unsigned char                    md[32];
@@ -519,72 +671,21 @@ ngx_http_passport_report_verify_line(const unsigned char *line, size_t len,
                  (len && line[len - 1] == '}') ? "unparseable" : "cut short",
                  (unsigned long) (in.p - line), (unsigned long) len);
         rc = NGX_HTTP_PASSPORT_REPORT_SYNTAX;
-        goto done;
-    }
 
-    if (ngx_http_passport_report_digest(line, canon, md) != 0) {
-        snprintf(why, why_size, "SHA-256 failed");
-        rc = NGX_HTTP_PASSPORT_REPORT_ERROR;
-        goto done;
-    }
+    } else {
+        rc = ngx_http_passport_report_check_hash(line, canon, &l, md, why,
+                                                 why_size);
 
-    ngx_http_passport_report_hex(hex, md);
+        if (rc == NGX_HTTP_PASSPORT_REPORT_OK && pub) {
+            rc = ngx_http_passport_report_check_sig(pub, &l, &sig, md, why,
+                                                    why_size);
+        }
 
-    if (memcmp(hex, l.hash, NGX_HTTP_PASSPORT_REPORT_HEX) != 0) {
-        snprintf(why, why_size,
-                 "hash %.12s... does not match the record (%.12s...)",
-                 l.hash, hex);
-        rc = NGX_HTTP_PASSPORT_REPORT_EDITED;
-        goto done;
-    }
-
-    if (pub) {
-        rc = l.has_sig ? ngx_http_passport_report_sig_check(pub, &sig, md)
-                       : 0;
-
-        if (rc != 1) {
-            snprintf(why, why_size, "%s",
-                     rc < 0 ? "signature check failed (OpenSSL)"
-                     : l.has_sig ? "signature does not verify with the key"
-                     : "no signature");
-            rc = rc < 0 ? NGX_HTTP_PASSPORT_REPORT_ERROR
-                        : NGX_HTTP_PASSPORT_REPORT_SIGNATURE;
-            goto done;
+        if (rc == NGX_HTTP_PASSPORT_REPORT_OK) {
+            rc = ngx_http_passport_report_check_chain(chain, &l, why,
+                                                      why_size);
         }
     }
-
-    if (chain && l.seq > chain->seq + 1) {
-        snprintf(why, why_size, "expected seq %llu, found seq %llu",
-                 chain->seq + 1, l.seq);
-        rc = NGX_HTTP_PASSPORT_REPORT_GAP;
-        goto done;
-    }
-
-    if (chain && l.seq <= chain->seq) {
-        snprintf(why, why_size, "seq %llu %s seq %llu", l.seq,
-                 l.seq == chain->seq ? "again after" : "after", chain->seq);
-        rc = NGX_HTTP_PASSPORT_REPORT_BACK;
-        goto done;
-    }
-
-    if (l.seq == 1 && strcmp(l.prev, NGX_HTTP_PASSPORT_REPORT_ZERO) != 0) {
-        snprintf(why, why_size, "seq 1 with prev %.12s..., not zeros",
-                 l.prev);
-        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
-        goto done;
-    }
-
-    if (chain && strcmp(l.prev, chain->hash) != 0) {
-        snprintf(why, why_size,
-                 "prev %.12s... is not the hash of seq %llu (%.12s...)",
-                 l.prev, chain->seq, chain->hash);
-        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
-        goto done;
-    }
-
-    rc = NGX_HTTP_PASSPORT_REPORT_OK;
-
-done:
 
     if (out) {
         *out = l;
