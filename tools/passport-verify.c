@@ -68,6 +68,10 @@ typedef struct {
 } ngx_http_passport_verify_t;
 
 
+static int ngx_http_passport_verify_open(
+    ngx_http_passport_verify_reader_t *r);
+static int ngx_http_passport_verify_read(
+    ngx_http_passport_verify_reader_t *r);
 static int ngx_http_passport_verify_next(
     ngx_http_passport_verify_reader_t *r);
 static int ngx_http_passport_verify_find(
@@ -95,61 +99,93 @@ static int ngx_http_passport_verify_args(int argc, char **argv,
 static int ngx_http_passport_verify_readable(char **files, int n);
 
 
-/* 1: a line, 0: no more lines, -1: I/O error (reported) */
+/* opens the next file: 1 done, 0 no more files, -1 error (reported) */
 
 static int
-ngx_http_passport_verify_next(ngx_http_passport_verify_reader_t *r)
+ngx_http_passport_verify_open(ngx_http_passport_verify_reader_t *r)
+{
+    if (r->next == r->nfiles) {
+        return 0;
+    }
+
+    r->name = r->files[r->next++];
+    r->lineno = 0;
+
+    r->fp = fopen(r->name, "rb");
+    if (r->fp == NULL) {
+        fprintf(stderr, "passport-verify: %s: %s\n", r->name,
+                strerror(errno));
+        return -1;
+    }
+
+    return 1;
+}
+
+
+/*
+ * Reads up to a "\n" or the end of the file, keeping at most LINE_MAX
+ * bytes: 0, or -1 out of memory (reported).
+ */
+
+static int
+ngx_http_passport_verify_read(ngx_http_passport_verify_reader_t *r)
 {
     int             c;
     size_t          cap;
     unsigned char  *p;
 
-    for ( ;; ) {
-        if (r->fp == NULL) {
-            if (r->next == r->nfiles) {
-                return 0;
-            }
+    r->len = 0;
+    r->too_long = 0;
 
-            r->name = r->files[r->next++];
-            r->lineno = 0;
+    while ((c = getc(r->fp)) != EOF && c != '\n') {
 
-            r->fp = fopen(r->name, "rb");
-            if (r->fp == NULL) {
-                fprintf(stderr, "passport-verify: %s: %s\n", r->name,
-                        strerror(errno));
+        if (r->len == NGX_HTTP_PASSPORT_VERIFY_LINE_MAX) {
+            r->too_long = 1;
+            continue;
+        }
+
+        if (r->len == r->cap) {
+            cap = r->cap ? 2 * r->cap : 4096;
+
+            p = realloc(r->buf, cap);
+            if (p == NULL) {
+                fprintf(stderr, "passport-verify: out of memory\n");
                 return -1;
             }
+
+            r->buf = p;
+            r->cap = cap;
         }
 
-        r->len = 0;
-        r->too_long = 0;
+        r->buf[r->len++] = (unsigned char) c;
+    }
 
-        while ((c = getc(r->fp)) != EOF && c != '\n') {
+    r->terminated = (c == '\n');
 
-            if (r->len == NGX_HTTP_PASSPORT_VERIFY_LINE_MAX) {
-                r->too_long = 1;
-                continue;
+    return 0;
+}
+
+
+/* 1: a line, 0: no more lines, -1: I/O error (reported) */
+
+static int
+ngx_http_passport_verify_next(ngx_http_passport_verify_reader_t *r)
+{
+    int  rc;
+
+    for ( ;; ) {
+        if (r->fp == NULL) {
+            rc = ngx_http_passport_verify_open(r);
+            if (rc != 1) {
+                return rc;
             }
-
-            if (r->len == r->cap) {
-                cap = r->cap ? 2 * r->cap : 4096;
-
-                p = realloc(r->buf, cap);
-                if (p == NULL) {
-                    fprintf(stderr, "passport-verify: out of memory\n");
-                    return -1;
-                }
-
-                r->buf = p;
-                r->cap = cap;
-            }
-
-            r->buf[r->len++] = (unsigned char) c;
         }
 
-        r->terminated = (c == '\n');
+        if (ngx_http_passport_verify_read(r) != 0) {
+            return -1;
+        }
 
-        if (c == EOF) {
+        if (!r->terminated) {
             if (ferror(r->fp)) {
                 fprintf(stderr, "passport-verify: %s: read error\n",
                         r->name);
