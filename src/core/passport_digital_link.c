@@ -5,9 +5,9 @@
 
 
 /*
- * GS1 Digital Link URIs (GS1 Digital Link 1.2, compressed URIs excepted).
- * Part of the trace code parser (passport_gs1_int.h).  Pure C, no nginx
- * dependency.
+ * GS1 Digital Link URIs, read in steps: the host, the characters, the
+ * path segments, the key and its qualifiers, the query.  Part of the
+ * trace code parser (passport_gs1_int.h).  Pure C, no nginx dependency.
  */
 
 
