@@ -59,6 +59,23 @@ ngx_http_passport_say(char *buf, size_t size, int lang, const char *en,
 }
 
 
+/* how a seller ID of the kind is named in a sentence */
+static const char *
+ngx_http_passport_seller_kind_text(int kind, int lang)
+{
+    switch (kind) {
+    case NGX_HTTP_PASSPORT_SELLER_TAX_CODE:
+        return NGX_HTTP_PASSPORT_TEXT(KIND_TAX_CODE, lang);
+    case NGX_HTTP_PASSPORT_SELLER_CITIZEN:
+        return NGX_HTTP_PASSPORT_TEXT(KIND_CITIZEN, lang);
+    case NGX_HTTP_PASSPORT_SELLER_LEI:
+        return NGX_HTTP_PASSPORT_TEXT(KIND_LEI, lang);
+    default:
+        return NGX_HTTP_PASSPORT_TEXT(KIND_SELLER, lang);
+    }
+}
+
+
 size_t
 ngx_http_passport_seller_explain(const ngx_http_passport_seller_t *sl,
     int lang, char *buf, size_t size)
@@ -66,26 +83,13 @@ ngx_http_passport_seller_explain(const ngx_http_passport_seller_t *sl,
     int          found, expected;
     const char  *kind;
 
-    switch (sl->kind) {
-    case NGX_HTTP_PASSPORT_SELLER_TAX_CODE:
-        kind = NGX_HTTP_PASSPORT_TEXT(KIND_TAX_CODE, lang);
-        break;
-    case NGX_HTTP_PASSPORT_SELLER_CITIZEN:
-        kind = NGX_HTTP_PASSPORT_TEXT(KIND_CITIZEN, lang);
-        break;
-    case NGX_HTTP_PASSPORT_SELLER_LEI:
-        kind = NGX_HTTP_PASSPORT_TEXT(KIND_LEI, lang);
-        break;
-    default:
-        kind = NGX_HTTP_PASSPORT_TEXT(KIND_SELLER, lang);
-    }
-
     found = sl->found % 1000;
     expected = sl->expected % 1000;
 
     switch (sl->err) {
 
     case NGX_HTTP_PASSPORT_ID_OK:
+        kind = ngx_http_passport_seller_kind_text(sl->kind, lang);
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(SELLER_VALID),
                                      kind);
@@ -144,50 +148,39 @@ ngx_http_passport_seller_explain(const ngx_http_passport_seller_t *sl,
 }
 
 
-size_t
-ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
+/* an AI the parser wrote (printable, NUL terminated), bounded to 4 */
+static void
+ngx_http_passport_ai_text(char *dst, const char *ai)
+{
+    size_t       n;
+    const char  *p;
+
+    p = memchr(ai, '\0', 4);
+    n = p ? (size_t) (p - ai) : 4;
+    memcpy(dst, ai, n);
+    dst[n] = '\0';
+}
+
+
+/* the errors that name an AI of the code */
+static size_t
+ngx_http_passport_code_ai_explain(const ngx_http_passport_code_t *code,
     int lang, char *buf, size_t size)
 {
-    int             found, expected;
-    char            ai[5], ai2[5];
-    size_t          n;
-    const char     *p;
-    unsigned long   pos;
+    char           ai[5], ai2[5];
+    unsigned long  pos;
 
-    /* the parser wrote printable AIs; only bound them here */
-
-    p = memchr(code->ai, '\0', 4);
-    n = p ? (size_t) (p - code->ai) : 4;
-    memcpy(ai, code->ai, n);
-    ai[n] = '\0';
-
-    p = memchr(code->ai2, '\0', 4);
-    n = p ? (size_t) (p - code->ai2) : 4;
-    memcpy(ai2, code->ai2, n);
-    ai2[n] = '\0';
-
-    found = code->found % 1000;
-    expected = code->expected % 1000;
+    ngx_http_passport_ai_text(ai, code->ai);
+    ngx_http_passport_ai_text(ai2, code->ai2);
     pos = (unsigned long) code->pos + 1;
 
     switch (code->err) {
 
-    case NGX_HTTP_PASSPORT_ID_OK:
-        return ngx_http_passport_say(buf, size, lang,
-                                     NGX_HTTP_PASSPORT_MSG(TRACE_VALID));
-
-    case NGX_HTTP_PASSPORT_ID_EMPTY:
-        return ngx_http_passport_say(buf, size, lang,
-                                     NGX_HTTP_PASSPORT_MSG(TRACE_EMPTY));
-
-    case NGX_HTTP_PASSPORT_ID_SHAPE:
-        return ngx_http_passport_say(buf, size, lang,
-                                     NGX_HTTP_PASSPORT_MSG(TRACE_SHAPE));
-
     case NGX_HTTP_PASSPORT_ID_CHECK_DIGIT:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_CHECK_DIGIT),
-                                     ai, found, expected);
+                                     ai, code->found % 1000,
+                                     code->expected % 1000);
 
     case NGX_HTTP_PASSPORT_ID_UNKNOWN_AI:
         return ngx_http_passport_say(buf, size, lang,
@@ -229,6 +222,35 @@ ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_EXCLUDES),
                                      ai, ai2);
 
+    default:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_INVALID));
+    }
+}
+
+
+size_t
+ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
+    int lang, char *buf, size_t size)
+{
+    unsigned long  pos;
+
+    pos = (unsigned long) code->pos + 1;
+
+    switch (code->err) {
+
+    case NGX_HTTP_PASSPORT_ID_OK:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_VALID));
+
+    case NGX_HTTP_PASSPORT_ID_EMPTY:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_EMPTY));
+
+    case NGX_HTTP_PASSPORT_ID_SHAPE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_SHAPE));
+
     case NGX_HTTP_PASSPORT_ID_NO_KEY:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_NO_KEY));
@@ -248,8 +270,7 @@ ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_TOO_LONG));
 
     default:
-        /* the seller errors, and anything unknown */
-        return ngx_http_passport_say(buf, size, lang,
-                                     NGX_HTTP_PASSPORT_MSG(TRACE_INVALID));
+        /* the errors about one AI, the seller errors, anything unknown */
+        return ngx_http_passport_code_ai_explain(code, lang, buf, size);
     }
 }

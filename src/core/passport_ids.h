@@ -12,8 +12,10 @@
  * Identifier rules: seller IDs (Vietnamese tax code, citizen ID, LEI) and
  * product trace codes (GTIN, GS1 element strings, GS1 Digital Link URIs).
  *
- * Pure C, no nginx dependency: this file and passport_gs1.c build
- * and are unit-tested on their own (t/unit/).
+ * Pure C, no nginx dependency, unit-tested on its own (t/unit/test_id.c).
+ * Seller IDs are in passport_seller.c, trace codes in passport_code.c and
+ * the files passport_gs1_int.h lists, countries in passport_country.c,
+ * explanations in passport_explain.c, shared helpers in passport_ids.c.
  */
 
 

@@ -29,6 +29,10 @@ static void ngx_http_passport_put_json(ngx_http_passport_out_t *out,
     const unsigned char *s, size_t len, size_t max);
 static size_t ngx_http_passport_utf8_len(const unsigned char *s,
     size_t len);
+static void ngx_http_passport_problem_seller(ngx_http_passport_out_t *out,
+    const ngx_http_passport_problem_t *pr);
+static void ngx_http_passport_problem_error(ngx_http_passport_out_t *out,
+    const ngx_http_passport_error_t *err);
 static void ngx_http_passport_problem_out(ngx_http_passport_out_t *out,
     const ngx_http_passport_problem_t *pr);
 
@@ -200,15 +204,75 @@ ngx_http_passport_json_escape(unsigned char *p, const unsigned char *s,
 }
 
 
+/* ,"seller":{...}: the value as sent, its kind and its verdict */
+
+static void
+ngx_http_passport_problem_seller(ngx_http_passport_out_t *out,
+    const ngx_http_passport_problem_t *pr)
+{
+    ngx_http_passport_put_str(out, ",\"seller\":{\"value\":");
+
+    if (pr->seller) {
+        ngx_http_passport_put_str(out, "\"");
+        ngx_http_passport_put_json(out, pr->seller, pr->seller_len,
+                                   NGX_HTTP_PASSPORT_VALUE_MAX);
+        ngx_http_passport_put_str(out, "\"");
+
+    } else {
+        ngx_http_passport_put_str(out, "null");
+    }
+
+    ngx_http_passport_put_str(out, ",\"kind\":\"");
+    ngx_http_passport_put_str(out, pr->seller_kind);
+    ngx_http_passport_put_str(out, "\",\"verdict\":\"");
+    ngx_http_passport_put_str(out, pr->seller_verdict);
+    ngx_http_passport_put_str(out, "\"}");
+}
+
+
+/* one entry of errors[] */
+
+static void
+ngx_http_passport_problem_error(ngx_http_passport_out_t *out,
+    const ngx_http_passport_error_t *err)
+{
+    ngx_http_passport_put_str(out, "{");
+
+    /* no pointer for what is not in the body (headers, variables) */
+
+    if (err->pointer) {
+        ngx_http_passport_put_str(out, "\"pointer\":\"");
+        ngx_http_passport_put_json(out, err->pointer, err->pointer_len,
+                                   (size_t) -1);
+        ngx_http_passport_put_str(out, "\",");
+    }
+
+    ngx_http_passport_put_str(out, "\"code\":\"");
+    ngx_http_passport_put_str(out, ngx_http_passport_reason_name(err->reason));
+    ngx_http_passport_put_str(out, "\",\"detail\":\"");
+    ngx_http_passport_put_json(out, (const unsigned char *) err->detail,
+                               strlen(err->detail), (size_t) -1);
+    ngx_http_passport_put_str(out, "\"");
+
+    if (err->value) {
+        ngx_http_passport_put_str(out, ",\"value\":\"");
+        ngx_http_passport_put_json(out, err->value, err->value_len,
+                                   NGX_HTTP_PASSPORT_VALUE_MAX);
+        ngx_http_passport_put_str(out, "\"");
+    }
+
+    ngx_http_passport_put_str(out, "}");
+}
+
+
 static void
 ngx_http_passport_problem_out(ngx_http_passport_out_t *out,
     const ngx_http_passport_problem_t *pr)
 {
-    int                               reason;
-    char                              num[64];
-    size_t                            i;
-    const char                       *detail;
-    const ngx_http_passport_error_t  *err;
+    int          reason;
+    char         num[64];
+    size_t       i;
+    const char  *detail;
 
     reason = pr->nerrors ? pr->errors[0].reason
                          : NGX_HTTP_PASSPORT_BODY_MALFORMED;
@@ -244,57 +308,17 @@ ngx_http_passport_problem_out(ngx_http_passport_out_t *out,
     ngx_http_passport_put_str(out, "\"");
 
     if (pr->seller_kind) {
-        ngx_http_passport_put_str(out, ",\"seller\":{\"value\":");
-
-        if (pr->seller) {
-            ngx_http_passport_put_str(out, "\"");
-            ngx_http_passport_put_json(out, pr->seller, pr->seller_len,
-                                       NGX_HTTP_PASSPORT_VALUE_MAX);
-            ngx_http_passport_put_str(out, "\"");
-
-        } else {
-            ngx_http_passport_put_str(out, "null");
-        }
-
-        ngx_http_passport_put_str(out, ",\"kind\":\"");
-        ngx_http_passport_put_str(out, pr->seller_kind);
-        ngx_http_passport_put_str(out, "\",\"verdict\":\"");
-        ngx_http_passport_put_str(out, pr->seller_verdict);
-        ngx_http_passport_put_str(out, "\"}");
+        ngx_http_passport_problem_seller(out, pr);
     }
 
     ngx_http_passport_put_str(out, ",\"errors\":[");
 
     for (i = 0; i < pr->nerrors; i++) {
-        err = &pr->errors[i];
-
-        ngx_http_passport_put_str(out, i ? ",{" : "{");
-
-        /* no pointer for what is not in the body (headers, variables) */
-
-        if (err->pointer) {
-            ngx_http_passport_put_str(out, "\"pointer\":\"");
-            ngx_http_passport_put_json(out, err->pointer, err->pointer_len,
-                                       (size_t) -1);
-            ngx_http_passport_put_str(out, "\",");
+        if (i) {
+            ngx_http_passport_put_str(out, ",");
         }
 
-        ngx_http_passport_put_str(out, "\"code\":\"");
-        ngx_http_passport_put_str(out,
-                                  ngx_http_passport_reason_name(err->reason));
-        ngx_http_passport_put_str(out, "\",\"detail\":\"");
-        ngx_http_passport_put_json(out, (const unsigned char *) err->detail,
-                                   strlen(err->detail), (size_t) -1);
-        ngx_http_passport_put_str(out, "\"");
-
-        if (err->value) {
-            ngx_http_passport_put_str(out, ",\"value\":\"");
-            ngx_http_passport_put_json(out, err->value, err->value_len,
-                                       NGX_HTTP_PASSPORT_VALUE_MAX);
-            ngx_http_passport_put_str(out, "\"");
-        }
-
-        ngx_http_passport_put_str(out, "}");
+        ngx_http_passport_problem_error(out, &pr->errors[i]);
     }
 
     ngx_http_passport_put_str(out, "]}\n");

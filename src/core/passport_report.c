@@ -32,6 +32,15 @@ static void ngx_http_passport_report_str(ngx_http_passport_report_out_t *out,
     const char *name, const unsigned char *s, size_t len, size_t max);
 static void ngx_http_passport_report_reasons(
     ngx_http_passport_report_out_t *out, const int *reasons, size_t n);
+static void ngx_http_passport_report_name(
+    ngx_http_passport_report_out_t *out, const char *member,
+    const char *name);
+static void ngx_http_passport_report_items(
+    ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec);
+static void ngx_http_passport_report_verdict(
+    ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec);
 static void ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     const ngx_http_passport_report_t *rec);
 static void ngx_http_passport_report_time(char *buf, long long ms);
@@ -115,66 +124,25 @@ ngx_http_passport_report_reasons(ngx_http_passport_report_out_t *out,
 }
 
 
-/* the canonical serialisation without its closing brace */
+/* a name that is one of ours, not input: written whole */
 
 static void
-ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
+ngx_http_passport_report_name(ngx_http_passport_report_out_t *out,
+    const char *member, const char *name)
+{
+    ngx_http_passport_report_str(out, member, (const unsigned char *) name,
+                                 strlen(name), (size_t) -1);
+}
+
+
+/* ,"items":[...] of a verdict record */
+
+static void
+ngx_http_passport_report_items(ngx_http_passport_report_out_t *out,
     const ngx_http_passport_report_t *rec)
 {
-    char                                    num[32];
-    size_t                                  i, len;
-    const char                             *s;
+    size_t                                  i;
     const ngx_http_passport_report_item_t  *it;
-
-    snprintf(num, sizeof(num), "%llu", rec->seq);
-    ngx_http_passport_report_put(out, "{\"seq\":", 7);
-    ngx_http_passport_report_put(out, num, strlen(num));
-
-    ngx_http_passport_report_time(num, rec->time_ms);
-    ngx_http_passport_report_str(out, ",\"time\":",
-                                 (const unsigned char *) num, strlen(num),
-                                 (size_t) -1);
-
-    ngx_http_passport_report_str(out, ",\"node\":", rec->node, rec->node_len,
-                                 NGX_HTTP_PASSPORT_REPORT_NODE_MAX);
-
-    s = ngx_http_passport_report_type_name(rec->type);
-    ngx_http_passport_report_str(out, ",\"type\":",
-                                 (const unsigned char *) s, strlen(s),
-                                 (size_t) -1);
-
-    if (rec->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
-        ngx_http_passport_report_str(out, ",\"detail\":", rec->detail,
-                                     rec->detail_len,
-                                     NGX_HTTP_PASSPORT_REPORT_DETAIL_MAX);
-        goto prev;
-    }
-
-    ngx_http_passport_report_str(out, ",\"request_id\":", rec->request_id,
-                                 rec->request_id_len,
-                                 NGX_HTTP_PASSPORT_REPORT_ID_MAX);
-
-    s = ngx_http_passport_verdict_name(rec->verdict);
-    ngx_http_passport_report_str(out, ",\"verdict\":",
-                                 (const unsigned char *) s, strlen(s),
-                                 (size_t) -1);
-
-    s = ngx_http_passport_report_mode_name(rec->mode);
-    ngx_http_passport_report_str(out, ",\"mode\":",
-                                 (const unsigned char *) s, strlen(s),
-                                 (size_t) -1);
-
-    if (rec->seller) {
-        ngx_http_passport_report_str(out, ",\"seller\":", rec->seller,
-                                     rec->seller_len,
-                                     NGX_HTTP_PASSPORT_VALUE_MAX);
-
-    } else {
-        ngx_http_passport_report_put(out, ",\"seller\":null", 14);
-    }
-
-    ngx_http_passport_report_put(out, ",\"reasons\":", 11);
-    ngx_http_passport_report_reasons(out, rec->reasons, rec->nreasons);
 
     ngx_http_passport_report_put(out, ",\"items\":[", 10);
 
@@ -197,10 +165,47 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     }
 
     ngx_http_passport_report_put(out, "]", 1);
+}
+
+
+/* the members of a verdict record, from ,"request_id": to ,"uri": */
+
+static void
+ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec)
+{
+    size_t       len;
+    const char  *s;
+
+    ngx_http_passport_report_str(out, ",\"request_id\":", rec->request_id,
+                                 rec->request_id_len,
+                                 NGX_HTTP_PASSPORT_REPORT_ID_MAX);
+
+    s = ngx_http_passport_verdict_name(rec->verdict);
+    ngx_http_passport_report_name(out, ",\"verdict\":", s);
+
+    s = ngx_http_passport_report_mode_name(rec->mode);
+    ngx_http_passport_report_name(out, ",\"mode\":", s);
+
+    if (rec->seller) {
+        ngx_http_passport_report_str(out, ",\"seller\":", rec->seller,
+                                     rec->seller_len,
+                                     NGX_HTTP_PASSPORT_VALUE_MAX);
+
+    } else {
+        ngx_http_passport_report_put(out, ",\"seller\":null", 14);
+    }
+
+    ngx_http_passport_report_put(out, ",\"reasons\":", 11);
+    ngx_http_passport_report_reasons(out, rec->reasons, rec->nreasons);
+
+    ngx_http_passport_report_items(out, rec);
 
     ngx_http_passport_report_str(out, ",\"method\":", rec->method,
                                  rec->method_len,
                                  NGX_HTTP_PASSPORT_REPORT_METHOD_MAX);
+
+    /* the query string is left out */
 
     len = 0;
 
@@ -210,8 +215,41 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
 
     ngx_http_passport_report_str(out, ",\"uri\":", rec->uri, len,
                                  NGX_HTTP_PASSPORT_REPORT_URI_MAX);
+}
 
-prev:
+
+/* the canonical serialisation without its closing brace */
+
+static void
+ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec)
+{
+    char         num[32];
+    const char  *s;
+
+    snprintf(num, sizeof(num), "%llu", rec->seq);
+    ngx_http_passport_report_put(out, "{\"seq\":", 7);
+    ngx_http_passport_report_put(out, num, strlen(num));
+
+    ngx_http_passport_report_time(num, rec->time_ms);
+    ngx_http_passport_report_name(out, ",\"time\":", num);
+
+    ngx_http_passport_report_str(out, ",\"node\":", rec->node, rec->node_len,
+                                 NGX_HTTP_PASSPORT_REPORT_NODE_MAX);
+
+    s = ngx_http_passport_report_type_name(rec->type);
+    ngx_http_passport_report_name(out, ",\"type\":", s);
+
+    if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+        ngx_http_passport_report_verdict(out, rec);
+
+    } else {
+        ngx_http_passport_report_str(out, ",\"detail\":", rec->detail,
+                                     rec->detail_len,
+                                     NGX_HTTP_PASSPORT_REPORT_DETAIL_MAX);
+    }
+
+    /* 64 hex digits, never more, whatever rec->prev holds after them */
 
     ngx_http_passport_report_str(out, ",\"prev\":",
                                  (const unsigned char *) (rec->prev

@@ -16,7 +16,8 @@
  *
  * Pure C on OpenSSL (libcrypto), no nginx dependency: unit-tested in
  * t/unit/test_report.c and used by tools/passport-verify.c.  Writing is in
- * passport_report.c, reading back in _report_parse.c.
+ * passport_report.c, reading back in _report_parse.c, checking what was
+ * read in _report_check.c.
  */
 
 
@@ -262,6 +263,16 @@ const char *ngx_http_passport_report_mode_name(int mode);
 int ngx_http_passport_report_digest(const unsigned char *p, size_t len,
     unsigned char *md);
 void ngx_http_passport_report_hex(char *dst, const unsigned char *md);
+
+/*
+ * Also shared: a line (without its "\n") against the record grammar.
+ * Returns 0, or -1 when it does not parse; l is filled as far as it was
+ * parsed, canon gets the length of the serialisation before ,"hash":, sig
+ * the "sig" member, stop where parsing ended (for the explanation).
+ */
+int ngx_http_passport_report_parse(const unsigned char *line, size_t len,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig, size_t *stop);
 
 
 #endif /* _PASSPORT_REPORT_H_INCLUDED_ */

@@ -4,17 +4,14 @@
  */
 
 
-#include <stdio.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "passport_report.h"
 
 
 /*
- * Reading report lines back: the record grammar of docs/reports.md, hash,
- * signature and chain checks, and the chain state at the end of a log.
+ * Reading report lines back: the record grammar of docs/reports.md.  The
+ * checks of what is read are in passport_report_check.c.
  */
 
 
@@ -42,11 +39,18 @@ static int ngx_http_passport_report_time_ok(
 static int ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
     unsigned long *mask);
 static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
-static int ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
+static int ngx_http_passport_report_which(
+    const ngx_http_passport_report_span_t *span, const char *(*name)(int),
+    int max);
+static int ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l);
+static int ngx_http_passport_report_verdict(
+    ngx_http_passport_report_in_t *in, ngx_http_passport_report_line_t *l);
+static int ngx_http_passport_report_end(ngx_http_passport_report_in_t *in,
     ngx_http_passport_report_line_t *l, size_t *canon,
     ngx_http_passport_report_span_t *sig);
-static int ngx_http_passport_report_sig_check(EVP_PKEY *pub,
-    const ngx_http_passport_report_span_t *sig, const unsigned char *md);
+static int ngx_http_passport_report_detail(
+    ngx_http_passport_report_in_t *in, ngx_http_passport_report_line_t *l);
 
 
 static int
@@ -298,17 +302,31 @@ ngx_http_passport_report_items(ngx_http_passport_report_in_t *in)
 }
 
 
-/*
- * The whole line against the record grammar (docs/reports.md); canon gets
- * the length of the serialisation before ,"hash":
- */
+/* the index i of the name in span, name(0) to name(max); -1 if none */
 
 static int
-ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
-    ngx_http_passport_report_line_t *l, size_t *canon,
-    ngx_http_passport_report_span_t *sig)
+ngx_http_passport_report_which(const ngx_http_passport_report_span_t *span,
+    const char *(*name)(int), int max)
 {
-    int                              i;
+    int  i;
+
+    for (i = 0; i <= max; i++) {
+        if (ngx_http_passport_report_is(span, name(i))) {
+            return i;
+        }
+    }
+
+    return -1;
+}
+
+
+/* {"seq":...,"time":...,"node":...,"type":... */
+
+static int
+ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    int                              type;
     ngx_http_passport_report_span_t  s;
 
     if (ngx_http_passport_report_lit(in, "{\"seq\":") != 0
@@ -324,29 +342,27 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-    for (i = 0; i <= NGX_HTTP_PASSPORT_REPORT_ROTATION; i++) {
-        if (ngx_http_passport_report_is(&s,
-                                        ngx_http_passport_report_type_name(i)))
-        {
-            break;
-        }
-    }
-
-    if (i > NGX_HTTP_PASSPORT_REPORT_ROTATION) {
+    type = ngx_http_passport_report_which(&s,
+                                          ngx_http_passport_report_type_name,
+                                          NGX_HTTP_PASSPORT_REPORT_ROTATION);
+    if (type < 0) {
         return -1;
     }
 
-    l->type = i;
+    l->type = type;
 
-    if (l->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
-        if (ngx_http_passport_report_lit(in, ",\"detail\":") != 0
-            || ngx_http_passport_report_string(in, &l->detail) != 0)
-        {
-            return -1;
-        }
+    return 0;
+}
 
-        goto prev;
-    }
+
+/* ,"request_id":...,"uri":... of a verdict record */
+
+static int
+ngx_http_passport_report_verdict(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    int                              mode;
+    ngx_http_passport_report_span_t  s;
 
     if (ngx_http_passport_report_lit(in, ",\"request_id\":") != 0
         || ngx_http_passport_report_string(in, &l->request_id) != 0
@@ -372,21 +388,15 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-    for (i = 0; i <= NGX_HTTP_PASSPORT_MODE_MONITOR; i++) {
-        if (ngx_http_passport_report_is(&s,
-                                        ngx_http_passport_report_mode_name(i)))
-        {
-            break;
-        }
-    }
+    mode = ngx_http_passport_report_which(&s,
+                                          ngx_http_passport_report_mode_name,
+                                          NGX_HTTP_PASSPORT_MODE_MONITOR);
 
-    if (i > NGX_HTTP_PASSPORT_MODE_MONITOR
-        || ngx_http_passport_report_lit(in, ",\"seller\":") != 0)
-    {
+    if (mode < 0 || ngx_http_passport_report_lit(in, ",\"seller\":") != 0) {
         return -1;
     }
 
-    l->mode = i;
+    l->mode = mode;
 
     if (ngx_http_passport_report_lit(in, "null") != 0
         && ngx_http_passport_report_string(in, &l->seller) != 0)
@@ -406,8 +416,17 @@ ngx_http_passport_report_parse(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-prev:
+    return 0;
+}
 
+
+/* ,"prev":...,"hash":...[,"sig":...]} and the end of the line */
+
+static int
+ngx_http_passport_report_end(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig)
+{
     if (ngx_http_passport_report_hex_member(in, ",\"prev\":", l->prev) != 0)
     {
         return -1;
@@ -436,215 +455,47 @@ prev:
 }
 
 
-/* 1: verified, 0: not, -1: OpenSSL failed */
+/* ,"detail":... of the other records */
 
 static int
-ngx_http_passport_report_sig_check(EVP_PKEY *pub,
-    const ngx_http_passport_report_span_t *sig, const unsigned char *md)
+ngx_http_passport_report_detail(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
 {
-    int             rc;
-    size_t          i;
-    EVP_MD_CTX     *ctx;
-    unsigned char   raw[NGX_HTTP_PASSPORT_REPORT_SIG];
-
-    /* 86 base64 characters and "==": 64 bytes */
-
-    if (sig->len != NGX_HTTP_PASSPORT_REPORT_SIG
-        || sig->data[86] != '=' || sig->data[87] != '=')
+    if (ngx_http_passport_report_lit(in, ",\"detail\":") != 0
+        || ngx_http_passport_report_string(in, &l->detail) != 0)
     {
-        return 0;
-    }
-
-    for (i = 0; i < 86; i++) {
-        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                   "0123456789+/", sig->data[i]) == NULL
-            || sig->data[i] == '\0')
-        {
-            return 0;
-        }
-    }
-
-    if (EVP_DecodeBlock(raw, sig->data, NGX_HTTP_PASSPORT_REPORT_SIG) != 66)
-    {
-        return 0;
-    }
-
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL) {
         return -1;
     }
 
-    rc = -1;
-
-    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pub) == 1) {
-        rc = EVP_DigestVerify(ctx, raw, 64, md, 32) == 1;
-    }
-
-    EVP_MD_CTX_free(ctx);
-
-    return rc;
+    return 0;
 }
 
 
 int
-ngx_http_passport_report_verify_line(const unsigned char *line, size_t len,
-    const ngx_http_passport_report_chain_t *chain, EVP_PKEY *pub,
-    ngx_http_passport_report_line_t *out, char *why, size_t why_size)
+ngx_http_passport_report_parse(const unsigned char *line, size_t len,
+    ngx_http_passport_report_line_t *l, size_t *canon,
+    ngx_http_passport_report_span_t *sig, size_t *stop)
 {
-    int                              rc;
-    char                             hex[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
-    char                             dummy[1];
-    size_t                           canon;
-    unsigned char                    md[32];
-    ngx_http_passport_report_in_t    in;
-    ngx_http_passport_report_span_t  sig;
-    ngx_http_passport_report_line_t  l;
-
-    if (why == NULL || why_size == 0) {
-        why = dummy;
-        why_size = sizeof(dummy);
-    }
-
-    memset(&l, 0, sizeof(l));
-    memset(&sig, 0, sizeof(sig));
-    why[0] = '\0';
+    int                            rc;
+    ngx_http_passport_report_in_t  in;
 
     in.start = line;
     in.p = line;
     in.end = line + len;
-    canon = 0;
 
-    if (ngx_http_passport_report_parse(&in, &l, &canon, &sig) != 0) {
-        snprintf(why, why_size, "%s at byte %lu of %lu",
-                 (len && line[len - 1] == '}') ? "unparseable" : "cut short",
-                 (unsigned long) (in.p - line), (unsigned long) len);
-        rc = NGX_HTTP_PASSPORT_REPORT_SYNTAX;
-        goto done;
+    rc = ngx_http_passport_report_head(&in, l);
+
+    if (rc == 0) {
+        rc = (l->type == NGX_HTTP_PASSPORT_REPORT_VERDICT)
+             ? ngx_http_passport_report_verdict(&in, l)
+             : ngx_http_passport_report_detail(&in, l);
     }
 
-    if (ngx_http_passport_report_digest(line, canon, md) != 0) {
-        snprintf(why, why_size, "SHA-256 failed");
-        rc = NGX_HTTP_PASSPORT_REPORT_ERROR;
-        goto done;
+    if (rc == 0) {
+        rc = ngx_http_passport_report_end(&in, l, canon, sig);
     }
 
-    ngx_http_passport_report_hex(hex, md);
-
-    if (memcmp(hex, l.hash, NGX_HTTP_PASSPORT_REPORT_HEX) != 0) {
-        snprintf(why, why_size,
-                 "hash %.12s... does not match the record (%.12s...)",
-                 l.hash, hex);
-        rc = NGX_HTTP_PASSPORT_REPORT_EDITED;
-        goto done;
-    }
-
-    if (pub) {
-        rc = l.has_sig ? ngx_http_passport_report_sig_check(pub, &sig, md)
-                       : 0;
-
-        if (rc != 1) {
-            snprintf(why, why_size, "%s",
-                     rc < 0 ? "signature check failed (OpenSSL)"
-                     : l.has_sig ? "signature does not verify with the key"
-                     : "no signature");
-            rc = rc < 0 ? NGX_HTTP_PASSPORT_REPORT_ERROR
-                        : NGX_HTTP_PASSPORT_REPORT_SIGNATURE;
-            goto done;
-        }
-    }
-
-    if (chain && l.seq > chain->seq + 1) {
-        snprintf(why, why_size, "expected seq %llu, found seq %llu",
-                 chain->seq + 1, l.seq);
-        rc = NGX_HTTP_PASSPORT_REPORT_GAP;
-        goto done;
-    }
-
-    if (chain && l.seq <= chain->seq) {
-        snprintf(why, why_size, "seq %llu %s seq %llu", l.seq,
-                 l.seq == chain->seq ? "again after" : "after", chain->seq);
-        rc = NGX_HTTP_PASSPORT_REPORT_BACK;
-        goto done;
-    }
-
-    if (l.seq == 1 && strcmp(l.prev, NGX_HTTP_PASSPORT_REPORT_ZERO) != 0) {
-        snprintf(why, why_size, "seq 1 with prev %.12s..., not zeros",
-                 l.prev);
-        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
-        goto done;
-    }
-
-    if (chain && strcmp(l.prev, chain->hash) != 0) {
-        snprintf(why, why_size,
-                 "prev %.12s... is not the hash of seq %llu (%.12s...)",
-                 l.prev, chain->seq, chain->hash);
-        rc = NGX_HTTP_PASSPORT_REPORT_BROKEN;
-        goto done;
-    }
-
-    rc = NGX_HTTP_PASSPORT_REPORT_OK;
-
-done:
-
-    if (out) {
-        *out = l;
-    }
+    *stop = in.p - line;
 
     return rc;
-}
-
-
-int
-ngx_http_passport_report_tail(const unsigned char *buf, size_t len,
-    int whole_file, ngx_http_passport_report_tail_t *tail)
-{
-    int                              rc;
-    size_t                           pos, lend, s;
-    ngx_http_passport_report_line_t  l;
-
-    ngx_http_passport_report_chain_init(&tail->chain);
-    tail->end = 0;
-    tail->newline = 0;
-    tail->truncated = 0;
-
-    pos = len;
-
-    while (pos > 0) {
-        lend = (buf[pos - 1] == '\n') ? pos - 1 : pos;
-
-        for (s = lend; s > 0 && buf[s - 1] != '\n'; s--) {
-            /* void */
-        }
-
-        if (s == 0 && !whole_file) {
-            return NGX_HTTP_PASSPORT_REPORT_AGAIN;
-        }
-
-        rc = ngx_http_passport_report_verify_line(buf + s, lend - s, NULL,
-                                                  NULL, &l, NULL, 0);
-
-        if (rc == NGX_HTTP_PASSPORT_REPORT_ERROR) {
-            return rc;
-        }
-
-        if (rc == NGX_HTTP_PASSPORT_REPORT_OK) {
-            ngx_http_passport_report_chain_advance(&tail->chain, &l);
-            tail->end = pos;
-            tail->truncated = (pos < len);
-            tail->newline = (buf[len - 1] != '\n');
-
-            return NGX_HTTP_PASSPORT_REPORT_OK;
-        }
-
-        pos = s;
-    }
-
-    if (!whole_file) {
-        return NGX_HTTP_PASSPORT_REPORT_AGAIN;
-    }
-
-    tail->truncated = (len > 0);
-    tail->newline = (len > 0 && buf[len - 1] != '\n');
-
-    return NGX_HTTP_PASSPORT_REPORT_OK;
 }

@@ -11,7 +11,6 @@
 
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "passport_ids.h"

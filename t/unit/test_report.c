@@ -63,7 +63,6 @@
     "(41 bytes)\",\"prev\":\"" HASH_B "\",\"hash\":\"" HASH_C "\"}\n"
 
 
-
 static const int  rs_a[] = { NGX_HTTP_PASSPORT_CODE_INVALID,
                              NGX_HTTP_PASSPORT_CODE_RECALLED };
 static const int  rs_inv[] = { NGX_HTTP_PASSPORT_CODE_INVALID };
