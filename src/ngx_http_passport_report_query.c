@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_reply.h"
 #include "passport_report.h"
 
 
@@ -364,55 +365,29 @@ static ngx_int_t
 ngx_http_passport_reports_send(ngx_http_request_t *r, ngx_chain_t *out,
     const char *type)
 {
-    off_t         len;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
+    ngx_chain_t                *cl;
+    ngx_http_passport_reply_t   rp;
 
-    len = 0;
+    ngx_memzero(&rp, sizeof(ngx_http_passport_reply_t));
+
+    rp.status = NGX_HTTP_OK;
+    rp.type.data = (u_char *) type;
+    rp.type.len = ngx_strlen(type);
+    rp.body = out;
 
     for (cl = out; cl; cl = cl->next) {
-        len += cl->buf->last - cl->buf->pos;
+        rp.length += cl->buf->last - cl->buf->pos;
     }
 
-    if (out == NULL) {
-        b = ngx_calloc_buf(r->pool);
-        out = ngx_alloc_chain_link(r->pool);
-        if (b == NULL || out == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        b->sync = 1;
-        out->buf = b;
-        out->next = NULL;
-    }
-
-    for (cl = out; cl->next; cl = cl->next) { /* void */ }
-
-    cl->buf->last_buf = (r == r->main) ? 1 : 0;
-    cl->buf->last_in_chain = 1;
-
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = len;
-    r->headers_out.content_type.data = (u_char *) type;
-    r->headers_out.content_type.len = ngx_strlen(type);
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    return ngx_http_output_filter(r, out);
+    return ngx_http_passport_reply(r, &rp);
 }
 
 
 static ngx_int_t
 ngx_http_passport_reports_bad(ngx_http_request_t *r, const char *detail)
 {
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    ngx_buf_t                  *b;
+    ngx_http_passport_reply_t   rp;
 
     b = ngx_create_temp_buf(r->pool, 200 + ngx_strlen(detail));
     if (b == NULL) {
@@ -422,20 +397,15 @@ ngx_http_passport_reports_bad(ngx_http_request_t *r, const char *detail)
     b->last = ngx_sprintf(b->last, "{\"type\":\"about:blank\",\"title\":"
                           "\"Bad Request\",\"status\":400,\"detail\":\"%s\"}"
                           "\n", detail);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    r->headers_out.status = NGX_HTTP_BAD_REQUEST;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/problem+json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    ngx_memzero(&rp, sizeof(ngx_http_passport_reply_t));
 
-    if (ngx_http_send_header(r) == NGX_ERROR || r->header_only) {
-        return NGX_ERROR;
+    rp.status = NGX_HTTP_BAD_REQUEST;
+    ngx_str_set(&rp.type, "application/problem+json");
+
+    if (ngx_http_passport_reply_buf(r, &rp, b) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_passport_reply(r, &rp);
 }

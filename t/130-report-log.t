@@ -155,6 +155,14 @@ for my $bad ('?since=x', '?limit=0', '?verdict=pass', '?view=items') {
 }
 is($t->request(method => 'POST', path => '/reports')->{status}, 405,
    'query: POST is not allowed');
+my $raw = $t->raw(data => "HEAD /reports?verdict=pass HTTP/1.1\r\n"
+                          . "Host: localhost\r\n\r\n"
+                          . "HEAD /reports HTTP/1.1\r\nHost: localhost\r\n"
+                          . "Connection: close\r\n\r\n");
+is(join(' ', $raw =~ m{^HTTP/1\.1 (\d+)}mg), '400 200',
+   'query: HEAD with a bad parameter gets its 400, the connection goes on');
+like($raw, qr{\r\n\r\nHTTP/1\.1 200 .*\r\n\r\n\z}s,
+     'query: HEAD answers are headers only');
 
 # --- two workers, many records: one chain
 
