@@ -53,8 +53,6 @@ typedef struct {
 
 
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
-typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
-typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
 
 /* the end of a transfer that is not a lookup */
 typedef void (*ngx_http_passport_transfer_done_pt)(void *data,
@@ -123,8 +121,9 @@ typedef struct {
 typedef struct {
     ngx_int_t                   request_id_index;
     ngx_uint_t                  registries;     /* passport_registry count */
-    ngx_http_passport_reports_t  *reports;      /* passport_report_log */
-    ngx_http_passport_push_t   *push;           /* passport_report_push */
+    /* ngx_http_passport_report.h */
+    struct ngx_http_passport_report_log_s   *reports;  /* _report_log */
+    struct ngx_http_passport_report_push_s  *push;     /* _report_push */
 } ngx_http_passport_main_conf_t;
 
 
@@ -294,22 +293,6 @@ ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
     ngx_uint_t *warn);
 ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
     ngx_str_t *key);
-
-/* ngx_http_passport_report_log.c */
-char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-void ngx_http_passport_reports_append(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-
-/* ngx_http_passport_report_query.c */
-ngx_int_t ngx_http_passport_reports_handler(ngx_http_request_t *r);
-ngx_str_t *ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl);
-
-/* ngx_http_passport_report_push.c */
-char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);
-void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
 
 /* ngx_http_passport_module.c */
 char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,

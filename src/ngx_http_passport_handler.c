@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
 
 
 /*
@@ -320,7 +321,7 @@ ngx_http_passport_decide(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         ngx_http_passport_log(r, ctx);
 
         /* recorded for the regulator before any response goes out */
-        ngx_http_passport_reports_append(r, ctx);
+        ngx_http_passport_report_log_append(r, ctx);
     }
 }
 

@@ -4,7 +4,7 @@
  */
 
 
-#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
 #include "passport_report.h"
 
 
@@ -25,31 +25,31 @@ typedef struct {
     dev_t                               dev;     /* the file written to */
     ino_t                               ino;
     ngx_uint_t                          damaged; /* a line was cut */
-} ngx_http_passport_reports_sh_t;
+} ngx_http_passport_report_log_sh_t;
 
 
-struct ngx_http_passport_reports_s {
+struct ngx_http_passport_report_log_s {
     ngx_str_t                           path;
     ngx_open_file_t                    *file;
     ngx_str_t                           node;
     EVP_PKEY                           *key;
     ngx_shm_zone_t                     *shm_zone;
     ngx_slab_pool_t                    *shpool;
-    ngx_http_passport_reports_sh_t     *sh;
+    ngx_http_passport_report_log_sh_t  *sh;
 };
 
 
-static ngx_int_t ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone,
-    void *data);
-static ngx_int_t ngx_http_passport_reports_recover(
-    ngx_http_passport_reports_t *rl, ngx_log_t *log);
-static ngx_int_t ngx_http_passport_reports_write(
-    ngx_http_passport_reports_t *rl, ngx_http_passport_report_t *rec,
+static ngx_int_t ngx_http_passport_report_log_init_zone(
+    ngx_shm_zone_t *zone, void *data);
+static ngx_int_t ngx_http_passport_report_log_recover(
+    ngx_http_passport_report_log_t *rl, ngx_log_t *log);
+static ngx_int_t ngx_http_passport_report_log_write(
+    ngx_http_passport_report_log_t *rl, ngx_http_passport_report_t *rec,
     ngx_pool_t *pool, ngx_log_t *log);
-static ngx_int_t ngx_http_passport_reports_note(
-    ngx_http_passport_reports_t *rl, int type, const char *detail,
+static ngx_int_t ngx_http_passport_report_log_note(
+    ngx_http_passport_report_log_t *rl, int type, const char *detail,
     ngx_pool_t *pool, ngx_log_t *log);
-static void ngx_http_passport_reports_key_cleanup(void *data);
+static void ngx_http_passport_report_log_key_cleanup(void *data);
 
 
 char *
@@ -57,11 +57,11 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_main_conf_t *pmcf = conf;
 
-    char                         why[256];
-    ngx_str_t                   *value, name, key;
-    ngx_uint_t                   i;
-    ngx_pool_cleanup_t          *cln;
-    ngx_http_passport_reports_t *rl;
+    char                             why[256];
+    ngx_str_t                       *value, name, key;
+    ngx_uint_t                       i;
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_passport_report_log_t  *rl;
 
     if (pmcf->reports) {
         return "is duplicate";
@@ -69,7 +69,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    rl = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_reports_t));
+    rl = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_report_log_t));
     if (rl == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -129,7 +129,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        cln->handler = ngx_http_passport_reports_key_cleanup;
+        cln->handler = ngx_http_passport_report_log_key_cleanup;
         cln->data = rl->key;
     }
 
@@ -141,7 +141,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    rl->shm_zone->init = ngx_http_passport_reports_init_zone;
+    rl->shm_zone->init = ngx_http_passport_report_log_init_zone;
     rl->shm_zone->data = rl;
 
     pmcf->reports = rl;
@@ -151,16 +151,16 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 static void
-ngx_http_passport_reports_key_cleanup(void *data)
+ngx_http_passport_report_log_key_cleanup(void *data)
 {
     EVP_PKEY_free(data);
 }
 
 
-/* the log's full path, NUL-terminated: for the push */
+/* the log's full path, NUL-terminated: for its readers */
 
 ngx_str_t *
-ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl)
+ngx_http_passport_report_log_path(ngx_http_passport_report_log_t *rl)
 {
     return &rl->path;
 }
@@ -172,11 +172,11 @@ ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl)
  */
 
 static ngx_int_t
-ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
+ngx_http_passport_report_log_init_zone(ngx_shm_zone_t *zone, void *data)
 {
-    ngx_http_passport_reports_t  *orl = data;
+    ngx_http_passport_report_log_t  *orl = data;
 
-    ngx_http_passport_reports_t  *rl;
+    ngx_http_passport_report_log_t  *rl;
 
     rl = zone->data;
     rl->shpool = (ngx_slab_pool_t *) zone->shm.addr;
@@ -192,7 +192,7 @@ ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
     }
 
     rl->sh = ngx_slab_calloc(rl->shpool,
-                             sizeof(ngx_http_passport_reports_sh_t));
+                             sizeof(ngx_http_passport_report_log_sh_t));
     if (rl->sh == NULL) {
         return NGX_ERROR;
     }
@@ -201,12 +201,12 @@ ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
 
     ngx_http_passport_report_chain_init(&rl->sh->chain);
 
-    return ngx_http_passport_reports_recover(rl, zone->shm.log);
+    return ngx_http_passport_report_log_recover(rl, zone->shm.log);
 }
 
 
 static ngx_int_t
-ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
+ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
     ngx_log_t *log)
 {
     int                                rc;
@@ -292,7 +292,7 @@ ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
                       "line after seq %uL; a recovery record follows it",
                       &rl->path, tail.chain.seq);
 
-        if (ngx_http_passport_reports_note(rl,
+        if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
                 "the last line of the log was cut (a crash?) and is "
                 "not part of the chain", pool, log)
@@ -326,7 +326,7 @@ failed:
 /* a RECOVERY or ROTATION record; called with the lock held or alone */
 
 static ngx_int_t
-ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
+ngx_http_passport_report_log_note(ngx_http_passport_report_log_t *rl, int type,
     const char *detail, ngx_pool_t *pool, ngx_log_t *log)
 {
     ngx_http_passport_report_t  rec;
@@ -337,7 +337,7 @@ ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
     rec.detail = (u_char *) detail;
     rec.detail_len = ngx_strlen(detail);
 
-    return ngx_http_passport_reports_write(rl, &rec, pool, log);
+    return ngx_http_passport_report_log_write(rl, &rec, pool, log);
 }
 
 
@@ -348,7 +348,7 @@ ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
  */
 
 static ngx_int_t
-ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
+ngx_http_passport_report_log_write(ngx_http_passport_report_log_t *rl,
     ngx_http_passport_report_t *rec, ngx_pool_t *pool, ngx_log_t *log)
 {
     char             hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
@@ -368,7 +368,7 @@ ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
 
         rl->sh->damaged = 0;
 
-        if (ngx_http_passport_reports_note(rl,
+        if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
                 "a line could not be written whole and is not part of "
                 "the chain", pool, log)
@@ -390,7 +390,7 @@ ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
             /* the file of the chain so far: nothing to note */
 
         } else if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
-                   && ngx_http_passport_reports_note(rl,
+                   && ngx_http_passport_report_log_note(rl,
                           NGX_HTTP_PASSPORT_REPORT_ROTATION,
                           "the log was reopened; the chain goes on here",
                           pool, log)
@@ -448,7 +448,7 @@ failed:
 /* the record of a flagged or blocked request, before its response */
 
 void
-ngx_http_passport_reports_append(ngx_http_request_t *r,
+ngx_http_passport_report_log_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
 {
     u_char                           *p;
@@ -458,7 +458,7 @@ ngx_http_passport_reports_append(ngx_http_request_t *r,
     ngx_http_passport_item_t         *item;
     ngx_http_passport_error_t        *err;
     ngx_http_passport_report_t        rec;
-    ngx_http_passport_reports_t      *rl;
+    ngx_http_passport_report_log_t   *rl;
     ngx_http_passport_main_conf_t    *pmcf;
     ngx_http_passport_report_item_t  *items;
     ngx_http_variable_value_t        *vv;
@@ -593,8 +593,8 @@ ngx_http_passport_reports_append(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&rl->shpool->mutex);
 
-    (void) ngx_http_passport_reports_write(rl, &rec, r->pool,
-                                           r->connection->log);
+    (void) ngx_http_passport_report_log_write(rl, &rec, r->pool,
+                                              r->connection->log);
 
     ngx_shmtx_unlock(&rl->shpool->mutex);
 }

@@ -4,7 +4,7 @@
  */
 
 
-#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
 #include "passport_report.h"
 
 
@@ -26,17 +26,23 @@
 #define NGX_HTTP_PASSPORT_PUSH_TIMEOUT  30000
 
 
-struct ngx_http_passport_push_s {
+typedef struct ngx_http_passport_report_pusher_s
+    ngx_http_passport_report_pusher_t;
+
+
+struct ngx_http_passport_report_push_s {
     ngx_str_t                   url;            /* NUL-terminated */
     ngx_msec_t                  interval;
     ngx_uint_t                  batch;
     ngx_str_t                   token;
+
+    /* in worker 0's copy of the configuration: its state */
+    ngx_http_passport_report_pusher_t  *pusher;
 };
 
 
-/* a worker's state: worker 0 only */
-typedef struct {
-    ngx_http_passport_push_t   *conf;
+struct ngx_http_passport_report_pusher_s {
+    ngx_http_passport_report_push_t  *conf;
     ngx_str_t                   path;           /* the log */
     u_char                     *cursor_path;    /* PATH.cursor */
     u_char                     *tmp_path;       /* PATH.cursor.tmp */
@@ -61,28 +67,26 @@ typedef struct {
     ngx_uint_t                  count;
     ngx_uint_t                  more;           /* records left behind */
     char                        error[CURL_ERROR_SIZE];
-} ngx_http_passport_pusher_t;
+};
 
 
-static void ngx_http_passport_push_tick(ngx_event_t *ev);
-static ngx_msec_t ngx_http_passport_push_backoff(
-    ngx_http_passport_pusher_t *ps);
-static ngx_int_t ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps,
-    u_char **body, size_t *len);
-static ngx_int_t ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps,
-    u_char *body, size_t len);
-static void ngx_http_passport_push_done(void *data, CURLcode code,
+static void ngx_http_passport_report_push_tick(ngx_event_t *ev);
+static ngx_msec_t ngx_http_passport_report_push_backoff(
+    ngx_http_passport_report_pusher_t *ps);
+static ngx_int_t ngx_http_passport_report_push_read(
+    ngx_http_passport_report_pusher_t *ps, u_char **body, size_t *len);
+static ngx_int_t ngx_http_passport_report_push_send(
+    ngx_http_passport_report_pusher_t *ps, u_char *body, size_t len);
+static void ngx_http_passport_report_push_done(void *data, CURLcode code,
     const char *cause);
-static void ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps);
-static void ngx_http_passport_push_cursor_load(
-    ngx_http_passport_pusher_t *ps);
-static ngx_int_t ngx_http_passport_push_cursor_save(
-    ngx_http_passport_pusher_t *ps);
-static size_t ngx_http_passport_push_discard(char *ptr, size_t size,
+static void ngx_http_passport_report_push_end(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_cursor_load(
+    ngx_http_passport_report_pusher_t *ps);
+static ngx_int_t ngx_http_passport_report_push_cursor_save(
+    ngx_http_passport_report_pusher_t *ps);
+static size_t ngx_http_passport_report_push_discard(char *ptr, size_t size,
     size_t nmemb, void *userdata);
-
-
-static ngx_http_passport_pusher_t  *ngx_http_passport_pusher;
 
 
 char *
@@ -91,11 +95,11 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_passport_main_conf_t *pmcf = conf;
 
-    char                      *rv;
-    ngx_int_t                  n;
-    ngx_str_t                 *value, s;
-    ngx_uint_t                 i;
-    ngx_http_passport_push_t  *ph;
+    char                             *rv;
+    ngx_int_t                         n;
+    ngx_str_t                        *value, s;
+    ngx_uint_t                        i;
+    ngx_http_passport_report_push_t  *ph;
 
     if (pmcf->push) {
         return "is duplicate";
@@ -126,7 +130,7 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
         }
     }
 
-    ph = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_push_t));
+    ph = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_report_push_t));
     if (ph == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -192,14 +196,11 @@ invalid:
 
 
 ngx_int_t
-ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
+ngx_http_passport_report_push_init_process(ngx_cycle_t *cycle,
+    ngx_http_passport_main_conf_t *pmcf)
 {
-    ngx_str_t                      *path;
-    ngx_http_passport_pusher_t     *ps;
-    ngx_http_passport_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
-                                               ngx_http_passport_module);
+    ngx_str_t                          *path;
+    ngx_http_passport_report_pusher_t  *ps;
 
     if (pmcf == NULL || pmcf->push == NULL || pmcf->reports == NULL) {
         return NGX_OK;
@@ -213,12 +214,12 @@ ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    ps = ngx_pcalloc(cycle->pool, sizeof(ngx_http_passport_pusher_t));
+    ps = ngx_pcalloc(cycle->pool, sizeof(ngx_http_passport_report_pusher_t));
     if (ps == NULL) {
         return NGX_ERROR;
     }
 
-    path = ngx_http_passport_reports_path(pmcf->reports);
+    path = ngx_http_passport_report_log_path(pmcf->reports);
 
     ps->conf = pmcf->push;
     ps->path = *path;
@@ -235,14 +236,14 @@ ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
     ngx_sprintf(ps->cursor_path, "%V.cursor%Z", path);
     ngx_sprintf(ps->tmp_path, "%V.cursor.tmp%Z", path);
 
-    ngx_http_passport_push_cursor_load(ps);
+    ngx_http_passport_report_push_cursor_load(ps);
 
-    ps->timer.handler = ngx_http_passport_push_tick;
+    ps->timer.handler = ngx_http_passport_report_push_tick;
     ps->timer.data = ps;
     ps->timer.log = cycle->log;
     ps->timer.cancelable = 1;
 
-    ngx_http_passport_pusher = ps;
+    pmcf->push->pusher = ps;
 
     /* what was left undelivered goes first */
     ngx_add_timer(&ps->timer, 1);
@@ -252,32 +253,33 @@ ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
 
 
 void
-ngx_http_passport_push_exit_process(ngx_cycle_t *cycle)
+ngx_http_passport_report_push_exit_process(ngx_cycle_t *cycle,
+    ngx_http_passport_main_conf_t *pmcf)
 {
-    ngx_http_passport_pusher_t  *ps;
+    ngx_http_passport_report_pusher_t  *ps;
 
-    ps = ngx_http_passport_pusher;
-
-    if (ps == NULL) {
+    if (pmcf == NULL || pmcf->push == NULL || pmcf->push->pusher == NULL) {
         return;
     }
 
+    ps = pmcf->push->pusher;
+
     /* a batch in flight is sent again by the next worker 0 */
 
-    ngx_http_passport_push_end(ps);
+    ngx_http_passport_report_push_end(ps);
 
     if (ps->timer.timer_set) {
         ngx_del_timer(&ps->timer);
     }
 
-    ngx_http_passport_pusher = NULL;
+    pmcf->push->pusher = NULL;
 }
 
 
 static void
-ngx_http_passport_push_tick(ngx_event_t *ev)
+ngx_http_passport_report_push_tick(ngx_event_t *ev)
 {
-    ngx_http_passport_pusher_t *ps = ev->data;
+    ngx_http_passport_report_pusher_t *ps = ev->data;
 
     u_char     *body;
     size_t      len;
@@ -292,10 +294,10 @@ ngx_http_passport_push_tick(ngx_event_t *ev)
         goto again;
     }
 
-    rc = ngx_http_passport_push_read(ps, &body, &len);
+    rc = ngx_http_passport_report_push_read(ps, &body, &len);
 
     if (rc == NGX_OK) {
-        rc = ngx_http_passport_push_send(ps, body, len);
+        rc = ngx_http_passport_report_push_send(ps, body, len);
 
         if (rc == NGX_OK) {
             return;
@@ -306,7 +308,7 @@ ngx_http_passport_push_tick(ngx_event_t *ev)
                       "started", &ps->conf->url);
     }
 
-    ngx_http_passport_push_end(ps);
+    ngx_http_passport_report_push_end(ps);
 
     if (rc == NGX_DONE) {
         /* nothing new */
@@ -316,14 +318,14 @@ ngx_http_passport_push_tick(ngx_event_t *ev)
 
 again:
 
-    ngx_add_timer(&ps->timer, ngx_http_passport_push_backoff(ps));
+    ngx_add_timer(&ps->timer, ngx_http_passport_report_push_backoff(ps));
 }
 
 
 /* after a failure: the interval, then twice the last pause, to 5 min */
 
 static ngx_msec_t
-ngx_http_passport_push_backoff(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_backoff(ngx_http_passport_report_pusher_t *ps)
 {
     ngx_msec_t  max;
 
@@ -343,8 +345,8 @@ ngx_http_passport_push_backoff(ngx_http_passport_pusher_t *ps)
  */
 
 static ngx_int_t
-ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps, u_char **body,
-    size_t *len)
+ngx_http_passport_report_push_read(ngx_http_passport_report_pusher_t *ps,
+    u_char **body, size_t *len)
 {
     int                              rc;
     off_t                            size, off;
@@ -486,8 +488,8 @@ ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps, u_char **body,
 
 
 static ngx_int_t
-ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
-    size_t len)
+ngx_http_passport_report_push_send(ngx_http_passport_report_pusher_t *ps,
+    u_char *body, size_t len)
 {
     u_char             *auth;
     CURL               *easy;
@@ -536,7 +538,7 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "ngx_http_passport_module/"
                      NGX_HTTP_PASSPORT_VERSION " nginx/" NGINX_VERSION);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION,
-                     ngx_http_passport_push_discard);
+                     ngx_http_passport_report_push_discard);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, ps->error);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
@@ -547,7 +549,7 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
 
     /* the push does not hold an exiting worker: the cursor says it all */
 
-    ps->transfer.done = ngx_http_passport_push_done;
+    ps->transfer.done = ngx_http_passport_report_push_done;
     ps->transfer.data = ps;
     ps->transfer.keep = 0;
 
@@ -564,9 +566,10 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
 
 
 static void
-ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
+ngx_http_passport_report_push_done(void *data, CURLcode code,
+    const char *cause)
 {
-    ngx_http_passport_pusher_t *ps = data;
+    ngx_http_passport_report_pusher_t *ps = data;
 
     long  status;
 
@@ -579,7 +582,7 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
         ps->off = ps->end;
         ps->backoff = 0;
 
-        (void) ngx_http_passport_push_cursor_save(ps);
+        (void) ngx_http_passport_report_push_cursor_save(ps);
 
         ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ps->log, 0,
                        "passport push: %ui records delivered, up to seq %uL"
@@ -587,11 +590,11 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 
         ngx_add_timer(&ps->timer, ps->more ? 1 : ps->conf->interval);
 
-        ngx_http_passport_push_end(ps);
+        ngx_http_passport_report_push_end(ps);
         return;
     }
 
-    (void) ngx_http_passport_push_backoff(ps);
+    (void) ngx_http_passport_report_push_backoff(ps);
 
     if (code != CURLE_OK) {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
@@ -611,14 +614,14 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 
     ngx_add_timer(&ps->timer, ps->backoff);
 
-    ngx_http_passport_push_end(ps);
+    ngx_http_passport_report_push_end(ps);
 }
 
 
 /* the batch is over, or is abandoned: everything it held is freed */
 
 static void
-ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_end(ngx_http_passport_report_pusher_t *ps)
 {
     if (ps->easy) {
         ngx_http_passport_curl_remove(ps->easy, &ps->transfer);
@@ -639,7 +642,8 @@ ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
 
 
 static void
-ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_cursor_load(
+    ngx_http_passport_report_pusher_t *ps)
 {
     u_char              buf[32], *p;
     ssize_t             n;
@@ -685,7 +689,8 @@ ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
 /* "SEQ\n" into PATH.cursor.tmp, fsync, rename to PATH.cursor */
 
 static ngx_int_t
-ngx_http_passport_push_cursor_save(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_cursor_save(
+    ngx_http_passport_report_pusher_t *ps)
 {
     u_char    buf[NGX_INT64_LEN + 2], *p;
     ngx_fd_t  fd;
@@ -726,7 +731,7 @@ failed:
 
 
 static size_t
-ngx_http_passport_push_discard(char *ptr, size_t size, size_t nmemb,
+ngx_http_passport_report_push_discard(char *ptr, size_t size, size_t nmemb,
     void *userdata)
 {
     return size * nmemb;

@@ -4,7 +4,7 @@
  */
 
 
-#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
 #include "ngx_http_passport_reply.h"
 #include "passport_report.h"
 
@@ -26,38 +26,65 @@ typedef struct {
     ngx_uint_t                  reasons[NGX_HTTP_PASSPORT_NREASONS];
     ngx_str_t                   first;
     ngx_str_t                   last;
-} ngx_http_passport_seller_stat_t;
+} ngx_http_passport_report_seller_t;
 
 
-static ngx_int_t ngx_http_passport_reports_bad(ngx_http_request_t *r,
+static ngx_int_t ngx_http_passport_report_query_handler(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_passport_report_query_bad(ngx_http_request_t *r,
     const char *detail);
-static ngx_int_t ngx_http_passport_reports_send(ngx_http_request_t *r,
+static ngx_int_t ngx_http_passport_report_query_send(ngx_http_request_t *r,
     ngx_chain_t *out, const char *type);
-static ngx_int_t ngx_http_passport_reports_sellers(ngx_http_request_t *r,
+static ngx_int_t ngx_http_passport_report_query_sellers(ngx_http_request_t *r,
     ngx_rbtree_t *tree, ngx_uint_t n, ngx_chain_t **out);
 
 
-ngx_int_t
-ngx_http_passport_reports_handler(ngx_http_request_t *r)
+char *
+ngx_http_passport_report_query(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
 {
-    u_char                           *buf, *p, *last, *nl;
-    off_t                             size;
-    ssize_t                           n;
-    uint32_t                          hash;
-    ngx_fd_t                          fd;
-    ngx_int_t                         rc, since, limit, verdict, sellers;
-    ngx_str_t                         arg, seller, key;
-    ngx_uint_t                        count, r_;
-    ngx_buf_t                        *b;
-    ngx_chain_t                      *out, **ll, *cl;
-    ngx_rbtree_t                      tree;
-    ngx_file_info_t                   fi;
-    ngx_rbtree_node_t                 sentinel;
-    ngx_str_node_t                   *sn;
-    ngx_str_t                        *path;
-    ngx_http_passport_main_conf_t    *pmcf;
-    ngx_http_passport_seller_stat_t  *st;
-    ngx_http_passport_report_line_t   line;
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
+
+    /* the log is defined at http level, before the servers */
+
+    if (pmcf->reports == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_reports\" needs "
+                           "\"passport_report_log\" before it");
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_passport_report_query_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_passport_report_query_handler(ngx_http_request_t *r)
+{
+    u_char                             *buf, *p, *last, *nl;
+    off_t                               size;
+    ssize_t                             n;
+    uint32_t                            hash;
+    ngx_fd_t                            fd;
+    ngx_int_t                           rc, since, limit, verdict, sellers;
+    ngx_str_t                           arg, seller, key;
+    ngx_uint_t                          count, r_;
+    ngx_buf_t                          *b;
+    ngx_chain_t                        *out, **ll, *cl;
+    ngx_rbtree_t                        tree;
+    ngx_file_info_t                     fi;
+    ngx_rbtree_node_t                   sentinel;
+    ngx_str_node_t                     *sn;
+    ngx_str_t                          *path;
+    ngx_http_passport_main_conf_t      *pmcf;
+    ngx_http_passport_report_seller_t  *st;
+    ngx_http_passport_report_line_t     line;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -69,7 +96,7 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
     }
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
-    path = ngx_http_passport_reports_path(pmcf->reports);
+    path = ngx_http_passport_report_log_path(pmcf->reports);
 
     since = 0;
     limit = 100;
@@ -80,7 +107,7 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
     if (ngx_http_arg(r, (u_char *) "since", 5, &arg) == NGX_OK) {
         since = ngx_atoi(arg.data, arg.len);
         if (since == NGX_ERROR) {
-            return ngx_http_passport_reports_bad(r,
+            return ngx_http_passport_report_query_bad(r,
                                    "since must be a record sequence number");
         }
     }
@@ -88,7 +115,7 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
     if (ngx_http_arg(r, (u_char *) "limit", 5, &arg) == NGX_OK) {
         limit = ngx_atoi(arg.data, arg.len);
         if (limit < 1 || limit > 10000) {
-            return ngx_http_passport_reports_bad(r,
+            return ngx_http_passport_report_query_bad(r,
                                    "limit must be a number from 1 to 10000");
         }
     }
@@ -101,14 +128,15 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
             verdict = NGX_HTTP_PASSPORT_VERDICT_BLOCK;
 
         } else {
-            return ngx_http_passport_reports_bad(r,
+            return ngx_http_passport_report_query_bad(r,
                                    "verdict must be flag or block");
         }
     }
 
     if (ngx_http_arg(r, (u_char *) "seller", 6, &arg) == NGX_OK) {
         if (arg.len == 0 || arg.len > NGX_HTTP_PASSPORT_SELLER_MAX) {
-            return ngx_http_passport_reports_bad(r, "seller is not an ID");
+            return ngx_http_passport_report_query_bad(r,
+                                   "seller is not an ID");
         }
 
         seller = arg;
@@ -116,7 +144,8 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
 
     if (ngx_http_arg(r, (u_char *) "view", 4, &arg) == NGX_OK) {
         if (arg.len != 7 || ngx_strncmp(arg.data, "sellers", 7) != 0) {
-            return ngx_http_passport_reports_bad(r, "view must be sellers");
+            return ngx_http_passport_report_query_bad(r,
+                                   "view must be sellers");
         }
 
         sellers = 1;
@@ -182,7 +211,7 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
 
             if (sn == NULL) {
                 st = ngx_pcalloc(r->pool,
-                                 sizeof(ngx_http_passport_seller_stat_t));
+                                 sizeof(ngx_http_passport_report_seller_t));
                 if (st == NULL) {
                     return NGX_HTTP_INTERNAL_SERVER_ERROR;
                 }
@@ -195,7 +224,7 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
                 count++;
 
             } else {
-                st = (ngx_http_passport_seller_stat_t *) sn;
+                st = (ngx_http_passport_report_seller_t *) sn;
             }
 
             if (line.verdict == NGX_HTTP_PASSPORT_VERDICT_BLOCK) {
@@ -247,43 +276,43 @@ ngx_http_passport_reports_handler(ngx_http_request_t *r)
     }
 
     if (sellers) {
-        if (ngx_http_passport_reports_sellers(r, &tree, count, &out)
+        if (ngx_http_passport_report_query_sellers(r, &tree, count, &out)
             != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        return ngx_http_passport_reports_send(r, out, "application/json");
+        return ngx_http_passport_report_query_send(r, out, "application/json");
     }
 
-    return ngx_http_passport_reports_send(r, out, "application/x-ndjson");
+    return ngx_http_passport_report_query_send(r, out, "application/x-ndjson");
 }
 
 
 /* most reported first */
 
 static int ngx_libc_cdecl
-ngx_http_passport_seller_cmp(const void *one, const void *two)
+ngx_http_passport_report_seller_cmp(const void *one, const void *two)
 {
-    ngx_http_passport_seller_stat_t  *a, *b;
+    ngx_http_passport_report_seller_t  *a, *b;
 
-    a = *(ngx_http_passport_seller_stat_t **) one;
-    b = *(ngx_http_passport_seller_stat_t **) two;
+    a = *(ngx_http_passport_report_seller_t **) one;
+    b = *(ngx_http_passport_report_seller_t **) two;
 
     return (int) ((b->flagged + b->blocked) - (a->flagged + a->blocked));
 }
 
 
 static ngx_int_t
-ngx_http_passport_reports_sellers(ngx_http_request_t *r, ngx_rbtree_t *tree,
-    ngx_uint_t n, ngx_chain_t **out)
+ngx_http_passport_report_query_sellers(ngx_http_request_t *r,
+    ngx_rbtree_t *tree, ngx_uint_t n, ngx_chain_t **out)
 {
-    u_char                            *p;
-    size_t                             size;
-    ngx_buf_t                         *b;
-    ngx_uint_t                         i, k, first;
-    ngx_rbtree_node_t                 *node;
-    ngx_http_passport_seller_stat_t  **all, *st;
+    u_char                              *p;
+    size_t                               size;
+    ngx_buf_t                           *b;
+    ngx_uint_t                           i, k, first;
+    ngx_rbtree_node_t                   *node;
+    ngx_http_passport_report_seller_t  **all, *st;
 
     all = ngx_palloc(r->pool, (n + 1) * sizeof(void *));
     if (all == NULL) {
@@ -298,7 +327,7 @@ ngx_http_passport_reports_sellers(ngx_http_request_t *r, ngx_rbtree_t *tree,
              node;
              node = ngx_rbtree_next(tree, node))
         {
-            st = (ngx_http_passport_seller_stat_t *) node;
+            st = (ngx_http_passport_report_seller_t *) node;
             all[i++] = st;
 
             size += sizeof("{\"seller\":\"\",\"flagged\":,\"blocked\":,"
@@ -311,7 +340,7 @@ ngx_http_passport_reports_sellers(ngx_http_request_t *r, ngx_rbtree_t *tree,
         }
     }
 
-    ngx_qsort(all, i, sizeof(void *), ngx_http_passport_seller_cmp);
+    ngx_qsort(all, i, sizeof(void *), ngx_http_passport_report_seller_cmp);
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -362,7 +391,7 @@ ngx_http_passport_reports_sellers(ngx_http_request_t *r, ngx_rbtree_t *tree,
 
 
 static ngx_int_t
-ngx_http_passport_reports_send(ngx_http_request_t *r, ngx_chain_t *out,
+ngx_http_passport_report_query_send(ngx_http_request_t *r, ngx_chain_t *out,
     const char *type)
 {
     ngx_chain_t                *cl;
@@ -384,7 +413,7 @@ ngx_http_passport_reports_send(ngx_http_request_t *r, ngx_chain_t *out,
 
 
 static ngx_int_t
-ngx_http_passport_reports_bad(ngx_http_request_t *r, const char *detail)
+ngx_http_passport_report_query_bad(ngx_http_request_t *r, const char *detail)
 {
     ngx_buf_t                  *b;
     ngx_http_passport_reply_t   rp;
