@@ -207,7 +207,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NULL },
 
     { ngx_string("passport_report_log"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
       ngx_http_passport_report_log,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,

@@ -36,9 +36,16 @@ struct ngx_http_passport_report_log_s {
     ngx_shm_zone_t                     *shm_zone;
     ngx_slab_pool_t                    *shpool;
     ngx_http_passport_report_log_sh_t  *sh;
+#if (NGX_THREADS)
+    ngx_thread_pool_t                  *threads;   /* for the file work */
+#endif
+    unsigned                            threads_off:1;
+    unsigned                            threads_set:1;
 };
 
 
+static char *ngx_http_passport_report_log_threads_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *name);
 static ngx_int_t ngx_http_passport_report_log_init_zone(
     ngx_shm_zone_t *zone, void *data);
 static ngx_int_t ngx_http_passport_report_log_recover(
@@ -57,7 +64,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_main_conf_t *pmcf = conf;
 
-    char                             why[256];
+    char                            *rv, why[256];
     ngx_str_t                       *value, name, key;
     ngx_uint_t                       i;
     ngx_pool_cleanup_t              *cln;
@@ -91,6 +98,20 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         {
             rl->node.data = value[i].data + 5;
             rl->node.len = value[i].len - 5;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "threads=", 8) == 0
+            && value[i].len > 8 && !rl->threads_set)
+        {
+            name.data = value[i].data + 8;
+            name.len = value[i].len - 8;
+
+            rv = ngx_http_passport_report_log_threads_param(cf, rl, &name);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
             continue;
         }
 
@@ -147,6 +168,69 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pmcf->reports = rl;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * threads=NAME: the file work of the log's readers runs in nginx's
+ * thread pool NAME ("thread_pool" directive; "default" needs none);
+ * threads=off: in the worker.  Without it: in the pool "default" when
+ * the configuration has one, else in the worker.
+ */
+
+static char *
+ngx_http_passport_report_log_threads_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *name)
+{
+    rl->threads_set = 1;
+
+    if (name->len == 3 && ngx_strncmp(name->data, "off", 3) == 0) {
+        rl->threads_off = 1;
+        return NGX_CONF_OK;
+    }
+
+#if (NGX_THREADS)
+
+    rl->threads = ngx_thread_pool_add(cf, name);
+    if (rl->threads == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+#else
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"threads=%V\" of \"passport_report_log\" needs "
+                       "nginx built with thread pools (--with-threads)",
+                       name);
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+/* the thread pool for io, looked up once per worker; none: NULL */
+
+void
+ngx_http_passport_report_log_threads(ngx_http_passport_report_log_t *rl,
+    ngx_http_passport_report_io_t *io)
+{
+#if (NGX_THREADS)
+
+    ngx_str_t  name;
+
+    if (!rl->threads_set) {
+        /* the worker's own copy of the configuration */
+
+        ngx_str_set(&name, "default");
+        rl->threads = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+        rl->threads_set = 1;
+    }
+
+    io->threads = rl->threads_off ? NULL : rl->threads;
+
+#endif
 }
 
 
