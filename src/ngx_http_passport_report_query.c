@@ -24,6 +24,7 @@
 
 
 #define NGX_HTTP_PASSPORT_REPORT_TIME_LEN  (sizeof("YYYY-MM-DDTHH:MM:SS.mmmZ"))
+#define NGX_HTTP_PASSPORT_REPORT_HOLD      60000
 
 
 typedef struct {
@@ -67,6 +68,8 @@ typedef struct {
     ngx_uint_t                  count;          /* records or sellers */
     ngx_rbtree_t                tree;           /* of _seller_t */
     ngx_rbtree_node_t           sentinel;
+
+    ngx_event_t                 hold;           /* while a thread reads */
 } ngx_http_passport_report_query_t;
 
 
@@ -96,6 +99,7 @@ static ngx_int_t ngx_http_passport_report_query_sellers(
     ngx_http_passport_report_query_t *q, ngx_http_passport_reply_t *rp);
 static ngx_int_t ngx_http_passport_report_query_bad(ngx_http_request_t *r,
     const char *detail);
+static void ngx_http_passport_report_query_hold(ngx_event_t *ev);
 static void ngx_http_passport_report_query_close(void *data);
 
 
@@ -160,7 +164,7 @@ ngx_http_passport_report_query_handler(ngx_http_request_t *r)
     q->rd.fd = NGX_INVALID_FILE;
 
     cln->handler = ngx_http_passport_report_query_close;
-    cln->data = &q->rd;
+    cln->data = q;
 
     q->io.work = ngx_http_passport_report_io_read;
     q->io.data = &q->rd;
@@ -178,6 +182,12 @@ ngx_http_passport_report_query_handler(ngx_http_request_t *r)
 
     if (rc == NGX_AGAIN) {
         r->main->count++;
+
+        q->hold.handler = ngx_http_passport_report_query_hold;
+        q->hold.data = q;
+        q->hold.log = r->connection->log;
+        ngx_add_timer(&q->hold, NGX_HTTP_PASSPORT_REPORT_HOLD);
+
         return NGX_DONE;
     }
 
@@ -307,6 +317,8 @@ ngx_http_passport_report_query_resume(ngx_event_t *ev)
             rc = ngx_http_passport_report_query_answer(q);
         }
     }
+
+    ngx_http_passport_report_query_close(q);
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
@@ -605,7 +617,7 @@ ngx_http_passport_report_query_answer(ngx_http_passport_report_query_t *q)
 
     r = q->request;
 
-    ngx_http_passport_report_query_close(&q->rd);
+    ngx_http_passport_report_query_close(q);
 
     if (q->skipped) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -761,13 +773,29 @@ ngx_http_passport_report_query_bad(ngx_http_request_t *r, const char *detail)
 }
 
 
+/*
+ * A request waiting for a thread has no timer of its own: this one keeps
+ * a worker that is told to exit (a reload) until the query is answered.
+ */
+
+static void
+ngx_http_passport_report_query_hold(ngx_event_t *ev)
+{
+    ngx_add_timer(ev, NGX_HTTP_PASSPORT_REPORT_HOLD);
+}
+
+
 static void
 ngx_http_passport_report_query_close(void *data)
 {
-    ngx_http_passport_report_read_t  *rd = data;
+    ngx_http_passport_report_query_t  *q = data;
 
-    if (rd->fd != NGX_INVALID_FILE) {
-        (void) ngx_close_file(rd->fd);
-        rd->fd = NGX_INVALID_FILE;
+    if (q->hold.timer_set) {
+        ngx_del_timer(&q->hold);
+    }
+
+    if (q->rd.fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(q->rd.fd);
+        q->rd.fd = NGX_INVALID_FILE;
     }
 }

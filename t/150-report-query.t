@@ -174,6 +174,18 @@ sub check {
     is($r->{status}, 200, "$mode: clients gone mid-query, the next answered");
 }
 
+# a reload while queries wait for their reads: the old workers answer
+sub reload_check {
+    my ($mode) = @_;
+    my @h = map { $t->request_begin(path => '/reports?since=16001',
+                                    timeout => 20) } 1 .. 20;
+    $t->reload;
+    my @ok = grep { ($_->{status} // 0) == 200
+                    && $_->{body} =~ /^\{"seq":16002,.*\n\z/s }
+             map { $t->request_end($_) } @h;
+    is(scalar @ok, 20, "$mode: a reload: the queries in flight are answered");
+}
+
 my $tp = qr/task #\d+ added to thread pool "([^"]+)"/;
 
 sub pools {
@@ -198,7 +210,8 @@ for my $mode ([ 'no thread pool', '', '', undef ],
     config($main . $dlog, $param);
     $t->run;
     check($name);
-    my $p = pools();    # before the stop posts exit tasks to the pools
+    my $p = pools();    # before exiting workers post exit tasks to them
+    reload_check($name);
     $t->stop;
 
     if ($pool) {
