@@ -5,7 +5,8 @@
 # answer is compared with the file.  The same again with the log's file
 # work in nginx's "default" thread pool, in a pool named with threads=,
 # and with threads=off; the debug log shows where the reads ran.  A HEAD
-# with a bad parameter gets its 400 header and the connection goes on.
+# with a bad parameter gets its 400 header and the connection goes on;
+# queries in flight during a reload are answered.
 
 use strict;
 use warnings;
