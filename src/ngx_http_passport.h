@@ -45,16 +45,15 @@ typedef struct ngx_http_passport_pointer_s  ngx_http_passport_pointer_t;
 
 
 typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
-typedef struct ngx_http_passport_reports_s  ngx_http_passport_reports_t;
-typedef struct ngx_http_passport_push_s  ngx_http_passport_push_t;
 typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
 
 
 typedef struct {
     ngx_int_t                   request_id_index;
     ngx_array_t                 registries;     /* of _registry_t * */
-    ngx_http_passport_reports_t  *reports;      /* passport_report_log */
-    ngx_http_passport_push_t   *push;           /* passport_report_push */
+    /* ngx_http_passport_report.h */
+    struct ngx_http_passport_report_log_s   *reports;  /* _report_log */
+    struct ngx_http_passport_report_push_s  *push;     /* _report_push */
 } ngx_http_passport_main_conf_t;
 
 
@@ -161,22 +160,6 @@ extern ngx_module_t  ngx_http_passport_module;
 
 /* ngx_http_passport_extract.c: today in Vietnam as YYYYMMDD */
 long ngx_http_passport_today(void);
-
-/* ngx_http_passport_report_log.c */
-char *ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-void ngx_http_passport_reports_append(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
-
-/* ngx_http_passport_report_query.c */
-ngx_int_t ngx_http_passport_reports_handler(ngx_http_request_t *r);
-ngx_str_t *ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl);
-
-/* ngx_http_passport_report_push.c */
-char *ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_passport_push_init_process(ngx_cycle_t *cycle);
-void ngx_http_passport_push_exit_process(ngx_cycle_t *cycle);
 
 /* ngx_http_passport_purge.c */
 ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);

@@ -12,6 +12,7 @@
 #include "ngx_http_passport_problems.h"
 #include "ngx_http_passport_response.h"
 #include "passport_decide.h"
+#include "ngx_http_passport_report.h"
 
 
 /*
@@ -381,7 +382,7 @@ ngx_http_passport_finish(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         ngx_http_passport_log(r, ctx);
 
         /* recorded for the regulator before any response goes out */
-        ngx_http_passport_reports_append(r, ctx);
+        ngx_http_passport_report_log_append(r, ctx);
     }
 }
 

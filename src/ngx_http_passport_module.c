@@ -9,6 +9,7 @@
 #include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_variables.h"
+#include "ngx_http_passport_report.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
@@ -32,8 +33,6 @@ static char *ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_passport_purge(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static char *ngx_http_passport_reports(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static ngx_int_t ngx_http_passport_init_process(ngx_cycle_t *cycle);
 static void ngx_http_passport_exit_process(ngx_cycle_t *cycle);
 
@@ -193,7 +192,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NULL },
 
     { ngx_string("passport_report_log"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
       ngx_http_passport_report_log,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -208,7 +207,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_reports"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_passport_reports,
+      ngx_http_passport_report_query,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -519,14 +518,19 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    return ngx_http_passport_push_init_process(cycle);
+    return ngx_http_passport_report_push_init_process(cycle, pmcf);
 }
 
 
 static void
 ngx_http_passport_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_passport_push_exit_process(cycle);
+    ngx_http_passport_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_passport_module);
+
+    ngx_http_passport_report_push_exit_process(cycle, pmcf);
     ngx_http_passport_registry_exit_process(cycle);
     ngx_http_passport_curl_exit(cycle);
 }
@@ -693,30 +697,6 @@ ngx_http_passport_purge(ngx_conf_t *cf, ngx_command_t *cmd,
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_passport_purge_handler;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_reports(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_core_loc_conf_t       *clcf;
-    ngx_http_passport_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
-
-    /* the log is defined at http level, before the servers */
-
-    if (pmcf->reports == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"passport_reports\" needs "
-                           "\"passport_report_log\" before it");
-        return NGX_CONF_ERROR;
-    }
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_passport_reports_handler;
 
     return NGX_CONF_OK;
 }

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_reply.h"
 
 
 /*
@@ -155,10 +156,9 @@ static ngx_int_t
 ngx_http_passport_purge_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *text, ngx_str_t *key, ngx_uint_t removed)
 {
-    size_t        len;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
+    size_t                      len;
+    ngx_buf_t                  *b;
+    ngx_http_passport_reply_t   rp;
 
     len = text ? ngx_strlen(text)
                : sizeof("{\"removed\":false,\"key\":\"\"}\n")
@@ -181,22 +181,14 @@ ngx_http_passport_purge_send(ngx_http_request_t *r, ngx_uint_t status,
         b->last = ngx_cpymem(b->last, "\"}\n", 3);
     }
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
+    ngx_memzero(&rp, sizeof(ngx_http_passport_reply_t));
 
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    rp.status = status;
+    ngx_str_set(&rp.type, "application/json");
 
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
+    if (ngx_http_passport_reply_buf(r, &rp, b) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_passport_reply(r, &rp);
 }

@@ -4,7 +4,7 @@
  */
 
 
-#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
 #include "passport_report.h"
 
 
@@ -25,31 +25,49 @@ typedef struct {
     dev_t                               dev;     /* the file written to */
     ino_t                               ino;
     ngx_uint_t                          damaged; /* a line was cut */
-} ngx_http_passport_reports_sh_t;
+} ngx_http_passport_report_log_sh_t;
 
 
-struct ngx_http_passport_reports_s {
+struct ngx_http_passport_report_log_s {
     ngx_str_t                           path;
     ngx_open_file_t                    *file;
     ngx_str_t                           node;
     EVP_PKEY                           *key;
     ngx_shm_zone_t                     *shm_zone;
     ngx_slab_pool_t                    *shpool;
-    ngx_http_passport_reports_sh_t     *sh;
+    ngx_http_passport_report_log_sh_t  *sh;
+#if (NGX_THREADS)
+    ngx_thread_pool_t                  *threads;   /* for the file work */
+#endif
+    unsigned                            threads_off:1;
+    unsigned                            threads_set:1;
 };
 
 
-static ngx_int_t ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone,
-    void *data);
-static ngx_int_t ngx_http_passport_reports_recover(
-    ngx_http_passport_reports_t *rl, ngx_log_t *log);
-static ngx_int_t ngx_http_passport_reports_write(
-    ngx_http_passport_reports_t *rl, ngx_http_passport_report_t *rec,
+static char *ngx_http_passport_report_log_key(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *key);
+static char *ngx_http_passport_report_log_threads_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *name);
+static ngx_int_t ngx_http_passport_report_log_init_zone(
+    ngx_shm_zone_t *zone, void *data);
+static ngx_int_t ngx_http_passport_report_log_recover(
+    ngx_http_passport_report_log_t *rl, ngx_log_t *log);
+static ngx_int_t ngx_http_passport_report_log_tail(ngx_fd_t fd,
+    ngx_pool_t *pool, ngx_http_passport_report_tail_t *tail);
+static ngx_int_t ngx_http_passport_report_log_mend(
+    ngx_http_passport_report_log_t *rl, ngx_http_passport_report_t *rec,
     ngx_pool_t *pool, ngx_log_t *log);
-static ngx_int_t ngx_http_passport_reports_note(
-    ngx_http_passport_reports_t *rl, int type, const char *detail,
+static ngx_int_t ngx_http_passport_report_log_write(
+    ngx_http_passport_report_log_t *rl, ngx_http_passport_report_t *rec,
     ngx_pool_t *pool, ngx_log_t *log);
-static void ngx_http_passport_reports_key_cleanup(void *data);
+static ngx_int_t ngx_http_passport_report_log_note(
+    ngx_http_passport_report_log_t *rl, int type, const char *detail,
+    ngx_pool_t *pool, ngx_log_t *log);
+static void ngx_http_passport_report_log_key_cleanup(void *data);
+static ngx_int_t ngx_http_passport_report_log_items(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec);
+static void ngx_http_passport_report_log_item(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_error_t *err, ngx_http_passport_report_item_t *item);
 
 
 char *
@@ -57,11 +75,10 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_passport_main_conf_t *pmcf = conf;
 
-    char                         why[256];
-    ngx_str_t                   *value, name, key;
-    ngx_uint_t                   i;
-    ngx_pool_cleanup_t          *cln;
-    ngx_http_passport_reports_t *rl;
+    char                            *rv;
+    ngx_str_t                       *value, name, key;
+    ngx_uint_t                       i;
+    ngx_http_passport_report_log_t  *rl;
 
     if (pmcf->reports) {
         return "is duplicate";
@@ -69,7 +86,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    rl = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_reports_t));
+    rl = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_report_log_t));
     if (rl == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -94,6 +111,20 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_strncmp(value[i].data, "threads=", 8) == 0
+            && value[i].len > 8 && !rl->threads_set)
+        {
+            name.data = value[i].data + 8;
+            name.len = value[i].len - 8;
+
+            rv = ngx_http_passport_report_log_threads_param(cf, rl, &name);
+            if (rv != NGX_CONF_OK) {
+                return rv;
+            }
+
+            continue;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
         return NGX_CONF_ERROR;
@@ -111,26 +142,10 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (key.len) {
-        if (ngx_conf_full_name(cf->cycle, &key, 1) != NGX_OK) {
-            return NGX_CONF_ERROR;
+        rv = ngx_http_passport_report_log_key(cf, rl, &key);
+        if (rv != NGX_CONF_OK) {
+            return rv;
         }
-
-        rl->key = ngx_http_passport_report_key_read((char *) key.data, 1,
-                                                    why, sizeof(why));
-        if (rl->key == NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid report key \"%V\": %s", &key, why);
-            return NGX_CONF_ERROR;
-        }
-
-        cln = ngx_pool_cleanup_add(cf->pool, 0);
-        if (cln == NULL) {
-            EVP_PKEY_free(rl->key);
-            return NGX_CONF_ERROR;
-        }
-
-        cln->handler = ngx_http_passport_reports_key_cleanup;
-        cln->data = rl->key;
     }
 
     ngx_str_set(&name, "passport_report_log");
@@ -141,7 +156,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    rl->shm_zone->init = ngx_http_passport_reports_init_zone;
+    rl->shm_zone->init = ngx_http_passport_report_log_init_zone;
     rl->shm_zone->data = rl;
 
     pmcf->reports = rl;
@@ -150,17 +165,114 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* key=: the private key records are signed with, freed with the cycle */
+
+static char *
+ngx_http_passport_report_log_key(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *key)
+{
+    char                 why[256];
+    ngx_pool_cleanup_t  *cln;
+
+    if (ngx_conf_full_name(cf->cycle, key, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    rl->key = ngx_http_passport_report_key_read((char *) key->data, 1,
+                                                why, sizeof(why));
+    if (rl->key == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid report key \"%V\": %s", key, why);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        EVP_PKEY_free(rl->key);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_passport_report_log_key_cleanup;
+    cln->data = rl->key;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * threads=NAME: the file work of the log's readers runs in nginx's
+ * thread pool NAME ("thread_pool" directive; "default" needs none);
+ * threads=off: in the worker.  Without it: in the pool "default" when
+ * the configuration has one, else in the worker.
+ */
+
+static char *
+ngx_http_passport_report_log_threads_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *name)
+{
+    rl->threads_set = 1;
+
+    if (name->len == 3 && ngx_strncmp(name->data, "off", 3) == 0) {
+        rl->threads_off = 1;
+        return NGX_CONF_OK;
+    }
+
+#if (NGX_THREADS)
+
+    rl->threads = ngx_thread_pool_add(cf, name);
+    if (rl->threads == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+#else
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"threads=%V\" of \"passport_report_log\" needs "
+                       "nginx built with thread pools (--with-threads)",
+                       name);
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+/* the thread pool for io, looked up once per worker; none: NULL */
+
+void
+ngx_http_passport_report_log_threads(ngx_http_passport_report_log_t *rl,
+    ngx_http_passport_report_io_t *io)
+{
+#if (NGX_THREADS)
+
+    ngx_str_t  name;
+
+    if (!rl->threads_set) {
+        /* the worker's own copy of the configuration */
+
+        ngx_str_set(&name, "default");
+        rl->threads = ngx_thread_pool_get((ngx_cycle_t *) ngx_cycle, &name);
+        rl->threads_set = 1;
+    }
+
+    io->threads = rl->threads_off ? NULL : rl->threads;
+
+#endif
+}
+
+
 static void
-ngx_http_passport_reports_key_cleanup(void *data)
+ngx_http_passport_report_log_key_cleanup(void *data)
 {
     EVP_PKEY_free(data);
 }
 
 
-/* the log's full path, NUL-terminated: for the push */
+/* the log's full path, NUL-terminated: for its readers */
 
 ngx_str_t *
-ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl)
+ngx_http_passport_report_log_path(ngx_http_passport_report_log_t *rl)
 {
     return &rl->path;
 }
@@ -172,11 +284,11 @@ ngx_http_passport_reports_path(ngx_http_passport_reports_t *rl)
  */
 
 static ngx_int_t
-ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
+ngx_http_passport_report_log_init_zone(ngx_shm_zone_t *zone, void *data)
 {
-    ngx_http_passport_reports_t  *orl = data;
+    ngx_http_passport_report_log_t  *orl = data;
 
-    ngx_http_passport_reports_t  *rl;
+    ngx_http_passport_report_log_t  *rl;
 
     rl = zone->data;
     rl->shpool = (ngx_slab_pool_t *) zone->shm.addr;
@@ -192,7 +304,7 @@ ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
     }
 
     rl->sh = ngx_slab_calloc(rl->shpool,
-                             sizeof(ngx_http_passport_reports_sh_t));
+                             sizeof(ngx_http_passport_report_log_sh_t));
     if (rl->sh == NULL) {
         return NGX_ERROR;
     }
@@ -201,22 +313,17 @@ ngx_http_passport_reports_init_zone(ngx_shm_zone_t *zone, void *data)
 
     ngx_http_passport_report_chain_init(&rl->sh->chain);
 
-    return ngx_http_passport_reports_recover(rl, zone->shm.log);
+    return ngx_http_passport_report_log_recover(rl, zone->shm.log);
 }
 
 
 static ngx_int_t
-ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
+ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
     ngx_log_t *log)
 {
-    int                                rc;
-    off_t                              size, len;
-    u_char                            *buf;
-    ssize_t                            n;
-    ngx_fd_t                           fd;
-    ngx_pool_t                        *pool;
-    ngx_file_info_t                    fi;
-    ngx_http_passport_report_tail_t    tail;
+    ngx_fd_t                          fd;
+    ngx_pool_t                       *pool;
+    ngx_http_passport_report_tail_t   tail;
 
     fd = ngx_open_file(rl->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
 
@@ -227,51 +334,22 @@ ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
         return NGX_ERROR;
     }
 
-    pool = NULL;
-    rc = NGX_HTTP_PASSPORT_REPORT_OK;
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        goto failed;
-    }
-
-    size = ngx_file_size(&fi);
-
     pool = ngx_create_pool(4096, log);
-    if (pool == NULL) {
-        goto failed;
-    }
 
-    /* the end of the file, more of it while no whole line is in it */
+    if (pool == NULL
+        || ngx_http_passport_report_log_tail(fd, pool, &tail) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
+                      "passport: cannot find the end of the chain in the "
+                      "report log \"%V\"", &rl->path);
 
-    for (len = ngx_min(size, NGX_HTTP_PASSPORT_TAIL_MIN); len; len *= 2) {
+        ngx_close_file(fd);
 
-        len = ngx_min(len, size);
-
-        buf = ngx_pnalloc(pool, (size_t) len);
-        if (buf == NULL) {
-            goto failed;
+        if (pool) {
+            ngx_destroy_pool(pool);
         }
 
-        n = pread(fd, buf, (size_t) len, size - len);
-        if (n != (ssize_t) len) {
-            goto failed;
-        }
-
-        rc = ngx_http_passport_report_tail(buf, (size_t) len, len == size,
-                                           &tail);
-
-        if (rc != NGX_HTTP_PASSPORT_REPORT_AGAIN || len == size) {
-            break;
-        }
-    }
-
-    if (size == 0) {
-        ngx_memzero(&tail, sizeof(tail));
-        ngx_http_passport_report_chain_init(&tail.chain);
-    }
-
-    if (rc != NGX_HTTP_PASSPORT_REPORT_OK) {
-        goto failed;
+        return NGX_ERROR;
     }
 
     ngx_close_file(fd);
@@ -292,7 +370,7 @@ ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
                       "line after seq %uL; a recovery record follows it",
                       &rl->path, tail.chain.seq);
 
-        if (ngx_http_passport_reports_note(rl,
+        if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
                 "the last line of the log was cut (a crash?) and is "
                 "not part of the chain", pool, log)
@@ -306,27 +384,65 @@ ngx_http_passport_reports_recover(ngx_http_passport_reports_t *rl,
     ngx_destroy_pool(pool);
 
     return NGX_OK;
+}
 
-failed:
 
-    ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
-                  "passport: cannot find the end of the chain in the "
-                  "report log \"%V\"", &rl->path);
+/* the chain's end: the file's last 64 KiB, more while no whole line */
 
-    ngx_close_file(fd);
+static ngx_int_t
+ngx_http_passport_report_log_tail(ngx_fd_t fd, ngx_pool_t *pool,
+    ngx_http_passport_report_tail_t *tail)
+{
+    int               rc;
+    off_t             size, len;
+    u_char           *buf;
+    ssize_t           n;
+    ngx_file_info_t   fi;
 
-    if (pool) {
-        ngx_destroy_pool(pool);
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        return NGX_ERROR;
     }
 
-    return NGX_ERROR;
+    size = ngx_file_size(&fi);
+
+    if (size == 0) {
+        ngx_memzero(tail, sizeof(ngx_http_passport_report_tail_t));
+        ngx_http_passport_report_chain_init(&tail->chain);
+        return NGX_OK;
+    }
+
+    rc = NGX_HTTP_PASSPORT_REPORT_ERROR;
+
+    for (len = ngx_min(size, NGX_HTTP_PASSPORT_TAIL_MIN); len; len *= 2) {
+
+        len = ngx_min(len, size);
+
+        buf = ngx_pnalloc(pool, (size_t) len);
+        if (buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        n = pread(fd, buf, (size_t) len, size - len);
+        if (n != (ssize_t) len) {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_passport_report_tail(buf, (size_t) len, len == size,
+                                           tail);
+
+        if (rc != NGX_HTTP_PASSPORT_REPORT_AGAIN || len == size) {
+            break;
+        }
+    }
+
+    return (rc == NGX_HTTP_PASSPORT_REPORT_OK) ? NGX_OK : NGX_ERROR;
 }
 
 
 /* a RECOVERY or ROTATION record; called with the lock held or alone */
 
 static ngx_int_t
-ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
+ngx_http_passport_report_log_note(ngx_http_passport_report_log_t *rl, int type,
     const char *detail, ngx_pool_t *pool, ngx_log_t *log)
 {
     ngx_http_passport_report_t  rec;
@@ -337,25 +453,20 @@ ngx_http_passport_reports_note(ngx_http_passport_reports_t *rl, int type,
     rec.detail = (u_char *) detail;
     rec.detail_len = ngx_strlen(detail);
 
-    return ngx_http_passport_reports_write(rl, &rec, pool, log);
+    return ngx_http_passport_report_log_write(rl, &rec, pool, log);
 }
 
 
 /*
- * Writes one record at the end of the chain.  The chain advances only
- * when the whole line reached the file; a cut line (disk full) is
- * followed by a RECOVERY record once writing works again.
+ * Before a verdict record: a line cut earlier is ended and a RECOVERY
+ * record says so; a file new since the last record (a reopen) starts
+ * with a ROTATION record.  NGX_DECLINED: the log cannot be written.
  */
 
 static ngx_int_t
-ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
+ngx_http_passport_report_log_mend(ngx_http_passport_report_log_t *rl,
     ngx_http_passport_report_t *rec, ngx_pool_t *pool, ngx_log_t *log)
 {
-    char             hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
-    u_char          *buf, *last;
-    size_t           size;
-    ssize_t          n;
-    ngx_time_t      *tp;
     ngx_file_info_t  fi;
 
     if (rl->sh->damaged && rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
@@ -363,12 +474,12 @@ ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
         /* end the cut line, then say so in the chain */
 
         if (ngx_write_fd(rl->file->fd, "\n", 1) != 1) {
-            goto failed;
+            return NGX_DECLINED;
         }
 
         rl->sh->damaged = 0;
 
-        if (ngx_http_passport_reports_note(rl,
+        if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
                 "a line could not be written whole and is not part of "
                 "the chain", pool, log)
@@ -390,7 +501,7 @@ ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
             /* the file of the chain so far: nothing to note */
 
         } else if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
-                   && ngx_http_passport_reports_note(rl,
+                   && ngx_http_passport_report_log_note(rl,
                           NGX_HTTP_PASSPORT_REPORT_ROTATION,
                           "the log was reopened; the chain goes on here",
                           pool, log)
@@ -398,6 +509,37 @@ ngx_http_passport_reports_write(ngx_http_passport_reports_t *rl,
         {
             return NGX_ERROR;
         }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Writes one record at the end of the chain.  The chain advances only
+ * when the whole line reached the file; a cut line (disk full) is
+ * followed by a RECOVERY record once writing works again.
+ */
+
+static ngx_int_t
+ngx_http_passport_report_log_write(ngx_http_passport_report_log_t *rl,
+    ngx_http_passport_report_t *rec, ngx_pool_t *pool, ngx_log_t *log)
+{
+    char         hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    u_char      *buf, *last;
+    size_t       size;
+    ssize_t      n;
+    ngx_int_t    rc;
+    ngx_time_t  *tp;
+
+    rc = ngx_http_passport_report_log_mend(rl, rec, pool, log);
+
+    if (rc == NGX_DECLINED) {
+        goto failed;
+    }
+
+    if (rc != NGX_OK) {
+        return NGX_ERROR;
     }
 
     tp = ngx_timeofday();
@@ -448,20 +590,15 @@ failed:
 /* the record of a flagged or blocked request, before its response */
 
 void
-ngx_http_passport_reports_append(ngx_http_request_t *r,
+ngx_http_passport_report_log_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
 {
-    u_char                           *p;
-    int                              *reasons, *ireasons;
-    ngx_str_t                         id;
-    ngx_uint_t                        i, j, k, n;
-    ngx_http_passport_item_t         *item;
-    ngx_http_passport_error_t        *err;
-    ngx_http_passport_report_t        rec;
-    ngx_http_passport_reports_t      *rl;
-    ngx_http_passport_main_conf_t    *pmcf;
-    ngx_http_passport_report_item_t  *items;
-    ngx_http_variable_value_t        *vv;
+    u_char                          *p;
+    ngx_str_t                        id;
+    ngx_http_passport_report_t       rec;
+    ngx_http_passport_report_log_t  *rl;
+    ngx_http_passport_main_conf_t   *pmcf;
+    ngx_http_variable_value_t       *vv;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
     rl = pmcf->reports;
@@ -470,96 +607,15 @@ ngx_http_passport_reports_append(ngx_http_request_t *r,
         return;
     }
 
-    err = ctx->errors.elts;
-    n = ctx->errors.nelts;
-
-    reasons = ngx_palloc(r->pool, (2 * n + 1) * sizeof(int));
-    items = ngx_palloc(r->pool,
-                       (n + 1) * sizeof(ngx_http_passport_report_item_t));
-    if (reasons == NULL || items == NULL) {
-        return;
-    }
-
     ngx_memzero(&rec, sizeof(ngx_http_passport_report_t));
 
-    /* the request's reasons once each; one item per pointer */
-
-    for (i = 0; i < n; i++) {
-
-        for (j = 0; j < rec.nreasons && reasons[j] != err[i].reason; j++) {
-            /* void */
-        }
-
-        if (j == rec.nreasons) {
-            reasons[rec.nreasons++] = err[i].reason;
-        }
-
-        if (err[i].pointer == NULL || err[i].pointer_len == 0) {
-            continue;
-        }
-
-        for (k = 0; k < rec.nitems; k++) {
-            if (items[k].pointer_len == err[i].pointer_len
-                && ngx_memcmp(items[k].pointer, err[i].pointer,
-                              err[i].pointer_len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (k < rec.nitems) {
-            continue;
-        }
-
-        items[k].pointer = err[i].pointer;
-        items[k].pointer_len = err[i].pointer_len;
-        items[k].code = err[i].value;
-        items[k].code_len = err[i].value ? err[i].value_len : 0;
-
-        /* a code that reached the registry is known canonically */
-
-        item = ctx->items.elts;
-
-        for (j = 0; j < ctx->items.nelts; j++) {
-            if (item[j].pointer.len == err[i].pointer_len
-                && ngx_memcmp(item[j].pointer.data, err[i].pointer,
-                              err[i].pointer_len) == 0)
-            {
-                items[k].code = item[j].code.data;
-                items[k].code_len = item[j].code.len;
-                break;
-            }
-        }
-
-        rec.nitems++;
-    }
-
-    /* each item's reasons, in a slice of their own */
-
-    ireasons = reasons + n;
-
-    for (k = 0; k < rec.nitems; k++) {
-        items[k].reasons = ireasons;
-        items[k].nreasons = 0;
-
-        for (i = 0; i < n; i++) {
-            if (err[i].pointer_len == items[k].pointer_len
-                && err[i].pointer
-                && ngx_memcmp(err[i].pointer, items[k].pointer,
-                              items[k].pointer_len) == 0)
-            {
-                ireasons[items[k].nreasons++] = err[i].reason;
-            }
-        }
-
-        ireasons += items[k].nreasons;
+    if (ngx_http_passport_report_log_items(r, ctx, &rec) != NGX_OK) {
+        return;
     }
 
     rec.type = NGX_HTTP_PASSPORT_REPORT_VERDICT;
     rec.verdict = (int) ctx->verdict;
     rec.mode = (int) ctx->mode;
-    rec.reasons = reasons;
-    rec.items = items;
 
     vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
 
@@ -593,8 +649,116 @@ ngx_http_passport_reports_append(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&rl->shpool->mutex);
 
-    (void) ngx_http_passport_reports_write(rl, &rec, r->pool,
-                                           r->connection->log);
+    (void) ngx_http_passport_report_log_write(rl, &rec, r->pool,
+                                              r->connection->log);
 
     ngx_shmtx_unlock(&rl->shpool->mutex);
+}
+
+
+/*
+ * The record's reasons, once each, and its items: one per pointer, with
+ * the reasons of that pointer in a slice of their own.
+ */
+
+static ngx_int_t
+ngx_http_passport_report_log_items(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec)
+{
+    int                              *reasons, *ireasons;
+    ngx_uint_t                        i, j, k, n;
+    ngx_http_passport_error_t        *err;
+    ngx_http_passport_report_item_t  *items;
+
+    err = ctx->errors.elts;
+    n = ctx->errors.nelts;
+
+    reasons = ngx_palloc(r->pool, (2 * n + 1) * sizeof(int));
+    items = ngx_palloc(r->pool,
+                       (n + 1) * sizeof(ngx_http_passport_report_item_t));
+    if (reasons == NULL || items == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+
+        for (j = 0; j < rec->nreasons && reasons[j] != err[i].reason; j++) {
+            /* void */
+        }
+
+        if (j == rec->nreasons) {
+            reasons[rec->nreasons++] = err[i].reason;
+        }
+
+        if (err[i].pointer == NULL || err[i].pointer_len == 0) {
+            continue;
+        }
+
+        for (k = 0; k < rec->nitems; k++) {
+            if (items[k].pointer_len == err[i].pointer_len
+                && ngx_memcmp(items[k].pointer, err[i].pointer,
+                              err[i].pointer_len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (k == rec->nitems) {
+            ngx_http_passport_report_log_item(ctx, &err[i], &items[k]);
+            rec->nitems++;
+        }
+    }
+
+    ireasons = reasons + n;
+
+    for (k = 0; k < rec->nitems; k++) {
+        items[k].reasons = ireasons;
+        items[k].nreasons = 0;
+
+        for (i = 0; i < n; i++) {
+            if (err[i].pointer_len == items[k].pointer_len
+                && err[i].pointer
+                && ngx_memcmp(err[i].pointer, items[k].pointer,
+                              items[k].pointer_len) == 0)
+            {
+                ireasons[items[k].nreasons++] = err[i].reason;
+            }
+        }
+
+        ireasons += items[k].nreasons;
+    }
+
+    rec->reasons = reasons;
+    rec->items = items;
+
+    return NGX_OK;
+}
+
+
+/* an item's pointer and code: canonical when it reached the registry */
+
+static void
+ngx_http_passport_report_log_item(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_error_t *err, ngx_http_passport_report_item_t *item)
+{
+    ngx_uint_t                 j;
+    ngx_http_passport_item_t  *it;
+
+    item->pointer = err->pointer;
+    item->pointer_len = err->pointer_len;
+    item->code = err->value;
+    item->code_len = err->value ? err->value_len : 0;
+
+    it = ctx->items.elts;
+
+    for (j = 0; j < ctx->items.nelts; j++) {
+        if (it[j].pointer.len == err->pointer_len
+            && ngx_memcmp(it[j].pointer.data, err->pointer,
+                          err->pointer_len) == 0)
+        {
+            item->code = it[j].code.data;
+            item->code_len = it[j].code.len;
+            return;
+        }
+    }
 }

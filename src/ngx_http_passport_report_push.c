@@ -4,7 +4,8 @@
  */
 
 
-#include "ngx_http_passport.h"
+#include "ngx_http_passport_report.h"
+#include "ngx_http_passport_endpoint.h"
 #include "passport_report.h"
 
 
@@ -18,27 +19,34 @@
  * anything else is tried again, the pause doubling from the interval up
  * to 5 minutes.  Delivery is at least once: the regulator de-duplicates
  * by node and seq.
+ *
+ * The file work (reading the log, saving the cursor) runs in the report
+ * log's thread pool when it has one, in the worker otherwise.
  */
 
 
-#define NGX_HTTP_PASSPORT_PUSH_CHUNK    (1024 * 1024)
+#define NGX_HTTP_PASSPORT_PUSH_CHUNK    NGX_HTTP_PASSPORT_REPORT_LINE_MAX
 #define NGX_HTTP_PASSPORT_PUSH_BACKOFF  (5 * 60 * 1000)
 #define NGX_HTTP_PASSPORT_PUSH_TIMEOUT  30000
 
 
-struct ngx_http_passport_push_s {
+typedef struct ngx_http_passport_report_pusher_s
+    ngx_http_passport_report_pusher_t;
+
+
+struct ngx_http_passport_report_push_s {
     ngx_http_passport_endpoint_t  endpoint;
     ngx_msec_t                  interval;
     ngx_uint_t                  batch;
+
+    /* in worker 0's copy of the configuration: its state */
+    ngx_http_passport_report_pusher_t  *pusher;
 };
 
 
-/* a worker's state: worker 0 only */
-typedef struct {
-    ngx_http_passport_push_t   *conf;
+struct ngx_http_passport_report_pusher_s {
+    ngx_http_passport_report_push_t  *conf;
     ngx_str_t                   path;           /* the log */
-    u_char                     *cursor_path;    /* PATH.cursor */
-    u_char                     *tmp_path;       /* PATH.cursor.tmp */
     ngx_log_t                  *log;
 
     unsigned long long          cursor;         /* last seq delivered */
@@ -50,6 +58,19 @@ typedef struct {
     ngx_event_t                 timer;
     ngx_msec_t                  backoff;        /* 0: the last one went */
 
+    /* reading the next batch */
+    ngx_http_passport_report_io_t    io;
+    ngx_http_passport_report_read_t  rd;
+    off_t                       size;           /* of the file, when opened */
+    u_char                     *body;
+    u_char                     *tail;           /* the end of body so far */
+
+    /* saving the cursor */
+    ngx_http_passport_report_io_t    save_io;
+    ngx_http_passport_report_save_t  save;
+    unsigned long long          saving;         /* the seq in save.data */
+    unsigned                    resave:1;       /* once that one is over */
+
     /* the batch in flight */
     ngx_http_passport_exchange_t  ex;
     ngx_pool_t                 *pool;
@@ -57,28 +78,43 @@ typedef struct {
     off_t                       end;            /* after its last line */
     ngx_uint_t                  count;
     ngx_uint_t                  more;           /* records left behind */
-} ngx_http_passport_pusher_t;
+};
 
 
-static ngx_int_t ngx_http_passport_push_endpoint(ngx_conf_t *cf,
-    ngx_http_passport_push_t *ph, ngx_str_t *arg);
-static void ngx_http_passport_push_tick(ngx_event_t *ev);
-static ngx_msec_t ngx_http_passport_push_backoff(
-    ngx_http_passport_pusher_t *ps);
-static ngx_int_t ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps,
-    u_char **body, size_t *len);
-static ngx_int_t ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps,
-    u_char *body, size_t len);
-static void ngx_http_passport_push_done(void *data, CURLcode code,
+static void ngx_http_passport_report_push_io(
+    ngx_http_passport_report_pusher_t *ps, ngx_http_passport_report_io_t *io,
+    ngx_http_passport_report_work_pt work, void *data,
+    ngx_http_passport_report_log_t *rl, ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_passport_report_push_endpoint(ngx_conf_t *cf,
+    ngx_http_passport_report_push_t *ph, ngx_str_t *arg);
+static void ngx_http_passport_report_push_tick(ngx_event_t *ev);
+static ngx_msec_t ngx_http_passport_report_push_backoff(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_read(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_resume(ngx_event_t *ev);
+static ngx_int_t ngx_http_passport_report_push_opened(
+    ngx_http_passport_report_pusher_t *ps);
+static ngx_int_t ngx_http_passport_report_push_chunk(
+    ngx_http_passport_report_pusher_t *ps);
+static size_t ngx_http_passport_report_push_lines(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_batch(
+    ngx_http_passport_report_pusher_t *ps, ngx_int_t rc);
+static void ngx_http_passport_report_push_close(void *data);
+static ngx_int_t ngx_http_passport_report_push_send(
+    ngx_http_passport_report_pusher_t *ps, u_char *body, size_t len);
+static void ngx_http_passport_report_push_done(void *data, CURLcode code,
     const char *cause);
-static void ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps);
-static void ngx_http_passport_push_cursor_load(
-    ngx_http_passport_pusher_t *ps);
-static ngx_int_t ngx_http_passport_push_cursor_save(
-    ngx_http_passport_pusher_t *ps);
-
-
-static ngx_http_passport_pusher_t  *ngx_http_passport_pusher;
+static void ngx_http_passport_report_push_end(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_cursor_load(
+    ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_cursor_save(
+    ngx_http_passport_report_pusher_t *ps, ngx_uint_t here);
+static void ngx_http_passport_report_push_cursor_resume(ngx_event_t *ev);
+static void ngx_http_passport_report_push_cursor_saved(
+    ngx_http_passport_report_pusher_t *ps);
 
 
 char *
@@ -87,11 +123,11 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_passport_main_conf_t *pmcf = conf;
 
-    char                      *rv;
-    ngx_int_t                  n, rc;
-    ngx_str_t                 *value, s;
-    ngx_uint_t                 i;
-    ngx_http_passport_push_t  *ph;
+    char                             *rv;
+    ngx_int_t                         n, rc;
+    ngx_str_t                        *value, s;
+    ngx_uint_t                        i;
+    ngx_http_passport_report_push_t  *ph;
 
     if (pmcf->push) {
         return "is duplicate";
@@ -99,7 +135,7 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    ph = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_push_t));
+    ph = ngx_pcalloc(cf->pool, sizeof(ngx_http_passport_report_push_t));
     if (ph == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -145,7 +181,7 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        rc = ngx_http_passport_push_endpoint(cf, ph, &value[i]);
+        rc = ngx_http_passport_report_push_endpoint(cf, ph, &value[i]);
 
         if (rc == NGX_DECLINED) {
             goto invalid;
@@ -173,8 +209,8 @@ invalid:
 /* token_file= and trusted_certificate=; NGX_DECLINED: neither */
 
 static ngx_int_t
-ngx_http_passport_push_endpoint(ngx_conf_t *cf, ngx_http_passport_push_t *ph,
-    ngx_str_t *arg)
+ngx_http_passport_report_push_endpoint(ngx_conf_t *cf,
+    ngx_http_passport_report_push_t *ph, ngx_str_t *arg)
 {
     char       *rv;
     ngx_str_t   s;
@@ -206,14 +242,11 @@ ngx_http_passport_push_endpoint(ngx_conf_t *cf, ngx_http_passport_push_t *ph,
 
 
 ngx_int_t
-ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
+ngx_http_passport_report_push_init_process(ngx_cycle_t *cycle,
+    ngx_http_passport_main_conf_t *pmcf)
 {
-    ngx_str_t                      *path;
-    ngx_http_passport_pusher_t     *ps;
-    ngx_http_passport_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_cycle_get_module_main_conf(cycle,
-                                               ngx_http_passport_module);
+    ngx_str_t                          *path;
+    ngx_http_passport_report_pusher_t  *ps;
 
     if (pmcf == NULL || pmcf->push == NULL || pmcf->reports == NULL) {
         return NGX_OK;
@@ -227,36 +260,48 @@ ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    ps = ngx_pcalloc(cycle->pool, sizeof(ngx_http_passport_pusher_t));
+    ps = ngx_pcalloc(cycle->pool, sizeof(ngx_http_passport_report_pusher_t));
     if (ps == NULL) {
         return NGX_ERROR;
     }
 
-    path = ngx_http_passport_reports_path(pmcf->reports);
+    path = ngx_http_passport_report_log_path(pmcf->reports);
 
     ps->conf = pmcf->push;
     ps->path = *path;
     ps->log = cycle->log;
 
-    ps->cursor_path = ngx_pnalloc(cycle->pool,
-                                  path->len + sizeof(".cursor"));
-    ps->tmp_path = ngx_pnalloc(cycle->pool,
+    ps->save.path = ngx_pnalloc(cycle->pool, path->len + sizeof(".cursor"));
+    ps->save.tmp = ngx_pnalloc(cycle->pool,
                                path->len + sizeof(".cursor.tmp"));
-    if (ps->cursor_path == NULL || ps->tmp_path == NULL) {
+    if (ps->save.path == NULL || ps->save.tmp == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_sprintf(ps->cursor_path, "%V.cursor%Z", path);
-    ngx_sprintf(ps->tmp_path, "%V.cursor.tmp%Z", path);
+    ngx_sprintf(ps->save.path, "%V.cursor%Z", path);
+    ngx_sprintf(ps->save.tmp, "%V.cursor.tmp%Z", path);
 
-    ngx_http_passport_push_cursor_load(ps);
+    ps->rd.path = ps->path.data;
+    ps->rd.fd = NGX_INVALID_FILE;
 
-    ps->timer.handler = ngx_http_passport_push_tick;
+    ngx_http_passport_report_push_io(ps, &ps->io,
+                                     ngx_http_passport_report_io_read,
+                                     &ps->rd, pmcf->reports, cycle);
+    ps->io.resume = ngx_http_passport_report_push_resume;
+
+    ngx_http_passport_report_push_io(ps, &ps->save_io,
+                                     ngx_http_passport_report_io_save,
+                                     &ps->save, pmcf->reports, cycle);
+    ps->save_io.resume = ngx_http_passport_report_push_cursor_resume;
+
+    ngx_http_passport_report_push_cursor_load(ps);
+
+    ps->timer.handler = ngx_http_passport_report_push_tick;
     ps->timer.data = ps;
     ps->timer.log = cycle->log;
     ps->timer.cancelable = 1;
 
-    ngx_http_passport_pusher = ps;
+    pmcf->push->pusher = ps;
 
     /* what was left undelivered goes first */
     ngx_add_timer(&ps->timer, 1);
@@ -265,79 +310,86 @@ ngx_http_passport_push_init_process(ngx_cycle_t *cycle)
 }
 
 
-void
-ngx_http_passport_push_exit_process(ngx_cycle_t *cycle)
+static void
+ngx_http_passport_report_push_io(ngx_http_passport_report_pusher_t *ps,
+    ngx_http_passport_report_io_t *io, ngx_http_passport_report_work_pt work,
+    void *data, ngx_http_passport_report_log_t *rl, ngx_cycle_t *cycle)
 {
-    ngx_http_passport_pusher_t  *ps;
+    io->work = work;
+    io->data = data;
+    io->resume_data = ps;
+    io->pool = cycle->pool;
+    io->log = cycle->log;
 
-    ps = ngx_http_passport_pusher;
+    ngx_http_passport_report_log_threads(rl, io);
+}
 
-    if (ps == NULL) {
+
+/*
+ * nginx stops its thread pools before this (their module comes first):
+ * no file work of the push is running any more.
+ */
+
+void
+ngx_http_passport_report_push_exit_process(ngx_cycle_t *cycle,
+    ngx_http_passport_main_conf_t *pmcf)
+{
+    ngx_http_passport_report_pusher_t  *ps;
+
+    if (pmcf == NULL || pmcf->push == NULL || pmcf->push->pusher == NULL) {
         return;
     }
 
+    ps = pmcf->push->pusher;
+
     /* a batch in flight is sent again by the next worker 0 */
 
-    ngx_http_passport_push_end(ps);
+    ngx_http_passport_report_push_end(ps);
 
     if (ps->timer.timer_set) {
         ngx_del_timer(&ps->timer);
     }
 
-    ngx_http_passport_pusher = NULL;
+    /* a cursor a thread was to save, or was saving: saved here */
+
+    if (ps->resave || ngx_http_passport_report_io_busy(&ps->save_io)) {
+        ngx_http_passport_report_push_cursor_save(ps, 1);
+    }
+
+    pmcf->push->pusher = NULL;
 }
 
 
 static void
-ngx_http_passport_push_tick(ngx_event_t *ev)
+ngx_http_passport_report_push_tick(ngx_event_t *ev)
 {
-    ngx_http_passport_pusher_t *ps = ev->data;
+    ngx_http_passport_report_pusher_t *ps = ev->data;
 
-    u_char     *body;
-    size_t      len;
-    ngx_int_t   rc;
-
-    if (ps->ex.easy || ngx_exiting || ngx_quit || ngx_terminate) {
+    if (ps->pool || ngx_exiting || ngx_quit || ngx_terminate) {
+        /* a batch is being read or sent */
         return;
     }
 
     ps->pool = ngx_create_pool(4096, ps->log);
     if (ps->pool == NULL) {
-        goto again;
-    }
-
-    rc = ngx_http_passport_push_read(ps, &body, &len);
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_passport_push_send(ps, body, len);
-
-        if (rc == NGX_OK) {
-            return;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, ps->log, 0,
-                      "passport: report push to \"%V\" could not be "
-                      "started", &ps->conf->endpoint.url);
-    }
-
-    ngx_http_passport_push_end(ps);
-
-    if (rc == NGX_DONE) {
-        /* nothing new */
-        ngx_add_timer(&ps->timer, ps->conf->interval);
+        ngx_add_timer(&ps->timer, ngx_http_passport_report_push_backoff(ps));
         return;
     }
 
-again:
+    ps->rd.fd = NGX_INVALID_FILE;
+    ps->rd.buf = NULL;
+    ps->rd.size = 0;
+    ps->body = NULL;
+    ps->tail = NULL;
 
-    ngx_add_timer(&ps->timer, ngx_http_passport_push_backoff(ps));
+    ngx_http_passport_report_push_read(ps);
 }
 
 
 /* after a failure: the interval, then twice the last pause, to 5 min */
 
 static ngx_msec_t
-ngx_http_passport_push_backoff(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_backoff(ngx_http_passport_report_pusher_t *ps)
 {
     ngx_msec_t  max;
 
@@ -353,158 +405,292 @@ ngx_http_passport_push_backoff(ngx_http_passport_pusher_t *ps)
 /*
  * The next batch from the current log file: the whole lines after the
  * cursor, verified (a line cut by a crash is not a record), copied as
- * they are.  NGX_DONE: nothing new.
+ * they are.  The file is opened, then read a chunk at a time until the
+ * batch is there, each step in a thread when the log has a pool.
  */
 
-static ngx_int_t
-ngx_http_passport_push_read(ngx_http_passport_pusher_t *ps, u_char **body,
-    size_t *len)
+static void
+ngx_http_passport_report_push_read(ngx_http_passport_report_pusher_t *ps)
 {
-    int                              rc;
-    off_t                            size, off;
-    u_char                          *buf, *p, *nl, *last, *b;
-    size_t                           want;
-    ssize_t                          n;
-    ngx_fd_t                         fd;
-    ngx_file_info_t                  fi;
-    ngx_http_passport_report_line_t  line;
+    ngx_int_t  rc;
 
-    fd = ngx_open_file(ps->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    do {
+        if (ngx_http_passport_report_io(&ps->io) == NGX_AGAIN) {
+            /* ngx_http_passport_report_push_resume() goes on */
+            return;
+        }
 
-    if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
-                      "passport: report push cannot read \"%V\"",
-                      &ps->path);
+        rc = (ps->rd.buf == NULL) ? ngx_http_passport_report_push_opened(ps)
+                                  : ngx_http_passport_report_push_chunk(ps);
+
+    } while (rc == NGX_AGAIN);
+
+    ngx_http_passport_report_push_batch(ps, rc);
+}
+
+
+static void
+ngx_http_passport_report_push_resume(ngx_event_t *ev)
+{
+    ngx_http_passport_report_pusher_t *ps = ev->data;
+
+    ngx_int_t  rc;
+
+    rc = (ps->rd.buf == NULL) ? ngx_http_passport_report_push_opened(ps)
+                              : ngx_http_passport_report_push_chunk(ps);
+
+    if (rc == NGX_AGAIN) {
+        ngx_http_passport_report_push_read(ps);
+        return;
+    }
+
+    ngx_http_passport_report_push_batch(ps, rc);
+}
+
+
+/* the log is open: NGX_AGAIN to read from the cursor on, NGX_DONE: no */
+
+static ngx_int_t
+ngx_http_passport_report_push_opened(ngx_http_passport_report_pusher_t *ps)
+{
+    off_t                             size;
+    size_t                            want;
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_passport_report_read_t  *rd;
+
+    rd = &ps->rd;
+
+    if (rd->fd != NGX_INVALID_FILE) {
+        cln = ngx_pool_cleanup_add(ps->pool, 0);
+        if (cln == NULL) {
+            ngx_http_passport_report_push_close(rd);
+            return NGX_ERROR;
+        }
+
+        cln->handler = ngx_http_passport_report_push_close;
+        cln->data = rd;
+    }
+
+    if (rd->failed) {
+        if (rd->fd == NGX_INVALID_FILE) {
+            ngx_log_error(NGX_LOG_ERR, ps->log, rd->err,
+                          "passport: report push cannot read \"%V\"",
+                          &ps->path);
+
+        } else {
+            ngx_log_error(NGX_LOG_ERR, ps->log, rd->err,
+                          "%s \"%V\" failed", rd->failed, &ps->path);
+        }
+
         return NGX_ERROR;
     }
 
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
-                      ngx_fd_info_n " \"%V\" failed", &ps->path);
-        ngx_close_file(fd);
-        return NGX_ERROR;
-    }
+    size = ngx_file_size(&rd->info);
 
-    size = ngx_file_size(&fi);
-
-    if (fi.st_dev != ps->dev || fi.st_ino != ps->ino || size < ps->off) {
+    if (rd->info.st_dev != ps->dev || rd->info.st_ino != ps->ino
+        || size < ps->off)
+    {
         /* another file (reopened) or a new one: from its start */
-        ps->dev = fi.st_dev;
-        ps->ino = fi.st_ino;
+        ps->dev = rd->info.st_dev;
+        ps->ino = rd->info.st_ino;
         ps->off = 0;
     }
 
+    ps->size = size;
     ps->count = 0;
     ps->more = 0;
-    b = NULL;
-    buf = NULL;
-    off = ps->off;
 
-    while (off < size) {
-
-        want = (size_t) ngx_min(size - off, NGX_HTTP_PASSPORT_PUSH_CHUNK);
-
-        if (buf == NULL) {
-            buf = ngx_pnalloc(ps->pool, want);
-            b = ngx_pnalloc(ps->pool, want);
-            if (buf == NULL || b == NULL) {
-                ngx_close_file(fd);
-                return NGX_ERROR;
-            }
-
-            *body = b;
-        }
-
-        n = pread(fd, buf, want, off);
-
-        if (n <= 0) {
-            if (n == -1) {
-                ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
-                              "passport: report push cannot read \"%V\"",
-                              &ps->path);
-            }
-
-            break;
-        }
-
-        p = buf;
-        last = buf + n;
-
-        while (p < last && (nl = ngx_strlchr(p, last, '\n')) != NULL) {
-
-            rc = ngx_http_passport_report_verify_line(p, nl - p, NULL, NULL,
-                                                      &line, NULL, 0);
-
-            if (rc == NGX_HTTP_PASSPORT_REPORT_OK && line.seq > ps->cursor) {
-
-                if (ps->count == 0 && line.seq != ps->cursor + 1
-                    && line.seq != ps->warned)
-                {
-                    ps->warned = line.seq;
-                    ngx_log_error(NGX_LOG_WARN, ps->log, 0,
-                                  "passport: records %uL to %uL are not "
-                                  "in \"%V\" (rotated away?) and are not "
-                                  "pushed", ps->cursor + 1, line.seq - 1,
-                                  &ps->path);
-                }
-
-                b = ngx_cpymem(b, p, nl + 1 - p);
-                ps->last = line.seq;
-                ps->count++;
-                ps->end = off + (nl + 1 - buf);
-
-            } else if (ps->count == 0) {
-                /* delivered already, or not a record */
-                ps->off = off + (nl + 1 - buf);
-            }
-
-            p = nl + 1;
-
-            if (ps->count == ps->conf->batch) {
-                break;
-            }
-        }
-
-        if (ps->count) {
-            ps->more = (ps->end < size);
-            break;
-        }
-
-        if (p == buf) {
-            /* no whole line: one still being written, or a huge one */
-
-            if (want == NGX_HTTP_PASSPORT_PUSH_CHUNK) {
-                ngx_log_error(NGX_LOG_ERR, ps->log, 0,
-                              "passport: report push: a line of \"%V\" "
-                              "at offset %O is longer than %uz bytes",
-                              &ps->path, off,
-                              (size_t) NGX_HTTP_PASSPORT_PUSH_CHUNK);
-            }
-
-            break;
-        }
-
-        off += p - buf;
-    }
-
-    ngx_close_file(fd);
-
-    if (ps->count == 0) {
+    if (ps->off >= size) {
         return NGX_DONE;
     }
 
-    *len = b - *body;
+    want = (size_t) ngx_min(size - ps->off, NGX_HTTP_PASSPORT_PUSH_CHUNK);
 
-    return NGX_OK;
+    rd->buf = ngx_pnalloc(ps->pool, want);
+    ps->body = ngx_pnalloc(ps->pool, want);
+    if (rd->buf == NULL || ps->body == NULL) {
+        return NGX_ERROR;
+    }
+
+    ps->tail = ps->body;
+    rd->size = want;
+    rd->offset = ps->off;
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The chunk read at rd->offset.  NGX_OK: a batch is there; NGX_AGAIN:
+ * read on; NGX_DONE: nothing new.
+ */
+
+static ngx_int_t
+ngx_http_passport_report_push_chunk(ngx_http_passport_report_pusher_t *ps)
+{
+    size_t                            used;
+    ngx_http_passport_report_read_t  *rd;
+
+    rd = &ps->rd;
+
+    if (rd->n <= 0) {
+        if (rd->n == -1) {
+            ngx_log_error(NGX_LOG_ERR, ps->log, rd->err,
+                          "passport: report push cannot read \"%V\"",
+                          &ps->path);
+        }
+
+        return NGX_DONE;
+    }
+
+    used = ngx_http_passport_report_push_lines(ps);
+
+    if (ps->count) {
+        ps->more = (ps->end < ps->size);
+        return NGX_OK;
+    }
+
+    if (used == 0) {
+        /* no whole line: one still being written, or a huge one */
+
+        if (rd->size == NGX_HTTP_PASSPORT_PUSH_CHUNK) {
+            ngx_log_error(NGX_LOG_ERR, ps->log, 0,
+                          "passport: report push: a line of \"%V\" "
+                          "at offset %O is longer than %uz bytes",
+                          &ps->path, rd->offset,
+                          (size_t) NGX_HTTP_PASSPORT_PUSH_CHUNK);
+        }
+
+        return NGX_DONE;
+    }
+
+    rd->offset += used;
+
+    if (rd->offset >= ps->size) {
+        return NGX_DONE;
+    }
+
+    rd->size = (size_t) ngx_min(ps->size - rd->offset,
+                                NGX_HTTP_PASSPORT_PUSH_CHUNK);
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The whole lines of the chunk: the records after the cursor go into the
+ * batch, up to "batch" of them.  Returns the bytes of the lines looked at.
+ */
+
+static size_t
+ngx_http_passport_report_push_lines(ngx_http_passport_report_pusher_t *ps)
+{
+    int                               rc;
+    off_t                             off;
+    u_char                           *buf, *p, *nl, *last;
+    ngx_http_passport_report_line_t   line;
+
+    buf = ps->rd.buf;
+    off = ps->rd.offset;
+    p = buf;
+    last = buf + ps->rd.n;
+
+    while (p < last && (nl = ngx_strlchr(p, last, '\n')) != NULL) {
+
+        rc = ngx_http_passport_report_verify_line(p, nl - p, NULL, NULL,
+                                                  &line, NULL, 0);
+
+        if (rc == NGX_HTTP_PASSPORT_REPORT_OK && line.seq > ps->cursor) {
+
+            if (ps->count == 0 && line.seq != ps->cursor + 1
+                && line.seq != ps->warned)
+            {
+                ps->warned = line.seq;
+                ngx_log_error(NGX_LOG_WARN, ps->log, 0,
+                              "passport: records %uL to %uL are not "
+                              "in \"%V\" (rotated away?) and are not "
+                              "pushed", ps->cursor + 1, line.seq - 1,
+                              &ps->path);
+            }
+
+            ps->tail = ngx_cpymem(ps->tail, p, nl + 1 - p);
+            ps->last = line.seq;
+            ps->count++;
+            ps->end = off + (nl + 1 - buf);
+
+        } else if (ps->count == 0) {
+            /* delivered already, or not a record */
+            ps->off = off + (nl + 1 - buf);
+        }
+
+        p = nl + 1;
+
+        if (ps->count == ps->conf->batch) {
+            break;
+        }
+    }
+
+    return p - buf;
+}
+
+
+/* the reading is over: the batch goes, or the timer waits */
+
+static void
+ngx_http_passport_report_push_batch(ngx_http_passport_report_pusher_t *ps,
+    ngx_int_t rc)
+{
+    ngx_http_passport_report_push_close(&ps->rd);
+
+    if (ngx_exiting || ngx_quit || ngx_terminate) {
+        /* read while the worker was told to exit: the next one sends */
+        ngx_http_passport_report_push_end(ps);
+        return;
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_passport_report_push_send(ps, ps->body,
+                                                ps->tail - ps->body);
+
+        if (rc == NGX_OK) {
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, ps->log, 0,
+                      "passport: report push to \"%V\" could not be "
+                      "started", &ps->conf->endpoint.url);
+    }
+
+    ngx_http_passport_report_push_end(ps);
+
+    if (rc == NGX_DONE) {
+        /* nothing new */
+        ngx_add_timer(&ps->timer, ps->conf->interval);
+        return;
+    }
+
+    ngx_add_timer(&ps->timer, ngx_http_passport_report_push_backoff(ps));
+}
+
+
+static void
+ngx_http_passport_report_push_close(void *data)
+{
+    ngx_http_passport_report_read_t  *rd = data;
+
+    if (rd->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(rd->fd);
+        rd->fd = NGX_INVALID_FILE;
+    }
 }
 
 
 static ngx_int_t
-ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
-    size_t len)
+ngx_http_passport_report_push_send(ngx_http_passport_report_pusher_t *ps,
+    u_char *body, size_t len)
 {
-    CURL                     *easy;
-    ngx_http_passport_push_t *ph;
+    CURL                             *easy;
+    ngx_http_passport_report_push_t  *ph;
 
     static const char  *headers[] = {
         "Content-Type: application/x-ndjson",
@@ -530,15 +716,16 @@ ngx_http_passport_push_send(ngx_http_passport_pusher_t *ps, u_char *body,
     /* the push does not hold an exiting worker: the cursor says it all */
 
     return ngx_http_passport_endpoint_start(&ps->ex,
-                                            ngx_http_passport_push_done, ps,
-                                            0);
+                                            ngx_http_passport_report_push_done,
+                                            ps, 0);
 }
 
 
 static void
-ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
+ngx_http_passport_report_push_done(void *data, CURLcode code,
+    const char *cause)
 {
-    ngx_http_passport_pusher_t *ps = data;
+    ngx_http_passport_report_pusher_t *ps = data;
 
     long  status;
 
@@ -550,7 +737,7 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
         ps->off = ps->end;
         ps->backoff = 0;
 
-        (void) ngx_http_passport_push_cursor_save(ps);
+        ngx_http_passport_report_push_cursor_save(ps, 0);
 
         ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ps->log, 0,
                        "passport push: %ui records delivered, up to seq %uL"
@@ -558,11 +745,11 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 
         ngx_add_timer(&ps->timer, ps->more ? 1 : ps->conf->interval);
 
-        ngx_http_passport_push_end(ps);
+        ngx_http_passport_report_push_end(ps);
         return;
     }
 
-    (void) ngx_http_passport_push_backoff(ps);
+    (void) ngx_http_passport_report_push_backoff(ps);
 
     if (code != CURLE_OK) {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
@@ -581,14 +768,14 @@ ngx_http_passport_push_done(void *data, CURLcode code, const char *cause)
 
     ngx_add_timer(&ps->timer, ps->backoff);
 
-    ngx_http_passport_push_end(ps);
+    ngx_http_passport_report_push_end(ps);
 }
 
 
 /* the batch is over, or is abandoned: everything it held is freed */
 
 static void
-ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_end(ngx_http_passport_report_pusher_t *ps)
 {
     ngx_http_passport_endpoint_close(&ps->ex);
 
@@ -600,7 +787,8 @@ ngx_http_passport_push_end(ngx_http_passport_pusher_t *ps)
 
 
 static void
-ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
+ngx_http_passport_report_push_cursor_load(
+    ngx_http_passport_report_pusher_t *ps)
 {
     u_char              buf[32], *p;
     ssize_t             n;
@@ -609,13 +797,13 @@ ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
 
     ps->cursor = 0;
 
-    fd = ngx_open_file(ps->cursor_path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    fd = ngx_open_file(ps->save.path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
         if (ngx_errno != NGX_ENOENT) {
             ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
                           "passport: cannot read the push cursor \"%s\", "
-                          "pushing the whole log", ps->cursor_path);
+                          "pushing the whole log", ps->save.path);
         }
 
         return;
@@ -635,7 +823,7 @@ ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
     {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: the push cursor \"%s\" is not valid, "
-                      "pushing the whole log", ps->cursor_path);
+                      "pushing the whole log", ps->save.path);
         return;
     }
 
@@ -643,44 +831,58 @@ ngx_http_passport_push_cursor_load(ngx_http_passport_pusher_t *ps)
 }
 
 
-/* "SEQ\n" into PATH.cursor.tmp, fsync, rename to PATH.cursor */
+/*
+ * "SEQ\n" into PATH.cursor.tmp, fsync, rename to PATH.cursor, in a thread
+ * when the log has a pool; one save at a time, the last cursor saved.
+ * here: in the worker, now.
+ */
 
-static ngx_int_t
-ngx_http_passport_push_cursor_save(ngx_http_passport_pusher_t *ps)
+static void
+ngx_http_passport_report_push_cursor_save(
+    ngx_http_passport_report_pusher_t *ps, ngx_uint_t here)
 {
-    u_char    buf[NGX_INT64_LEN + 2], *p;
-    ngx_fd_t  fd;
-
-    p = ngx_sprintf(buf, "%uL\n", ps->cursor);
-
-    fd = ngx_open_file(ps->tmp_path, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
-
-    if (fd == NGX_INVALID_FILE) {
-        goto failed;
+    if (!here && ngx_http_passport_report_io_busy(&ps->save_io)) {
+        ps->resave = 1;
+        return;
     }
 
-    if (ngx_write_fd(fd, buf, p - buf) != p - buf || fsync(fd) == -1) {
-        ngx_close_file(fd);
-        goto failed;
+    ps->resave = 0;
+    ps->saving = ps->cursor;
+    ps->save.len = ngx_sprintf(ps->save.data, "%uL\n", ps->cursor)
+                   - ps->save.data;
+
+    if (here) {
+        ngx_http_passport_report_io_save(&ps->save);
+
+    } else if (ngx_http_passport_report_io(&ps->save_io) == NGX_AGAIN) {
+        return;
     }
 
-    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        goto failed;
+    ngx_http_passport_report_push_cursor_saved(ps);
+}
+
+
+static void
+ngx_http_passport_report_push_cursor_resume(ngx_event_t *ev)
+{
+    ngx_http_passport_report_pusher_t *ps = ev->data;
+
+    ngx_http_passport_report_push_cursor_saved(ps);
+
+    if (ps->resave) {
+        ngx_http_passport_report_push_cursor_save(ps, 0);
     }
+}
 
-    if (ngx_rename_file(ps->tmp_path, ps->cursor_path) == NGX_FILE_ERROR) {
-        goto failed;
+
+static void
+ngx_http_passport_report_push_cursor_saved(
+    ngx_http_passport_report_pusher_t *ps)
+{
+    if (ps->save.failed) {
+        ngx_log_error(NGX_LOG_ERR, ps->log, ps->save.err,
+                      "passport: the push cursor \"%s\" could not be "
+                      "saved; records up to seq %uL may be pushed again",
+                      ps->save.path, ps->saving);
     }
-
-    return NGX_OK;
-
-failed:
-
-    ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
-                  "passport: the push cursor \"%s\" could not be saved; "
-                  "records up to seq %uL may be pushed again",
-                  ps->cursor_path, ps->cursor);
-
-    return NGX_ERROR;
 }

@@ -24,7 +24,14 @@ system("openssl pkey -in $key -pubout -out $pub 2>/dev/null") == 0
 system("openssl genpkey -algorithm ed25519 -out $other 2>/dev/null") == 0
     or BAIL_OUT('openssl genpkey failed');
 
-$t->config(<<'EOF2', workers => 2);
+# t/131-report-log-threads.t runs this file again with a thread pool
+# (PASSPORT_TEST_THREADS): "default" is used without a parameter, another
+# name with threads=NAME
+my $pool = $ENV{PASSPORT_TEST_THREADS};
+my %main = $pool ? (main => "thread_pool $pool threads=4;\n") : ();
+my $param = ($pool && $pool ne 'default') ? " threads=$pool" : '';
+
+(my $http = <<'EOF2') =~ s/node=market-1;/node=market-1$param;/;
     passport_report_log %%PREFIX%%/logs/reports.log key=key.pem node=market-1;
 
     server {
@@ -58,6 +65,7 @@ $t->config(<<'EOF2', workers => 2);
         }
     }
 EOF2
+$t->config($http, workers => 2, %main);
 $t->run;
 
 sub post {
@@ -155,6 +163,14 @@ for my $bad ('?since=x', '?limit=0', '?verdict=pass', '?view=items') {
 }
 is($t->request(method => 'POST', path => '/reports')->{status}, 405,
    'query: POST is not allowed');
+my $raw = $t->raw(data => "HEAD /reports?verdict=pass HTTP/1.1\r\n"
+                          . "Host: localhost\r\n\r\n"
+                          . "HEAD /reports HTTP/1.1\r\nHost: localhost\r\n"
+                          . "Connection: close\r\n\r\n");
+is(join(' ', $raw =~ m{^HTTP/1\.1 (\d+)}mg), '400 200',
+   'query: HEAD with a bad parameter gets its 400, the connection goes on');
+like($raw, qr{\r\n\r\nHTTP/1\.1 200 .*\r\n\r\n\z}s,
+     'query: HEAD answers are headers only');
 
 # --- two workers, many records: one chain
 

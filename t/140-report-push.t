@@ -29,7 +29,16 @@ my @routes = ([ 'POST', qr{^/ingest$}, sub {
     return { status => 200, body => "ok\n" };
 } ]);
 
-$t->config(<<'EOF', workers => 2);
+# t/141-report-push-threads.t runs this file again with a thread pool
+# (PASSPORT_TEST_THREADS): "default" is used without a parameter, another
+# name with threads=NAME; the debug log shows the pool at work
+my $pool = $ENV{PASSPORT_TEST_THREADS};
+my %main = $pool ? (main => "thread_pool $pool threads=2;\n"
+                            . "error_log %%PREFIX%%/logs/debug.log debug;\n")
+                 : ();
+my $param = ($pool && $pool ne 'default') ? " threads=$pool" : '';
+
+(my $http = <<'EOF') =~ s/node=market-1;/node=market-1$param;/;
     passport_report_log %%PREFIX%%/logs/reports.log node=market-1;
     passport_report_push http://127.0.0.1:%%PORT_regulator%%/ingest
                          interval=200ms batch=3 token_file=push.token;
@@ -47,6 +56,7 @@ $t->config(<<'EOF', workers => 2);
         }
     }
 EOF
+$t->config($http, workers => 2, %main);
 
 # a configuration check first: the push needs the log
 
@@ -204,6 +214,12 @@ ok($t->wait_for(sub {
 like($t->log_since_mark,
      qr/\[warn\].*records 17 to 18 are not in .*reports\.log/,
      'rotation: the records left in the old file are named at warn');
+
+if ($pool) {
+    open(my $d, '<', $t->path('logs/debug.log')) or die;
+    my $n = grep { /task #\d+ added to thread pool "\Q$pool\E"/ } <$d>;
+    ok($n > 10, "the log was read and the cursor saved in \"$pool\": $n");
+}
 
 $t->stop;
 $t->error_log_clean(allow => [ qr/passport: report push to .* failed/ ]);
