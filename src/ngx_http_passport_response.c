@@ -7,6 +7,7 @@
 #include "ngx_http_passport.h"
 #include "ngx_http_passport_problems.h"
 #include "ngx_http_passport_response.h"
+#include "ngx_http_passport_reply.h"
 
 
 /*
@@ -18,58 +19,47 @@
 
 static ngx_buf_t *ngx_http_passport_problem_document(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t status);
-static ngx_int_t ngx_http_passport_problem_headers(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx);
 
 
 ngx_int_t
 ngx_http_passport_send_problem(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
 {
-    ngx_int_t                   rc;
     ngx_buf_t                  *b;
-    ngx_uint_t                  status;
-    ngx_chain_t                 out;
+    ngx_http_passport_reply_t   rp;
     ngx_http_passport_error_t  *err;
-
-    if (r->request_body == NULL) {
-        rc = ngx_http_discard_request_body(r);
-
-        if (rc != NGX_OK) {
-            return rc;
-        }
-    }
 
     /* the first problem decides the status */
 
     err = ctx->errors.elts;
-    status = ngx_http_passport_reason_status(err[0].reason, (int) ctx->status);
 
-    b = ngx_http_passport_problem_document(r, ctx, status);
+    ngx_memzero(&rp, sizeof(ngx_http_passport_reply_t));
+
+    rp.status = ngx_http_passport_reason_status(err[0].reason,
+                                                (int) ctx->status);
+    ngx_str_set(&rp.type, "application/problem+json");
+
+    if (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI) {
+        ngx_str_set(&rp.language, "vi");
+
+    } else {
+        ngx_str_set(&rp.language, "en");
+    }
+
+    if (err[0].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
+        rp.retry_after = ngx_max(ctx->retry_after, 1);
+    }
+
+    b = ngx_http_passport_problem_document(r, ctx, rp.status);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_passport_problem_headers(r, ctx) != NGX_OK) {
+    if (ngx_http_passport_reply_buf(r, &rp, b) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.status = status;
-    r->headers_out.content_length_n = b->last - b->pos;
-    ngx_str_set(&r->headers_out.content_type, "application/problem+json");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_passport_reply(r, &rp);
 }
 
 
@@ -108,56 +98,6 @@ ngx_http_passport_problem_document(ngx_http_request_t *r,
     }
 
     b->last = ngx_http_passport_problem_write(b->pos, &pr);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
     return b;
-}
-
-
-static ngx_int_t
-ngx_http_passport_problem_headers(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx)
-{
-    ngx_table_elt_t            *h;
-    ngx_http_passport_error_t  *err;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Content-Language");
-
-    if (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI) {
-        ngx_str_set(&h->value, "vi");
-
-    } else {
-        ngx_str_set(&h->value, "en");
-    }
-
-    err = ctx->errors.elts;
-
-    if (err[0].reason != NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
-        return NGX_OK;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-    if (h->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Retry-After");
-    h->value.len = ngx_sprintf(h->value.data, "%T",
-                               ngx_max(ctx->retry_after, 1))
-                   - h->value.data;
-
-    return NGX_OK;
 }
