@@ -91,7 +91,8 @@ ngx_http_passport_purge_key(ngx_http_request_t *r, ngx_uint_t *kind,
         *kind = NGX_HTTP_PASSPORT_CODE;
 
     } else {
-        *error = "{\"error\":\"entity=ID or code=CODE is expected\"}\n";
+        *error = "{\"error\":\"" NGX_HTTP_PASSPORT_MSG_PURGE_USAGE_EN
+                 "\"}\n";
         return NGX_DECLINED;
     }
 
@@ -111,7 +112,8 @@ ngx_http_passport_purge_key(ngx_http_request_t *r, ngx_uint_t *kind,
         if (ngx_http_passport_seller_parse(arg.data, arg.len, &sl)
             != NGX_HTTP_PASSPORT_ID_OK)
         {
-            *error = "{\"error\":\"not a valid seller ID\"}\n";
+            *error = "{\"error\":\"" NGX_HTTP_PASSPORT_MSG_PURGE_BAD_SELLER_EN
+                     "\"}\n";
             return NGX_DECLINED;
         }
 
@@ -144,7 +146,8 @@ ngx_http_passport_purge_key(ngx_http_request_t *r, ngx_uint_t *kind,
 
     if (code.err != NGX_HTTP_PASSPORT_ID_SHAPE || key->len == 0) {
         /* a GS1 code with an error is in no cache; an opaque one may be */
-        *error = "{\"error\":\"not a valid trace code\"}\n";
+        *error = "{\"error\":\"" NGX_HTTP_PASSPORT_MSG_PURGE_BAD_CODE_EN
+                 "\"}\n";
         return NGX_DECLINED;
     }
 

@@ -372,8 +372,7 @@ ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
 
         if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
-                "the last line of the log was cut (a crash?) and is "
-                "not part of the chain", pool, log)
+                NGX_HTTP_PASSPORT_MSG_NOTE_CUT_LINE_EN, pool, log)
             != NGX_OK)
         {
             ngx_destroy_pool(pool);
@@ -481,8 +480,7 @@ ngx_http_passport_report_log_mend(ngx_http_passport_report_log_t *rl,
 
         if (ngx_http_passport_report_log_note(rl,
                 NGX_HTTP_PASSPORT_REPORT_RECOVERY,
-                "a line could not be written whole and is not part of "
-                "the chain", pool, log)
+                NGX_HTTP_PASSPORT_MSG_NOTE_PARTIAL_WRITE_EN, pool, log)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -503,7 +501,7 @@ ngx_http_passport_report_log_mend(ngx_http_passport_report_log_t *rl,
         } else if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
                    && ngx_http_passport_report_log_note(rl,
                           NGX_HTTP_PASSPORT_REPORT_ROTATION,
-                          "the log was reopened; the chain goes on here",
+                          NGX_HTTP_PASSPORT_MSG_NOTE_REOPENED_EN,
                           pool, log)
                       != NGX_OK)
         {

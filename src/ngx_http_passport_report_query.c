@@ -212,14 +212,14 @@ ngx_http_passport_report_query_args(ngx_http_request_t *r,
     if (ngx_http_arg(r, (u_char *) "since", 5, &arg) == NGX_OK) {
         q->since = ngx_atoi(arg.data, arg.len);
         if (q->since == NGX_ERROR) {
-            return "since must be a record sequence number";
+            return NGX_HTTP_PASSPORT_MSG_QUERY_SINCE_EN;
         }
     }
 
     if (ngx_http_arg(r, (u_char *) "limit", 5, &arg) == NGX_OK) {
         q->limit = ngx_atoi(arg.data, arg.len);
         if (q->limit < 1 || q->limit > 10000) {
-            return "limit must be a number from 1 to 10000";
+            return NGX_HTTP_PASSPORT_MSG_QUERY_LIMIT_EN;
         }
     }
 
@@ -231,13 +231,13 @@ ngx_http_passport_report_query_args(ngx_http_request_t *r,
             q->verdict = NGX_HTTP_PASSPORT_VERDICT_BLOCK;
 
         } else {
-            return "verdict must be flag or block";
+            return NGX_HTTP_PASSPORT_MSG_QUERY_VERDICT_EN;
         }
     }
 
     if (ngx_http_arg(r, (u_char *) "seller", 6, &arg) == NGX_OK) {
         if (arg.len == 0 || arg.len > NGX_HTTP_PASSPORT_SELLER_MAX) {
-            return "seller is not an ID";
+            return NGX_HTTP_PASSPORT_MSG_QUERY_SELLER_EN;
         }
 
         q->seller = arg;
@@ -245,7 +245,7 @@ ngx_http_passport_report_query_args(ngx_http_request_t *r,
 
     if (ngx_http_arg(r, (u_char *) "view", 4, &arg) == NGX_OK) {
         if (arg.len != 7 || ngx_strncmp(arg.data, "sellers", 7) != 0) {
-            return "view must be sellers";
+            return NGX_HTTP_PASSPORT_MSG_QUERY_VIEW_EN;
         }
 
         q->sellers = 1;
@@ -756,9 +756,10 @@ ngx_http_passport_report_query_bad(ngx_http_request_t *r, const char *detail)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last = ngx_sprintf(b->last, "{\"type\":\"about:blank\",\"title\":"
-                          "\"Bad Request\",\"status\":400,\"detail\":\"%s\"}"
-                          "\n", detail);
+    b->last = ngx_sprintf(b->last, "{\"type\":\"about:blank\",\"title\":\""
+                          NGX_HTTP_PASSPORT_MSG_QUERY_TITLE_EN
+                          "\",\"status\":400,\"detail\":\"%s\"}\n",
+                          detail);
 
     ngx_memzero(&rp, sizeof(ngx_http_passport_reply_t));
 
