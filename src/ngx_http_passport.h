@@ -162,7 +162,8 @@ extern ngx_module_t  ngx_http_passport_module;
 long ngx_http_passport_today(void);
 
 /* ngx_http_passport_purge.c */
-ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);
+char *ngx_http_passport_set_purge(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 #endif /* _NGX_HTTP_PASSPORT_H_INCLUDED_ */

@@ -610,3 +610,33 @@ ngx_http_passport_cache_release(ngx_http_passport_cache_t *cache,
         ngx_http_passport_cache_free(cache, cn);
     }
 }
+
+
+char *
+ngx_http_passport_set_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value;
+
+    if (plcf->cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->cache = NULL;
+        return NGX_CONF_OK;
+    }
+
+    /* the zone may be defined further down: nginx reports a missing one */
+
+    plcf->cache = ngx_shared_memory_add(cf, &value[1], 0,
+                                        &ngx_http_passport_module);
+    if (plcf->cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

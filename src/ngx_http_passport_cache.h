@@ -65,4 +65,9 @@ ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
     ngx_str_t *key);
 
 
+/* passport_cache */
+char *ngx_http_passport_set_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
 #endif /* _NGX_HTTP_PASSPORT_CACHE_H_INCLUDED_ */

@@ -21,18 +21,6 @@ static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_http_passport_merge_registry(ngx_conf_t *cf,
     ngx_http_passport_loc_conf_t *prev, ngx_http_passport_loc_conf_t *conf);
 
-static char *ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_token_file(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_passport_trusted_certificate(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_passport_purge(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_passport_init_process(ngx_cycle_t *cycle);
 static void ngx_http_passport_exit_process(ngx_cycle_t *cycle);
 
@@ -144,7 +132,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_registry"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_registry,
+      ngx_http_passport_set_registry,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -158,7 +146,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_registry_token_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_token_file,
+      ngx_http_passport_set_registry_token,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -172,7 +160,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_registry_trusted_certificate"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_trusted_certificate,
+      ngx_http_passport_set_registry_ca,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -186,7 +174,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_registry_breaker"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
-      ngx_http_passport_breaker,
+      ngx_http_passport_set_registry_breaker,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -221,14 +209,14 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_cache"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_passport_cache,
+      ngx_http_passport_set_cache,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
     { ngx_string("passport_cache_purge"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_passport_purge,
+      ngx_http_passport_set_purge,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -533,170 +521,4 @@ ngx_http_passport_exit_process(ngx_cycle_t *cycle)
     ngx_http_passport_report_push_exit_process(cycle, pmcf);
     ngx_http_passport_registry_exit_process(cycle);
     ngx_http_passport_curl_exit(cycle);
-}
-
-
-static char *
-ngx_http_passport_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    char       *rv;
-    ngx_str_t  *value, *url;
-
-    if (plcf->registry_url != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        plcf->registry_url = NULL;
-        return NGX_CONF_OK;
-    }
-
-    url = ngx_palloc(cf->pool, sizeof(ngx_str_t));
-    if (url == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *url = value[1];
-
-    /* lookup URLs are logged: the credentials go in the token file */
-
-    rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
-                                        "registry",
-                                        "passport_registry_token_file");
-    if (rv != NGX_CONF_OK) {
-        return rv;
-    }
-
-    plcf->registry_url = url;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_token_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t  *value;
-
-    if (plcf->registry_token.data) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    return ngx_http_passport_token_read(cf, &value[1],
-                                        &plcf->registry_token);
-}
-
-
-static char *
-ngx_http_passport_trusted_certificate(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t  *value;
-
-    if (plcf->registry_ca.data) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
-}
-
-
-static char *
-ngx_http_passport_breaker(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_int_t    n;
-    ngx_str_t   *value;
-    ngx_msec_t   ms;
-
-    if (plcf->breaker_failures != NGX_CONF_UNSET_UINT) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    n = ngx_atoi(value[1].data, value[1].len);
-    if (n < 1 || n > 1000) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\": invalid number of failures \"%V\": "
-                           "use 1 to 1000", &cmd->name, &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    ms = ngx_parse_time(&value[2], 0);
-    if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\": invalid cool-down \"%V\": use a time "
-                           "above 0, such as 10s", &cmd->name, &value[2]);
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->breaker_failures = n;
-    plcf->breaker_cooldown = ms;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_str_t  *value;
-
-    if (plcf->cache != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        plcf->cache = NULL;
-        return NGX_CONF_OK;
-    }
-
-    /* the zone may be defined further down: nginx reports a missing one */
-
-    plcf->cache = ngx_shared_memory_add(cf, &value[1], 0,
-                                        &ngx_http_passport_module);
-    if (plcf->cache == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_passport_purge(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_passport_loc_conf_t *plcf = conf;
-
-    ngx_http_core_loc_conf_t  *clcf;
-
-    if (plcf->purge) {
-        return "is duplicate";
-    }
-
-    plcf->purge = 1;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_passport_purge_handler;
-
-    return NGX_CONF_OK;
 }

@@ -17,13 +17,14 @@
  */
 
 
+static ngx_int_t ngx_http_passport_purge_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_passport_purge_key(ngx_http_request_t *r,
     ngx_uint_t *kind, ngx_str_t *key, const char **error);
 static ngx_int_t ngx_http_passport_purge_send(ngx_http_request_t *r,
     ngx_uint_t status, const char *fmt, ngx_str_t *key, ngx_uint_t removed);
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_passport_purge_handler(ngx_http_request_t *r)
 {
     ngx_int_t                      rc, removed;
@@ -194,4 +195,25 @@ ngx_http_passport_purge_send(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     return ngx_http_passport_reply(r, &rp);
+}
+
+
+char *
+ngx_http_passport_set_purge(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->purge) {
+        return "is duplicate";
+    }
+
+    plcf->purge = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_passport_purge_handler;
+
+    return NGX_CONF_OK;
 }

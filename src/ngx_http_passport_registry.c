@@ -343,3 +343,120 @@ ngx_http_passport_registry_breaker(ngx_http_passport_registry_t *reg,
         reg->open_until = 1;
     }
 }
+
+
+char *
+ngx_http_passport_set_registry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    char       *rv;
+    ngx_str_t  *value, *url;
+
+    if (plcf->registry_url != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->registry_url = NULL;
+        return NGX_CONF_OK;
+    }
+
+    url = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *url = value[1];
+
+    /* lookup URLs are logged: the credentials go in the token file */
+
+    rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
+                                        "registry",
+                                        "passport_registry_token_file");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    plcf->registry_url = url;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_passport_set_registry_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value;
+
+    if (plcf->registry_token.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_passport_token_read(cf, &value[1],
+                                        &plcf->registry_token);
+}
+
+
+char *
+ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value;
+
+    if (plcf->registry_ca.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
+}
+
+
+char *
+ngx_http_passport_set_registry_breaker(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_msec_t   ms;
+
+    if (plcf->breaker_failures != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n < 1 || n > 1000) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid number of failures \"%V\": "
+                           "use 1 to 1000", &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    ms = ngx_parse_time(&value[2], 0);
+    if (ms == (ngx_msec_t) NGX_ERROR || ms == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid cool-down \"%V\": use a time "
+                           "above 0, such as 10s", &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->breaker_failures = n;
+    plcf->breaker_cooldown = ms;
+
+    return NGX_CONF_OK;
+}

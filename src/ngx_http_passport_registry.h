@@ -105,4 +105,16 @@ time_t ngx_http_passport_fetch_ttl(ngx_http_passport_fetch_t *f,
 void ngx_http_passport_fetch_close(ngx_http_passport_fetch_t *f);
 
 
+/* the registry directives (passport_registry, _token_file,
+ * _trusted_certificate, _breaker) */
+char *ngx_http_passport_set_registry(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_passport_set_registry_token(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_passport_set_registry_breaker(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
+
 #endif /* _NGX_HTTP_PASSPORT_REGISTRY_H_INCLUDED_ */
