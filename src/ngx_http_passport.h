@@ -44,7 +44,6 @@ typedef struct ngx_http_passport_pointer_s  ngx_http_passport_pointer_t;
 #define NGX_HTTP_PASSPORT_CODE          1
 
 
-typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
 typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
 
 

@@ -18,6 +18,9 @@
  */
 
 
+typedef struct ngx_http_passport_lookup_s  ngx_http_passport_lookup_t;
+
+
 struct ngx_http_passport_lookup_s {
     ngx_str_node_t              sn;            /* sn.str: the name */
     ngx_str_t                   url;           /* in the name */

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport_report.h"
+#include "ngx_http_passport_problems.h"
 #include "passport_report.h"
 
 
@@ -592,11 +593,10 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx)
 {
     u_char                          *p;
-    ngx_str_t                        id;
+    ngx_str_t                        id, seller;
     ngx_http_passport_report_t       rec;
     ngx_http_passport_report_log_t  *rl;
     ngx_http_passport_main_conf_t   *pmcf;
-    ngx_http_variable_value_t       *vv;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
     rl = pmcf->reports;
@@ -615,25 +615,15 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
     rec.verdict = (int) ctx->verdict;
     rec.mode = (int) ctx->mode;
 
-    vv = ngx_http_get_indexed_variable(r, pmcf->request_id_index);
+    ngx_http_passport_request_id(r, &id);
+    rec.request_id = id.data;
+    rec.request_id_len = id.len;
 
-    if (vv && !vv->not_found) {
-        rec.request_id = vv->data;
-        rec.request_id_len = vv->len;
+    ngx_http_passport_seller_shown(ctx, &seller);
 
-    } else {
-        ngx_str_set(&id, "-");
-        rec.request_id = id.data;
-        rec.request_id_len = id.len;
-    }
-
-    if (ctx->seller.len) {
-        rec.seller = ctx->seller.data;
-        rec.seller_len = ctx->seller.len;
-
-    } else if (ctx->seller_raw.len) {
-        rec.seller = ctx->seller_raw.data;
-        rec.seller_len = ctx->seller_raw.len;
+    if (seller.len) {
+        rec.seller = seller.data;
+        rec.seller_len = seller.len;
     }
 
     rec.method = r->method_name.data;
