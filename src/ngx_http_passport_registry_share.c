@@ -505,6 +505,7 @@ ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
     const char *cause)
 {
     ngx_log_t                   *log;
+    ngx_uint_t                   st;
     ngx_http_passport_waiter_t  *w;
 
     log = ngx_http_passport_curl_log();
@@ -524,9 +525,10 @@ ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
         lk->probe = 0;
     }
 
-    ngx_http_passport_registry_deliver(lk, NULL, lk->cache
-                                                 ? NGX_HTTP_PASSPORT_CACHE_MISS
-                                                 : NGX_HTTP_PASSPORT_CACHE_BYPASS);
+    st = lk->cache ? NGX_HTTP_PASSPORT_CACHE_MISS
+                   : NGX_HTTP_PASSPORT_CACHE_BYPASS;
+
+    ngx_http_passport_registry_deliver(lk, NULL, st);
 }
 
 
