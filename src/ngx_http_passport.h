@@ -50,6 +50,8 @@ typedef struct ngx_http_passport_loc_conf_s  ngx_http_passport_loc_conf_t;
 typedef struct {
     ngx_int_t                   request_id_index;
     ngx_array_t                 registries;     /* of _registry_t * */
+    ngx_uint_t                  registry_connections;   /* per worker */
+    ngx_uint_t                  registry_lookups;       /* per worker */
     /* ngx_http_passport_report.h */
     struct ngx_http_passport_report_log_s   *reports;  /* _report_log */
     struct ngx_http_passport_report_push_s  *push;     /* _report_push */
@@ -83,6 +85,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_uint_t                  on_registry_error;
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;
+    time_t                      registry_max_age;
+    ngx_uint_t                  request_lookups;
 
     ngx_shm_zone_t             *cache;
     ngx_flag_t                  purge;
@@ -146,11 +150,13 @@ struct ngx_http_passport_ctx_s {
     ngx_http_passport_lookups_done_pt  lookups_done;
     ngx_uint_t                  on_registry_error;
     time_t                      retry_after;
+    time_t                      busy_retry_after;
     ngx_uint_t                  cache_status;   /* the weakest */
 
     unsigned                    failed:1;       /* internal error */
     unsigned                    responded:1;
     unsigned                    starting:1;     /* lookups being started */
+    unsigned                    busy:1;         /* a lookup was not made */
 };
 
 

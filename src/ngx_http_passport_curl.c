@@ -16,6 +16,12 @@
  * watch gets an nginx connection (counted against worker_connections)
  * with level-triggered events.  Registry lookups and the report push run
  * their transfers here; each tells how it ended through its callback.
+ *
+ * libcurl opens at most passport_registry_connections connections: more
+ * transfers wait in its queue, and never take the worker_connections
+ * that clients need.  A transfer that fails here rather than at the other
+ * end (no connection slot, its time limit spent in the queue, no memory)
+ * is marked "local": it says nothing about the endpoint.
  */
 
 
@@ -36,6 +42,13 @@ static void ngx_http_passport_curl_event(ngx_event_t *ev);
 static void ngx_http_passport_curl_close(ngx_connection_t *c);
 static void ngx_http_passport_curl_drain(void);
 static void ngx_http_passport_curl_fail_handler(ngx_event_t *ev);
+static int ngx_http_passport_curl_sockopt(void *clientp, curl_socket_t fd,
+    curlsocktype purpose);
+static int ngx_http_passport_curl_prereq(void *clientp, char *primary_ip,
+    char *local_ip, int primary_port, int local_port);
+static void ngx_http_passport_curl_attempt(ngx_http_passport_transfer_t *t);
+static ngx_uint_t ngx_http_passport_curl_local(
+    ngx_http_passport_transfer_t *t, CURLcode code);
 
 
 /* per worker: set in init_process, NULL in the master and when unused */
@@ -43,7 +56,7 @@ static ngx_http_passport_curl_t  *ngx_http_passport_curl;
 
 
 ngx_int_t
-ngx_http_passport_curl_init(ngx_cycle_t *cycle)
+ngx_http_passport_curl_init(ngx_cycle_t *cycle, ngx_uint_t connections)
 {
     CURLM                     *multi;
     ngx_http_passport_curl_t  *cu;
@@ -76,6 +89,13 @@ ngx_http_passport_curl_init(ngx_cycle_t *cycle)
                       ngx_http_passport_curl_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, cu);
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
+
+    /* beyond these, transfers queue: the sockets of clients are kept */
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      (long) connections);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long) connections);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long) connections);
 
     cu->timer.handler = ngx_http_passport_curl_timer_handler;
     cu->timer.data = cu;
@@ -148,8 +168,18 @@ ngx_http_passport_curl_add(CURL *easy, ngx_http_passport_transfer_t *t)
     t->fail.handler = ngx_http_passport_curl_fail_handler;
     t->fail.data = t;
     t->fail.log = cu->log;
+    t->attempted = 0;
+    t->local = 0;
 
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+
+    /* when it leaves libcurl's queue: a new connection, or a kept one */
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION,
+                     ngx_http_passport_curl_sockopt);
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, t);
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION,
+                     ngx_http_passport_curl_prereq);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, t);
 
     if (curl_multi_add_handle(cu->multi, easy) != CURLM_OK) {
         return NGX_ERROR;
@@ -383,8 +413,65 @@ ngx_http_passport_curl_drain(void)
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &t);
 
         if (t) {
+            t->local = ngx_http_passport_curl_local(t, code);
             t->done(t->data, code, NULL);
         }
+    }
+}
+
+
+/*
+ * Whether a failure is ours: no memory, or the time limit ran out while
+ * the transfer waited for one of our connections.  The endpoint failed
+ * only if it had (nearly) the whole time limit to answer.
+ */
+
+static ngx_uint_t
+ngx_http_passport_curl_local(ngx_http_passport_transfer_t *t, CURLcode code)
+{
+    if (code == CURLE_OUT_OF_MEMORY) {
+        return 1;
+    }
+
+    if (code != CURLE_OPERATION_TIMEDOUT) {
+        return 0;
+    }
+
+    if (!t->attempted) {
+        return 1;
+    }
+
+    return (ngx_msec_t) (ngx_current_msec - t->attempt)
+           < t->timeout - t->timeout / 10;
+}
+
+
+static int
+ngx_http_passport_curl_sockopt(void *clientp, curl_socket_t fd,
+    curlsocktype purpose)
+{
+    ngx_http_passport_curl_attempt(clientp);
+
+    return CURL_SOCKOPT_OK;
+}
+
+
+static int
+ngx_http_passport_curl_prereq(void *clientp, char *primary_ip,
+    char *local_ip, int primary_port, int local_port)
+{
+    ngx_http_passport_curl_attempt(clientp);
+
+    return CURL_PREREQFUNC_OK;
+}
+
+
+static void
+ngx_http_passport_curl_attempt(ngx_http_passport_transfer_t *t)
+{
+    if (!t->attempted) {
+        t->attempted = 1;
+        t->attempt = ngx_current_msec;
     }
 }
 
@@ -394,6 +481,7 @@ ngx_http_passport_curl_fail_handler(ngx_event_t *ev)
 {
     ngx_http_passport_transfer_t  *t = ev->data;
 
+    t->local = 1;
     t->done(t->data, CURLE_COULDNT_CONNECT,
             NGX_HTTP_PASSPORT_MSG_CAUSE_NO_CONNECTION_EN);
 }

@@ -25,12 +25,17 @@ typedef struct {
     ngx_http_passport_transfer_done_pt  done;
     void                       *data;
     ngx_event_t                 fail;           /* no connection slot */
+    ngx_msec_t                  timeout;        /* its time limit */
+    ngx_msec_t                  attempt;        /* when it left the queue */
     unsigned                    keep:1;         /* holds an exiting worker */
+    unsigned                    attempted:1;    /* it got a connection */
+    unsigned                    local:1;        /* failed here, not there */
 } ngx_http_passport_transfer_t;
 
 
 /* ngx_http_passport_curl.c */
-ngx_int_t ngx_http_passport_curl_init(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_passport_curl_init(ngx_cycle_t *cycle,
+    ngx_uint_t connections);
 void ngx_http_passport_curl_exit(ngx_cycle_t *cycle);
 ngx_uint_t ngx_http_passport_curl_running(void);
 ngx_log_t *ngx_http_passport_curl_log(void);

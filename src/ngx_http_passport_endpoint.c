@@ -151,6 +151,28 @@ ngx_http_passport_endpoint_url_fix(ngx_str_t *url, ngx_uint_t flags)
 }
 
 
+/*
+ * A bearer token sent over plain http:// travels in clear text, to anyone
+ * on the way: a warning at "nginx -t", not an error (a registry on the
+ * same host or a private network may be meant).
+ */
+
+void
+ngx_http_passport_endpoint_clear_token(ngx_conf_t *cf,
+    ngx_http_passport_endpoint_t *ep, const char *directive)
+{
+    if (ep->token.len == 0 || ep->url.len < 7
+        || ngx_strncasecmp(ep->url.data, (u_char *) "http://", 7) != 0)
+    {
+        return;
+    }
+
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                       "\"%s\" sends its bearer token to \"%V\" in clear "
+                       "text: use an https:// URL", directive, &ep->url);
+}
+
+
 /* a bearer token: the one line of a file, read with the configuration */
 
 char *
@@ -337,8 +359,12 @@ ngx_http_passport_endpoint_easy(ngx_http_passport_endpoint_t *ep,
 
     ex->easy = easy;
     ex->error[0] = '\0';
+    ex->transfer.timeout = ep->timeout;
 
     curl_easy_setopt(easy, CURLOPT_URL, (char *) url);
+
+    /* the path goes as it is: no "." or ".." segment is resolved away */
+    curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, ex->headers);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "ngx_http_passport_module/"
                      NGX_HTTP_PASSPORT_VERSION " nginx/" NGINX_VERSION);

@@ -47,6 +47,8 @@ typedef struct {
 /* ngx_http_passport_endpoint.c */
 char *ngx_http_passport_endpoint_url(ngx_conf_t *cf, ngx_str_t *url,
     ngx_uint_t flags, const char *what, const char *token_how);
+void ngx_http_passport_endpoint_clear_token(ngx_conf_t *cf,
+    ngx_http_passport_endpoint_t *ep, const char *directive);
 char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *token);
 char *ngx_http_passport_endpoint_ca(ngx_conf_t *cf, ngx_str_t *path,

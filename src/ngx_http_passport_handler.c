@@ -42,6 +42,8 @@ static void ngx_http_passport_finish(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 static ngx_int_t ngx_http_passport_act(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
+static ngx_uint_t ngx_http_passport_refused_busy(
+    ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_log(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 
@@ -381,9 +383,36 @@ ngx_http_passport_finish(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
     if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_PASS) {
         ngx_http_passport_log(r, ctx);
 
-        /* recorded for the regulator before any response goes out */
-        ngx_http_passport_report_log_append(r, ctx);
+        /*
+         * recorded for the regulator before any response goes out; a
+         * listing refused unchecked (REGISTRY_BUSY) was not judged
+         */
+
+        if (!ngx_http_passport_refused_busy(ctx)) {
+            ngx_http_passport_report_log_append(r, ctx);
+        }
     }
+}
+
+
+/*
+ * A listing whose lookups could not all be made here, and that has no
+ * known problem: refused with 503 (REGISTRY_BUSY) in enforce and flag
+ * modes, never passed nor flagged; monitor mode only logs it.
+ */
+
+static ngx_uint_t
+ngx_http_passport_refused_busy(ngx_http_passport_ctx_t *ctx)
+{
+    ngx_http_passport_error_t  *err;
+
+    if (ctx->errors.nelts == 0) {
+        return 0;
+    }
+
+    err = ctx->errors.elts;
+
+    return err[0].reason == NGX_HTTP_PASSPORT_REGISTRY_BUSY;
 }
 
 
@@ -397,7 +426,9 @@ ngx_http_passport_act(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
     }
 
     if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_BLOCK
-        || ctx->mode != NGX_HTTP_PASSPORT_MODE_ENFORCE)
+        || (ctx->mode != NGX_HTTP_PASSPORT_MODE_ENFORCE
+            && !(ctx->mode == NGX_HTTP_PASSPORT_MODE_FLAG
+                 && ngx_http_passport_refused_busy(ctx))))
     {
         /* not NGX_OK: under "satisfy any" that would grant access */
         return NGX_DECLINED;

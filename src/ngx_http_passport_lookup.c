@@ -15,6 +15,11 @@
  * last one is in, the handler's callback is told (it resumes the request
  * outside of libcurl's callbacks), and the handler then applies the
  * cross-checks with ngx_http_passport_lookups_apply().
+ *
+ * A request has at most passport_registry_request_lookups lookups in
+ * flight.  When a lookup cannot be made (that cap, the worker's, or a
+ * local failure), the request stops waiting for the others: it is
+ * refused as REGISTRY_BUSY, unless an answer already in shows a problem.
  */
 
 
@@ -29,6 +34,7 @@ typedef struct {
     size_t                      value_len;
     void                       *waiter;         /* while in flight */
     ngx_uint_t                  done;
+    ngx_uint_t                  busy;           /* not asked: a local limit */
     ngx_http_passport_entity_t  entity;         /* the answer, kept until */
     ngx_http_passport_record_t  record;         /* all are in */
 } ngx_http_passport_slot_t;
@@ -44,6 +50,10 @@ static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
 static void ngx_http_passport_slot_answer(void *data, const void *result,
     ngx_uint_t cache_status);
+static void ngx_http_passport_slot_busy(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_slot_t *slot);
+static void ngx_http_passport_busy(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t index);
 
 
 /*
@@ -166,7 +176,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ngx_http_passport_lookups_done_pt done)
 {
     ngx_int_t                  rc;
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, waiting;
     ngx_http_passport_slot_t  *slot;
 
     if (plcf->registry == NULL || ctx->slots.nelts == 0) {
@@ -175,6 +185,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
     ctx->on_registry_error = plcf->on_registry_error;
     ctx->retry_after = (plcf->registry->breaker_cooldown + 999) / 1000;
+    ctx->busy_retry_after = (plcf->registry->endpoint.timeout + 999) / 1000;
 
     ctx->lookups_done = done;
 
@@ -183,8 +194,18 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     /* answers may arrive at once (the cache): they must not wake us */
 
     ctx->starting = 1;
+    waiting = 0;
 
-    for (i = 0; i < ctx->slots.nelts; i++) {
+    for (i = 0; i < ctx->slots.nelts && !ctx->busy; i++) {
+
+        if (waiting >= plcf->request_lookups) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "passport: %ui registry lookups in flight for the "
+                          "request (passport_registry_request_lookups)",
+                          waiting);
+            ngx_http_passport_slot_busy(ctx, &slot[i]);
+            break;
+        }
 
         ctx->pending++;
 
@@ -198,7 +219,14 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        if (rc == NGX_DECLINED) {
+        if (rc == NGX_OK) {
+            waiting++;
+
+        } else if (rc == NGX_BUSY) {
+            ctx->pending--;
+            ngx_http_passport_slot_busy(ctx, &slot[i]);
+
+        } else if (rc == NGX_DECLINED) {
             ctx->pending--;
             ngx_http_passport_unavailable(r, ctx, i,
                                     NGX_HTTP_PASSPORT_MSG_CAUSE_CLIENT_DOWN_EN);
@@ -210,6 +238,35 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     (void) ngx_http_passport_registry_open(plcf->registry, &ctx->retry_after);
 
     return ctx->pending ? NGX_AGAIN : NGX_OK;
+}
+
+
+/*
+ * A lookup could not be made: the request will be refused, it stops
+ * waiting for its other lookups (which carry on for other requests).
+ */
+
+static void
+ngx_http_passport_slot_busy(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_slot_t *slot)
+{
+    ngx_uint_t                 i;
+    ngx_http_passport_slot_t  *s;
+
+    slot->busy = 1;
+    slot->done = 1;
+    ctx->busy = 1;
+
+    s = ctx->slots.elts;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        if (s[i].waiter) {
+            ngx_http_passport_registry_cancel(s[i].waiter);
+            s[i].waiter = NULL;
+        }
+    }
+
+    ctx->pending = 0;
 }
 
 
@@ -250,6 +307,17 @@ ngx_http_passport_slot_answer(void *data, const void *result,
 
     ctx = slot->ctx;
     slot->waiter = NULL;
+
+    if (result == NULL) {
+        ngx_http_passport_slot_busy(ctx, slot);
+
+        if (!ctx->starting) {
+            ctx->lookups_done(ctx);
+        }
+
+        return;
+    }
+
     slot->done = 1;
 
     if (cache_status > ctx->cache_status) {
@@ -288,6 +356,11 @@ ngx_http_passport_lookups_apply(ngx_http_request_t *r,
     for (k = 0; k < ctx->slots.nelts; k++) {
 
         if (!slot[k].done) {
+            continue;
+        }
+
+        if (slot[k].busy) {
+            ngx_http_passport_busy(r, ctx, k);
             continue;
         }
 
@@ -330,6 +403,48 @@ ngx_http_passport_lookups_apply(ngx_http_request_t *r,
         }
 
         ngx_http_passport_record_free(&slot[k].record);
+    }
+}
+
+
+/* REGISTRY_BUSY on the seller, or on each item with that code */
+
+static void
+ngx_http_passport_busy(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx,
+    ngx_uint_t index)
+{
+    ngx_uint_t                  i;
+    ngx_http_passport_item_t   *item;
+    ngx_http_passport_slot_t   *slot;
+    ngx_http_passport_error_t   e;
+
+    slot = ctx->slots.elts;
+    slot = &slot[index];
+
+    e.reason = NGX_HTTP_PASSPORT_REGISTRY_BUSY;
+    ngx_http_passport_error_detail(&e, (int) ctx->lang,
+        NGX_HTTP_PASSPORT_MSG(REGISTRY_NOT_ASKED),
+        slot->kind == NGX_HTTP_PASSPORT_ENTITY
+            ? NGX_HTTP_PASSPORT_TEXT(LOOKUP_SELLER, ctx->lang)
+            : NGX_HTTP_PASSPORT_TEXT(LOOKUP_CODE, ctx->lang));
+
+    if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
+        if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e) != NGX_OK) {
+            ctx->failed = 1;
+        }
+
+        return;
+    }
+
+    item = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+        if (item[i].slot == (ngx_int_t) index
+            && ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
+               != NGX_OK)
+        {
+            ctx->failed = 1;
+        }
     }
 }
 

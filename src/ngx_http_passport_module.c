@@ -51,6 +51,11 @@ static ngx_conf_num_bounds_t  ngx_http_passport_max_items_bounds = {
 };
 
 
+static ngx_conf_num_bounds_t  ngx_http_passport_lookups_bounds = {
+    ngx_conf_check_num_bounds, 1, 100000
+};
+
+
 static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport"),
@@ -179,6 +184,34 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_registry_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, registry_max_age),
+      NULL },
+
+    { ngx_string("passport_registry_request_lookups"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, request_lookups),
+      &ngx_http_passport_lookups_bounds },
+
+    { ngx_string("passport_registry_lookups"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_passport_main_conf_t, registry_lookups),
+      &ngx_http_passport_lookups_bounds },
+
+    { ngx_string("passport_registry_connections"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_passport_main_conf_t, registry_connections),
+      &ngx_http_passport_lookups_bounds },
+
     { ngx_string("passport_report_log"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
       ngx_http_passport_report_log,
@@ -280,6 +313,10 @@ ngx_http_passport_init(ngx_conf_t *cf)
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_passport_module);
 
+    /* a worker's registry connections and lookups: see the directives */
+    ngx_conf_init_uint_value(pmcf->registry_connections, 32);
+    ngx_conf_init_uint_value(pmcf->registry_lookups, 256);
+
     if (pmcf->push && pmcf->reports == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"passport_report_push\" requires "
@@ -316,6 +353,8 @@ ngx_http_passport_create_main_conf(ngx_conf_t *cf)
     }
 
     pmcf->request_id_index = NGX_CONF_UNSET;
+    pmcf->registry_connections = NGX_CONF_UNSET_UINT;
+    pmcf->registry_lookups = NGX_CONF_UNSET_UINT;
 
     if (ngx_array_init(&pmcf->registries, cf->pool, 4,
                        sizeof(ngx_http_passport_registry_t *))
@@ -365,6 +404,8 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->on_registry_error = NGX_CONF_UNSET_UINT;
     conf->breaker_failures = NGX_CONF_UNSET_UINT;
     conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
+    conf->registry_max_age = NGX_CONF_UNSET;
+    conf->request_lookups = NGX_CONF_UNSET_UINT;
     conf->cache = NGX_CONF_UNSET_PTR;
 
     return conf;
@@ -462,6 +503,10 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
                               5);
     ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
                               10000);
+    ngx_conf_merge_sec_value(conf->registry_max_age, prev->registry_max_age,
+                             86400);
+    ngx_conf_merge_uint_value(conf->request_lookups, prev->request_lookups,
+                              256);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
     if (conf->registry_url == NULL) {
@@ -480,6 +525,7 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     settings.breaker_failures = conf->breaker_failures;
     settings.breaker_cooldown = conf->breaker_cooldown;
     settings.cache = conf->cache;
+    settings.max_age = conf->registry_max_age;
 
     conf->registry = ngx_http_passport_registry_add(cf, &settings);
     if (conf->registry == NULL) {
@@ -501,7 +547,8 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
     /* lookups and the push share the worker's HTTP client */
 
     if (pmcf && (pmcf->registries.nelts || pmcf->push)
-        && ngx_http_passport_curl_init(cycle) != NGX_OK)
+        && ngx_http_passport_curl_init(cycle, pmcf->registry_connections)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -57,6 +57,10 @@ ngx_http_passport_registry_add(ngx_conf_t *cf,
     reg->breaker_failures = settings->breaker_failures;
     reg->breaker_cooldown = settings->breaker_cooldown;
     reg->cache = settings->cache;
+    reg->max_age = settings->max_age;
+
+    ngx_http_passport_endpoint_clear_token(cf, &reg->endpoint,
+                                           "passport_registry");
 
     if (ngx_http_passport_registry_id(cf, reg) != NGX_OK) {
         return NULL;
@@ -85,6 +89,7 @@ ngx_http_passport_registry_same(ngx_http_passport_registry_t *a,
            && a->breaker_failures == b->breaker_failures
            && a->breaker_cooldown == b->breaker_cooldown
            && a->cache == b->cache
+           && a->max_age == b->max_age
            && ngx_http_passport_registry_eq(&a->endpoint.url,
                                             &b->endpoint.url)
            && ngx_http_passport_registry_eq(&a->endpoint.token,
@@ -126,7 +131,7 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
     }
 
     len = ep->url.len + ep->token.len + ep->ca.len + zone.len
-          + 12 * NGX_INT64_LEN;
+          + 14 * NGX_INT64_LEN;
 
     buf = ngx_pnalloc(cf->temp_pool, len);
     if (buf == NULL) {
@@ -135,11 +140,11 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
 
     /* each string with its length: no two settings make the same text */
 
-    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V",
+    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T",
                     ep->url.len, &ep->url, ep->token.len, &ep->token,
                     ep->ca.len, &ep->ca, (ngx_int_t) ep->verify,
                     ep->timeout, reg->breaker_failures,
-                    reg->breaker_cooldown, zone.len, &zone);
+                    reg->breaker_cooldown, zone.len, &zone, reg->max_age);
 
     if (EVP_Digest(buf, p - buf, md, NULL, EVP_sha256(), NULL) != 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -159,7 +164,9 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
 /*
  * The name of a lookup among the object's lookups in flight and in its
  * cache: "ID URL", where URL is {base}/entities/{id} or {base}/codes/{code
- * as one path segment}.  *url points into it; both end with a NUL.
+ * as one path segment}.  *url points into it; both end with a NUL.  A key
+ * "." or ".." is percent-encoded too: as it is, it would be a dot-segment,
+ * which takes the path up to another resource.
  */
 
 ngx_int_t
@@ -170,6 +177,7 @@ ngx_http_passport_registry_key(ngx_pool_t *pool,
     u_char               c, *p;
     size_t               i;
     ngx_str_t           *base;
+    ngx_uint_t           dots;
     static const u_char  hex[] = "0123456789ABCDEF";
 
     base = &reg->endpoint.url;
@@ -194,12 +202,15 @@ ngx_http_passport_registry_key(ngx_pool_t *pool,
         p = ngx_cpymem(p, "/codes/", sizeof("/codes/") - 1);
     }
 
+    dots = (key->len == 1 || key->len == 2)
+           && key->data[0] == '.' && key->data[key->len - 1] == '.';
+
     for (i = 0; i < key->len; i++) {
         c = key->data[i];
 
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-            || c == '~')
+            || (c >= '0' && c <= '9') || c == '-' || (c == '.' && !dots)
+            || c == '_' || c == '~')
         {
             *p++ = c;
             continue;

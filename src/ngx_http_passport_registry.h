@@ -35,6 +35,7 @@ struct ngx_http_passport_registry_s {
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;
     ngx_shm_zone_t             *cache;          /* or NULL */
+    time_t                      max_age;        /* caps the registry's */
     u_char                      id[NGX_HTTP_PASSPORT_REGISTRY_ID_LEN];
 
     /* the breaker */
@@ -52,7 +53,8 @@ struct ngx_http_passport_registry_s {
  * The answer to a lookup: a const ngx_http_passport_entity_t * for an
  * ENTITY, a const ngx_http_passport_record_t * for a CODE.  It is valid
  * only during the call: whoever keeps a record takes a reference to its
- * JSON tree.
+ * JSON tree.  NULL: the worker is busy, the registry was not asked or
+ * could not be (a local limit: no connection, a cap); nothing is known.
  */
 typedef void (*ngx_http_passport_answer_pt)(void *data, const void *result,
     ngx_uint_t cache_status);
@@ -101,7 +103,7 @@ ngx_int_t ngx_http_passport_fetch_start(ngx_http_passport_fetch_t *f,
 long ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f,
     CURLcode code, const char **cause);
 time_t ngx_http_passport_fetch_ttl(ngx_http_passport_fetch_t *f,
-    ngx_http_passport_cache_t *cache, long status);
+    ngx_http_passport_cache_t *cache, long status, time_t max);
 void ngx_http_passport_fetch_close(ngx_http_passport_fetch_t *f);
 
 

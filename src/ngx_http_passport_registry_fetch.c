@@ -82,18 +82,22 @@ ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f, CURLcode code,
 }
 
 
-/* how long the cache keeps the answer: the zone's time or the registry's */
+/*
+ * How long the cache keeps the answer: the zone's time, or the registry's
+ * max-age up to max (passport_registry_max_age): a registry, or whoever
+ * answers in its name, cannot have an answer kept for years.
+ */
 
 time_t
 ngx_http_passport_fetch_ttl(ngx_http_passport_fetch_t *f,
-    ngx_http_passport_cache_t *cache, long status)
+    ngx_http_passport_cache_t *cache, long status, time_t max)
 {
     if (f->no_store) {
         return 0;
     }
 
     if (f->max_age >= 0) {
-        return f->max_age;
+        return ngx_min(f->max_age, max);
     }
 
     return (status == 404) ? cache->not_found : cache->valid;

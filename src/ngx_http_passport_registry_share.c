@@ -15,6 +15,12 @@
  * worker that fetches the same name, or fetches it itself
  * (registry_fetch.c) unless the breaker is open.  It lives in a pool of
  * its own and ends when it is answered or when its last waiter goes away.
+ *
+ * A worker has at most passport_registry_lookups of them at once.  A
+ * lookup refused by that cap, or whose fetch failed here (no connection,
+ * its time spent in the queue, no memory), is answered "busy": the
+ * registry is not blamed, neither the breaker nor a stale answer is
+ * involved, and the request is refused (REGISTRY_BUSY), never passed.
  */
 
 
@@ -71,8 +77,14 @@ static void ngx_http_passport_registry_parse(ngx_uint_t kind,
     ngx_str_t *asked, long status, u_char *body, size_t len,
     const char *cause, ngx_http_passport_entity_t *ent,
     ngx_http_passport_record_t *rec);
+static void ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
+    const char *cause);
 static void ngx_http_passport_registry_destroy(
     ngx_http_passport_lookup_t *lk);
+
+
+/* the lookups of this worker, all registries together */
+static ngx_uint_t  ngx_http_passport_registry_nlookups;
 
 
 /*
@@ -81,8 +93,9 @@ static void ngx_http_passport_registry_destroy(
  * cache_status), now or later; *waiter is what
  * ngx_http_passport_registry_cancel() takes while it is pending.  Returns
  * NGX_OK when the request now waits, NGX_DONE when the answer was
- * delivered at once (the cache, a stale answer, the breaker),
- * NGX_DECLINED when the client is not running (no answer is delivered)
+ * delivered at once (the cache, a stale answer, the breaker, busy),
+ * NGX_DECLINED when the client is not running and NGX_BUSY when the worker
+ * has as many lookups as it may (no answer is delivered for these two),
  * and NGX_ERROR.
  */
 
@@ -97,6 +110,7 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
     ngx_http_passport_cache_t         *cache;
     ngx_http_passport_lookup_t        *lk;
     ngx_http_passport_waiter_t        *w;
+    ngx_http_passport_main_conf_t     *pmcf;
     ngx_http_passport_cache_answer_t   ans;
 
     if (!ngx_http_passport_curl_running()) {
@@ -133,6 +147,21 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
         }
     }
 
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_passport_module);
+
+    if (ngx_http_passport_registry_nlookups >= pmcf->registry_lookups) {
+        if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
+            ngx_http_passport_cache_unlock(cache, &name);
+        }
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "passport: registry lookup \"%V\" not made: "
+                      "%ui lookups in flight in this worker "
+                      "(passport_registry_lookups)", &url,
+                      ngx_http_passport_registry_nlookups);
+        return NGX_BUSY;
+    }
+
     lk = ngx_http_passport_registry_create(reg, &name, &url, kind, key,
                                            hash);
     if (lk == NULL) {
@@ -162,7 +191,7 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 
     ngx_http_passport_registry_miss(lk);
 
-    /* the answer may have come at once: the breaker is open, or a stale one */
+    /* the answer may have come at once: the breaker is open, busy, stale */
 
     if (w->lookup == NULL) {
         *waiter = NULL;
@@ -243,6 +272,8 @@ ngx_http_passport_registry_create(ngx_http_passport_registry_t *reg,
     lk->sn.node.key = hash;
     ngx_rbtree_insert(&reg->inflight, &lk->sn.node);
 
+    ngx_http_passport_registry_nlookups++;
+
     return lk;
 }
 
@@ -290,9 +321,9 @@ ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
                                       ngx_http_passport_registry_fetched, lk)
         != NGX_OK)
     {
-        ngx_http_passport_registry_answer(lk, 0, NULL, 0,
-                                     NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STARTED_EN,
-                                          st);
+        /* no memory, or libcurl did not take it: nothing about the registry */
+        ngx_http_passport_registry_busy(lk,
+                                   NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STARTED_EN);
         return;
     }
 
@@ -342,6 +373,11 @@ ngx_http_passport_registry_fetched(void *data, CURLcode code,
     long  status;
 
     status = ngx_http_passport_fetch_result(&lk->fetch, code, &cause);
+
+    if (lk->fetch.ex.transfer.local) {
+        ngx_http_passport_registry_busy(lk, cause);
+        return;
+    }
 
     ngx_http_passport_registry_answer(lk, status, lk->fetch.body,
                                       lk->fetch.len, cause,
@@ -407,7 +443,8 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
             ngx_http_passport_cache_put(lk->cache, &lk->sn.str, status, body,
                                         len,
                                         ngx_http_passport_fetch_ttl(
-                                            &lk->fetch, lk->cache, status));
+                                            &lk->fetch, lk->cache, status,
+                                            lk->reg->max_age));
 
         } else if (ngx_http_passport_registry_stale(lk, log, &ent, &rec)) {
             cache_status = NGX_HTTP_PASSPORT_CACHE_STALE;
@@ -454,6 +491,44 @@ ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
                                      ans.body.data, ans.body.len, NULL,
                                      ent, rec);
     return 1;
+}
+
+
+/*
+ * The fetch failed here, not at the registry: the breaker does not count
+ * it, no stale answer stands in, and the waiters learn that the worker is
+ * busy (a NULL answer).
+ */
+
+static void
+ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
+    const char *cause)
+{
+    ngx_log_t                   *log;
+    ngx_uint_t                   st;
+    ngx_http_passport_waiter_t  *w;
+
+    log = ngx_http_passport_curl_log();
+
+    if (!ngx_queue_empty(&lk->waiters)) {
+        w = ngx_queue_data(ngx_queue_head(&lk->waiters),
+                           ngx_http_passport_waiter_t, queue);
+        log = w->r->connection->log;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, log, 0,
+                  "passport: registry lookup \"%V\" not made here: %s; "
+                  "the registry is not blamed", &lk->url, cause);
+
+    if (lk->probe) {
+        lk->reg->probing = 0;
+        lk->probe = 0;
+    }
+
+    st = lk->cache ? NGX_HTTP_PASSPORT_CACHE_MISS
+                   : NGX_HTTP_PASSPORT_CACHE_BYPASS;
+
+    ngx_http_passport_registry_deliver(lk, NULL, st);
 }
 
 
@@ -587,6 +662,8 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
 
     ngx_http_passport_fetch_close(&lk->fetch);
     ngx_destroy_pool(lk->pool);
+
+    ngx_http_passport_registry_nlookups--;
 }
 
 

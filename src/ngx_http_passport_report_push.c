@@ -192,6 +192,9 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
         }
     }
 
+    ngx_http_passport_endpoint_clear_token(cf, &ph->endpoint,
+                                           "passport_report_push");
+
     pmcf->push = ph;
 
     return NGX_CONF_OK;

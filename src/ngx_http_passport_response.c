@@ -48,6 +48,9 @@ ngx_http_passport_send_problem(ngx_http_request_t *r,
 
     if (err[0].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
         rp.retry_after = ngx_max(ctx->retry_after, 1);
+
+    } else if (err[0].reason == NGX_HTTP_PASSPORT_REGISTRY_BUSY) {
+        rp.retry_after = ngx_max(ctx->busy_retry_after, 1);
     }
 
     b = ngx_http_passport_problem_document(r, ctx, rp.status);

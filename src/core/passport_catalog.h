@@ -186,6 +186,11 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_TITLE_REGISTRY_UNAVAILABLE_VI                   \
     "Không kết nối được cơ sở dữ liệu truy xuất nguồn gốc"
 
+#define NGX_HTTP_PASSPORT_MSG_TITLE_REGISTRY_BUSY_EN                          \
+    "Too many checks at the moment, please try again shortly"
+#define NGX_HTTP_PASSPORT_MSG_TITLE_REGISTRY_BUSY_VI                          \
+    "Hệ thống đang kiểm tra quá nhiều tin đăng, vui lòng thử lại sau ít phút"
+
 
 /*
  * The "detail" of a problem document with several errors
@@ -613,6 +618,15 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_REGISTRY_UNCONFIRMED_VI                         \
     "cơ sở dữ liệu truy xuất nguồn gốc không xác nhận được %s này: %s"
 
+/*
+ * REGISTRY_NOT_ASKED: LOOKUP_SELLER or LOOKUP_CODE; the detail of
+ * REGISTRY_BUSY (the marketplace had too many lookups at once).
+ */
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_NOT_ASKED_EN                           \
+    "this %s could not be checked yet: too many checks at the moment"
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_NOT_ASKED_VI                           \
+    "chưa kiểm tra được %s này: hệ thống đang kiểm tra quá nhiều tin đăng"
+
 #define NGX_HTTP_PASSPORT_MSG_LOOKUP_SELLER_EN                                \
     "seller"
 #define NGX_HTTP_PASSPORT_MSG_LOOKUP_SELLER_VI                                \
@@ -784,6 +798,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TITLE_CODE_REVOKED)                                                     \
     X(TITLE_CODE_OWNER_MISMATCH)                                              \
     X(TITLE_REGISTRY_UNAVAILABLE)                                             \
+    X(TITLE_REGISTRY_BUSY)                                                    \
     X(SUMMARY)                                                                \
     X(TRACE_VALID)                                                            \
     X(TRACE_EMPTY)                                                            \
@@ -851,6 +866,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TYPE_BOOLEAN)                                                           \
     X(TYPE_NULL)                                                              \
     X(REGISTRY_UNCONFIRMED)                                                   \
+    X(REGISTRY_NOT_ASKED)                                                     \
     X(LOOKUP_SELLER)                                                          \
     X(LOOKUP_CODE)
 

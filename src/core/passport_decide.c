@@ -17,7 +17,7 @@ ngx_http_passport_decide(ngx_http_passport_error_t *errors, size_t n,
     int mode, int on_error)
 {
     int                        rank;
-    size_t                     i, j, nunavailable;
+    size_t                     i, j, nunavailable, nbusy;
     ngx_http_passport_error_t  tmp;
 
     /* an insertion sort: stable, and a request has few problems */
@@ -51,6 +51,26 @@ ngx_http_passport_decide(ngx_http_passport_error_t *errors, size_t n,
         }
     }
 
+    /* before them, the ones not asked because the worker was busy */
+
+    for (nbusy = 0; nbusy < n - nunavailable; nbusy++) {
+        if (errors[n - nunavailable - 1 - nbusy].reason
+            != NGX_HTTP_PASSPORT_REGISTRY_BUSY)
+        {
+            break;
+        }
+    }
+
+    /*
+     * Nothing is known of a listing whose lookups could not all be made
+     * here: it is refused whatever passport_on_registry_error says, which
+     * is about the registry failing, not about this worker's limits.
+     */
+
+    if (nbusy && nbusy + nunavailable == n) {
+        return NGX_HTTP_PASSPORT_VERDICT_BLOCK;
+    }
+
     return ngx_http_passport_verdict(mode, n - nunavailable, nunavailable,
                                      on_error);
 }
@@ -63,5 +83,12 @@ ngx_http_passport_rank(int reason)
         return 0;
     }
 
-    return reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE ? 2 : 1;
+    switch (reason) {
+    case NGX_HTTP_PASSPORT_REGISTRY_BUSY:
+        return 2;
+    case NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE:
+        return 3;
+    default:
+        return 1;
+    }
 }

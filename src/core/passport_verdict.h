@@ -39,7 +39,8 @@
 #define NGX_HTTP_PASSPORT_CODE_REVOKED           13
 #define NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH    14
 #define NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE   15
-#define NGX_HTTP_PASSPORT_NREASONS               16
+#define NGX_HTTP_PASSPORT_REGISTRY_BUSY          16
+#define NGX_HTTP_PASSPORT_NREASONS               17
 
 
 /* modes and verdicts */

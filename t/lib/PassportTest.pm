@@ -94,7 +94,9 @@ sub config {
         . "pid $p/logs/nginx.pid;\nerror_log $p/logs/error.log info;\n"
         . ($> == 0 ? "user root;\n" : '') . ($o{main} // '');
     my $temp = join '', map { "    ${_}_temp_path $p/tmp/$_;\n" } qw(client_body proxy fastcgi uwsgi scgi);
-    my $conf = $self->_subst("$main\n\nevents {\n    worker_connections 1024;\n" . ($o{events} // '')
+    # events => 'worker_connections N;' replaces the default
+    my $wc = ($o{events} // '') =~ /worker_connections/ ? '' : "    worker_connections 1024;\n";
+    my $conf = $self->_subst("$main\n\nevents {\n$wc" . ($o{events} // '')
         . "}\n\nhttp {\n    access_log $p/logs/access.log;\n$temp"
         . "    default_type application/octet-stream;\n\n$http\n}\n");
     my @listen;

@@ -32,6 +32,8 @@
 #define UNKNOWN      NGX_HTTP_PASSPORT_CODE_NOT_REGISTERED
 #define INACTIVE     NGX_HTTP_PASSPORT_SELLER_INACTIVE
 #define UNAVAILABLE  NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE
+#define BUSY         NGX_HTTP_PASSPORT_REGISTRY_BUSY
+#define RECALLED     NGX_HTTP_PASSPORT_CODE_RECALLED
 
 
 #define MAX  8
@@ -168,11 +170,54 @@ test_unavailable(void)
 }
 
 
+/* a lookup not made here (a local limit) never passes nor flags */
+
+static void
+test_busy(void)
+{
+    size_t     i;
+    problem_t  busy[] = {
+        { UNAVAILABLE, "/seller" }, { BUSY, "/items/0/code" },
+        { BUSY, "/items/1/code" }
+    };
+    problem_t  known[] = {
+        { BUSY, "/items/0/code" }, { RECALLED, "/items/1/code" }
+    };
+    struct {
+        int          mode, on_error;
+        const char  *name;
+    } v[] = {
+        { ENF, BLK, "busy, block policy: block" },
+        { ENF, FLAGP, "busy, flag policy: block all the same" },
+        { ENF, PASSP, "busy, pass policy: block all the same" },
+        { FLG, PASSP, "busy in flag mode: block, not flag" },
+        { MON, PASSP, "busy in monitor mode: recorded as a block" },
+    };
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        (void) decide(busy, 3, v[i].mode, v[i].on_error, BLOCK, v[i].name);
+    }
+
+    is_str(decide(busy, 3, ENF, PASSP, BLOCK, "busy blocks"),
+           "REGISTRY_BUSY /items/0/code, REGISTRY_BUSY /items/1/code, "
+           "REGISTRY_UNAVAILABLE /seller",
+           "busy ranks before unavailable: it decides the status");
+
+    is_str(decide(known, 2, ENF, PASSP, BLOCK, "a known problem blocks"),
+           "CODE_RECALLED /items/1/code, REGISTRY_BUSY /items/0/code",
+           "a known problem ranks before busy");
+
+    (void) decide(known, 2, FLG, PASSP, FLAG,
+                  "a known problem in flag mode flags, busy or not");
+}
+
+
 int
 main(void)
 {
     test_order();
     test_unavailable();
+    test_busy();
 
     printf("1..%d\n", tests);
 
