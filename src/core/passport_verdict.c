@@ -68,7 +68,10 @@ static const ngx_http_passport_reason_t  ngx_http_passport_reasons[] = {
       { NGX_HTTP_PASSPORT_MSG(TITLE_CODE_OWNER_MISMATCH) } },
 
     { "REGISTRY_UNAVAILABLE", "registry-unavailable", 503, 0,
-      { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_UNAVAILABLE) } }
+      { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_UNAVAILABLE) } },
+
+    { "BODY_TOO_COMPLEX", "body-too-complex", 413, 1,
+      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_TOO_COMPLEX) } }
 };
 
 
