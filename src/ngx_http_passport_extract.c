@@ -142,8 +142,9 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
 
 
 /*
- * The check is over: what the rest of the request shows of the document
- * (the values of its problems, its items, the listing seller as sent) is
+ * The check is over: what the rest of the request uses of the document
+ * (the values of its problems, its items and their keys, the listing
+ * seller as sent) is
  * copied into the request pool, and the JSON tree and the body's copy are
  * freed at once rather than when the request ends, which a slow upstream
  * or client can put off for long.  A problem's value is shown cut to
@@ -194,8 +195,12 @@ ngx_http_passport_release(ngx_http_passport_check_t *ck)
     it = ctx->items.elts;
 
     for (i = 0; i < ctx->items.nelts; i++) {
-        if (ngx_http_passport_keep(pool, &it[i].value, it[i].value_len)
+        /* an opaque code's key is the code as sent, less white space */
+
+        if (ngx_http_passport_keep(pool, &it[i].code.data, it[i].code.len)
             != NGX_OK
+            || ngx_http_passport_keep(pool, &it[i].value, it[i].value_len)
+               != NGX_OK
             || ngx_http_passport_keep(pool, &it[i].seller_value,
                                       it[i].seller_value_len)
                != NGX_OK)
