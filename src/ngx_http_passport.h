@@ -74,6 +74,7 @@ struct ngx_http_passport_loc_conf_s {
 
     ngx_uint_t                  status;
     ngx_uint_t                  max_items;
+    ngx_uint_t                  max_json_values;
     ngx_str_t                   type_base;
 
     ngx_http_passport_registry_t  *registry;    /* made by the merge */

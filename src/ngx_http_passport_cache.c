@@ -24,8 +24,8 @@
 typedef struct {
     u_char                      color;
     u_char                      has_answer;
-    u_short                     key_len;
     ngx_queue_t                 queue;
+    size_t                      key_len;       /* a key is never cut */
     long                        status;
     time_t                      expires;       /* fresh until */
     time_t                      stale_until;   /* usable on failure until */
@@ -356,7 +356,7 @@ ngx_http_passport_cache_alloc(ngx_http_passport_cache_t *cache,
                         offsetof(ngx_http_passport_cache_node_t, data)
                         - offsetof(ngx_http_passport_cache_node_t,
                                    has_answer));
-            cn->key_len = (u_short) key->len;
+            cn->key_len = key->len;
             ngx_memcpy(cn->data, key->data, key->len);
 
             ngx_rbtree_insert(&cache->sh->rbtree, node);

@@ -8,6 +8,7 @@
 #include "ngx_http_passport_extract.h"
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_problems.h"
+#include "passport_json.h"
 
 
 /*
@@ -21,7 +22,12 @@
 #define NGX_HTTP_PASSPORT_TZ_OFFSET  (7 * 3600)
 
 
+static ngx_int_t ngx_http_passport_check_body(ngx_http_passport_check_t *ck);
+static ngx_int_t ngx_http_passport_release(ngx_http_passport_check_t *ck);
+static ngx_int_t ngx_http_passport_keep(ngx_pool_t *pool, u_char **data,
+    size_t len);
 static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
+static ngx_int_t ngx_http_passport_too_complex(ngx_http_passport_check_t *ck);
 static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
     ngx_http_passport_pointer_t *items);
 static ngx_int_t ngx_http_passport_shape_problem(
@@ -35,7 +41,56 @@ static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
     ngx_http_passport_item_t *it);
 
 
+static char *ngx_http_passport_check_limit(ngx_conf_t *cf, void *post,
+    void *data);
+
+
 static ngx_str_t  ngx_http_passport_root = ngx_null_string;
+
+
+/*
+ * Each item is checked and may need two lookups: 10000 keeps the work of
+ * one request within what a worker does between two events without notice.
+ */
+ngx_http_passport_limit_t  ngx_http_passport_max_items_limit = {
+    ngx_http_passport_check_limit, 10000,
+    "split larger listings into several requests"
+};
+
+/* a value costs the parser about a hundred bytes while it is checked */
+ngx_http_passport_limit_t  ngx_http_passport_max_json_values_limit = {
+    ngx_http_passport_check_limit, 1000000,
+    "a body is parsed whole before it is checked"
+};
+
+
+static char *
+ngx_http_passport_check_limit(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_http_passport_limit_t *limit = post;
+    ngx_uint_t                *np = data;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (*np < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" value \"%V\" is too small: use at "
+                           "least 1", &value[0], &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (*np > limit->max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" value \"%V\" is too large: use at "
+                           "most %ui (%s)", &value[0], &value[1],
+                           limit->max, limit->why);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
 
 
 ngx_int_t
@@ -51,22 +106,149 @@ ngx_http_passport_check(ngx_http_request_t *r,
     ck.today = ngx_http_passport_today();
     ck.seller = NGX_HTTP_PASSPORT_SELLER_NONE;
 
-    rc = ngx_http_passport_parse(&ck);
+    rc = ngx_http_passport_check_body(&ck);
+
+    if (rc != NGX_OK) {
+        /* the context's pool cleanup releases the tree */
+        return rc;
+    }
+
+    return ngx_http_passport_release(&ck);
+}
+
+
+static ngx_int_t
+ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_passport_parse(ck);
     if (rc != NGX_OK) {
         return rc == NGX_DECLINED ? NGX_OK : NGX_ERROR;
     }
 
     /* a document of the wrong shape is one problem, not one per field */
 
-    if (!ngx_http_passport_shape_ok(ctx->root, plcf->items)) {
-        return ngx_http_passport_shape_problem(&ck);
+    if (!ngx_http_passport_shape_ok(ck->ctx->root, ck->plcf->items)) {
+        return ngx_http_passport_shape_problem(ck);
     }
 
-    if (ngx_http_passport_check_listing_seller(&ck) != NGX_OK) {
+    if (ngx_http_passport_check_listing_seller(ck) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    return ngx_http_passport_check_items(&ck);
+    return ngx_http_passport_check_items(ck);
+}
+
+
+/*
+ * The check is over: what the rest of the request uses of the document
+ * (the values of its problems, its items and their keys, the listing
+ * seller as sent) is
+ * copied into the request pool, and the JSON tree and the body's copy are
+ * freed at once rather than when the request ends, which a slow upstream
+ * or client can put off for long.  A problem's value is shown cut to
+ * NGX_HTTP_PASSPORT_VALUE_MAX bytes, so no more is kept of it.
+ */
+
+static ngx_int_t
+ngx_http_passport_release(ngx_http_passport_check_t *ck)
+{
+    u_char                     *seller;
+    ngx_uint_t                  i;
+    ngx_pool_t                 *pool;
+    ngx_http_passport_ctx_t    *ctx;
+    ngx_http_passport_item_t   *it;
+    ngx_http_passport_error_t  *err;
+
+    ctx = ck->ctx;
+    pool = ck->r->pool;
+    seller = ctx->seller_raw.data;
+
+    if (ngx_http_passport_keep(pool, &ctx->seller_raw.data,
+                               ctx->seller_raw.len)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    err = ctx->errors.elts;
+
+    for (i = 0; i < ctx->errors.nelts; i++) {
+
+        if (seller && err[i].value == seller) {
+            err[i].value = ctx->seller_raw.data;
+            continue;
+        }
+
+        err[i].value_len = ngx_min(err[i].value_len,
+                                   NGX_HTTP_PASSPORT_VALUE_MAX);
+
+        if (ngx_http_passport_keep(pool, (u_char **) &err[i].value,
+                                   err[i].value_len)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    it = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+        /* an opaque code's key is the code as sent, less white space */
+
+        if (ngx_http_passport_keep(pool, &it[i].code.data, it[i].code.len)
+            != NGX_OK
+            || ngx_http_passport_keep(pool, &it[i].value, it[i].value_len)
+               != NGX_OK
+            || ngx_http_passport_keep(pool, &it[i].seller_value,
+                                      it[i].seller_value_len)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ctx->root) {
+        json_decref(ctx->root);
+        ctx->root = NULL;
+    }
+
+    if (ctx->body.len) {
+        /* a large allocation: given back to the system now */
+        (void) ngx_pfree(pool, ctx->body.data);
+        ngx_str_null(&ctx->body);
+    }
+
+    return NGX_OK;
+}
+
+
+/* *data becomes a copy in the pool; NULL stays NULL */
+
+static ngx_int_t
+ngx_http_passport_keep(ngx_pool_t *pool, u_char **data, size_t len)
+{
+    u_char  *p;
+
+    if (*data == NULL) {
+        return NGX_OK;
+    }
+
+    if (len == 0) {
+        *data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, *data, len);
+    *data = p;
+
+    return NGX_OK;
 }
 
 
@@ -106,6 +288,15 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return NGX_DECLINED;
     }
 
+    /* counted before parsing: a tree takes many times the bytes it came from */
+
+    if (ngx_http_passport_json_values(ctx->body.data, ctx->body.len,
+                                      ck->plcf->max_json_values)
+        > ck->plcf->max_json_values)
+    {
+        return ngx_http_passport_too_complex(ck);
+    }
+
     /*
      * Duplicate keys are refused: the backend might read the other one.
      * Integers are read as reals so that a huge number in a field we do
@@ -116,8 +307,6 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
                            JSON_DECODE_ANY|JSON_REJECT_DUPLICATES
                            |JSON_ALLOW_NUL|JSON_DECODE_INT_AS_REAL, &jerr);
 
-    /* the context's pool cleanup releases the tree */
-
     if (ctx->root != NULL) {
         return NGX_OK;
     }
@@ -127,6 +316,23 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
                                   NGX_HTTP_PASSPORT_MSG(REQ_JSON_SYNTAX),
                                   jerr.line, jerr.column,
                                   jerr.text)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_passport_too_complex(ngx_http_passport_check_t *ck)
+{
+    if (ngx_http_passport_problem(ck->r, ck->ctx,
+                                  NGX_HTTP_PASSPORT_BODY_TOO_COMPLEX,
+                                  &ngx_http_passport_root, NULL, 0,
+                                  NGX_HTTP_PASSPORT_MSG(REQ_BODY_TOO_COMPLEX),
+                                  (size_t) ck->plcf->max_json_values)
         != NGX_OK)
     {
         return NGX_ERROR;

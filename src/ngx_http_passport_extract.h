@@ -21,6 +21,21 @@ ngx_int_t ngx_http_passport_check(ngx_http_request_t *r,
     ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx);
 
 
+/*
+ * passport_max_items and passport_max_json_values: a number from 1 to max,
+ * checked after ngx_conf_set_num_slot() has read it (the command's post).
+ */
+typedef struct {
+    ngx_conf_post_handler_pt       post_handler;
+    ngx_uint_t                     max;
+    const char                    *why;        /* the fix, past "use at
+                                                  most N" */
+} ngx_http_passport_limit_t;
+
+extern ngx_http_passport_limit_t  ngx_http_passport_max_items_limit;
+extern ngx_http_passport_limit_t  ngx_http_passport_max_json_values_limit;
+
+
 /* the rest is shared by the extract files only */
 
 /* the listing seller's state */

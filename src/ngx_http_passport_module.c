@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport.h"
 #include "ngx_http_passport_handler.h"
+#include "ngx_http_passport_extract.h"
 #include "ngx_http_passport_pattern.h"
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_variables.h"
@@ -43,11 +44,6 @@ static ngx_conf_enum_t  ngx_http_passport_on_error[] = {
 
 static ngx_conf_num_bounds_t  ngx_http_passport_status_bounds = {
     ngx_conf_check_num_bounds, 400, 599
-};
-
-
-static ngx_conf_num_bounds_t  ngx_http_passport_max_items_bounds = {
-    ngx_conf_check_num_bounds, 1, 100000
 };
 
 
@@ -133,7 +129,14 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, max_items),
-      &ngx_http_passport_max_items_bounds },
+      &ngx_http_passport_max_items_limit },
+
+    { ngx_string("passport_max_json_values"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, max_json_values),
+      &ngx_http_passport_max_json_values_limit },
 
     { ngx_string("passport_registry"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -398,6 +401,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->patterns = NGX_CONF_UNSET_PTR;
     conf->status = NGX_CONF_UNSET_UINT;
     conf->max_items = NGX_CONF_UNSET_UINT;
+    conf->max_json_values = NGX_CONF_UNSET_UINT;
     conf->registry_url = NGX_CONF_UNSET_PTR;
     conf->registry_timeout = NGX_CONF_UNSET_MSEC;
     conf->registry_ssl_verify = NGX_CONF_UNSET;
@@ -440,6 +444,8 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->patterns, prev->patterns, NULL);
     ngx_conf_merge_uint_value(conf->status, prev->status, 422);
     ngx_conf_merge_uint_value(conf->max_items, prev->max_items, 100);
+    ngx_conf_merge_uint_value(conf->max_json_values, prev->max_json_values,
+                              50000);
     ngx_conf_merge_str_value(conf->type_base, prev->type_base,
                              "urn:passport:problem:");
 

@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport.h"
 #include "ngx_http_passport_problems.h"
+#include "passport_json.h"
 
 
 /*
@@ -151,7 +152,6 @@ ngx_int_t
 ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
     u_char **data, size_t *len)
 {
-    double   d;
     size_t   n;
     u_char   buf[64];
 
@@ -176,20 +176,8 @@ ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
 
     /* numbers are parsed as reals: show whole ones as the client wrote */
 
-    d = json_number_value(v);
-
-    if (d == (double) (int64_t) d && d > -1e15 && d < 1e15) {
-        n = ngx_sprintf(buf, "%L", (int64_t) d) - buf;
-
-    } else {
-        n = json_dumpb(v, (char *) buf, sizeof(buf), JSON_ENCODE_ANY);
-
-        if (n == 0 || n > sizeof(buf)) {
-            *data = (u_char *) "number";
-            *len = 6;
-            return NGX_OK;
-        }
-    }
+    n = ngx_http_passport_json_number(json_number_value(v), (char *) buf,
+                                      sizeof(buf));
 
     *data = ngx_pnalloc(r->pool, n);
     if (*data == NULL) {

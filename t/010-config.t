@@ -80,7 +80,7 @@ my @bad = (
       qr/\[emerg\].*invalid method "FETCH"/,
       'unknown method' ],
     [ "$good passport_max_items 0;",
-      qr/\[emerg\].*value must be between 1 and 100000/,
+      qr/\[emerg\].*"passport_max_items" value "0" is too small: use at least 1/,
       'max_items 0' ],
     [ "$good passport_seller /a; passport_seller /b;",
       qr/\[emerg\].*"passport_seller" directive is duplicate/,

@@ -116,6 +116,11 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_TITLE_BODY_MALFORMED_VI                         \
     "Nội dung yêu cầu không đúng định dạng"
 
+#define NGX_HTTP_PASSPORT_MSG_TITLE_BODY_TOO_COMPLEX_EN                       \
+    "Request body has too many values"
+#define NGX_HTTP_PASSPORT_MSG_TITLE_BODY_TOO_COMPLEX_VI                       \
+    "Nội dung yêu cầu có quá nhiều giá trị"
+
 #define NGX_HTTP_PASSPORT_MSG_TITLE_TOO_MANY_ITEMS_EN                         \
     "Too many items in one request"
 #define NGX_HTTP_PASSPORT_MSG_TITLE_TOO_MANY_ITEMS_VI                         \
@@ -267,6 +272,12 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_DUPLICATE_VI                           \
     "AI (%s) xuất hiện hai lần với giá trị khác nhau"
 
+/* TRACE_AI_REPEATED: AI */
+#define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REPEATED_EN                            \
+    "AI (%s) appears more than once in the Digital Link"
+#define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REPEATED_VI                            \
+    "AI (%s) xuất hiện nhiều lần trong Digital Link"
+
 /* TRACE_AI_REQUIRES: AI, the AI it requires */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REQUIRES_EN                            \
     "AI (%s) requires AI (%s)"
@@ -300,6 +311,12 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "trace code is too long"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_TOO_LONG_VI                               \
     "mã truy xuất quá dài"
+
+/* TRACE_OVERSIZE: the limit in bytes (unsigned long) */
+#define NGX_HTTP_PASSPORT_MSG_TRACE_OVERSIZE_EN                               \
+    "trace code is longer than %lu bytes"
+#define NGX_HTTP_PASSPORT_MSG_TRACE_OVERSIZE_VI                               \
+    "mã truy xuất dài hơn %lu byte"
 
 #define NGX_HTTP_PASSPORT_MSG_TRACE_INVALID_EN                                \
     "invalid trace code"
@@ -372,6 +389,12 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "seller ID is too long"
 #define NGX_HTTP_PASSPORT_MSG_SELLER_TOO_LONG_VI                              \
     "mã định danh người bán quá dài"
+
+/* SELLER_OVERSIZE: the limit in bytes (unsigned long) */
+#define NGX_HTTP_PASSPORT_MSG_SELLER_OVERSIZE_EN                              \
+    "seller ID is longer than %lu bytes"
+#define NGX_HTTP_PASSPORT_MSG_SELLER_OVERSIZE_VI                              \
+    "mã định danh người bán dài hơn %lu byte"
 
 #define NGX_HTTP_PASSPORT_MSG_SELLER_INVALID_EN                               \
     "invalid seller ID"
@@ -512,6 +535,14 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "expected a JSON object, found %s"
 #define NGX_HTTP_PASSPORT_MSG_REQ_NOT_OBJECT_VI                               \
     "cần một đối tượng JSON, nhận được %s"
+
+/* REQ_BODY_TOO_COMPLEX: values allowed (size_t) */
+#define NGX_HTTP_PASSPORT_MSG_REQ_BODY_TOO_COMPLEX_EN                         \
+    "the JSON document holds more than %zu values (objects, arrays, "       \
+    "strings, numbers, true, false, null)"
+#define NGX_HTTP_PASSPORT_MSG_REQ_BODY_TOO_COMPLEX_VI                         \
+    "tài liệu JSON có hơn %zu giá trị (đối tượng, mảng, chuỗi, số, true, "  \
+    "false, null)"
 
 #define NGX_HTTP_PASSPORT_MSG_REQ_NO_SELLER_EN                                \
     "the listing has no seller ID"
@@ -784,6 +815,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_CATALOG(X)                                          \
     X(TITLE_BODY_NOT_JSON)                                                    \
     X(TITLE_BODY_MALFORMED)                                                   \
+    X(TITLE_BODY_TOO_COMPLEX)                                                 \
     X(TITLE_TOO_MANY_ITEMS)                                                   \
     X(TITLE_SELLER_MISSING)                                                   \
     X(TITLE_SELLER_ID_INVALID)                                                \
@@ -810,12 +842,14 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TRACE_AI_DATE)                                                          \
     X(TRACE_AI_COUNTRY)                                                       \
     X(TRACE_AI_DUPLICATE)                                                     \
+    X(TRACE_AI_REPEATED)                                                      \
     X(TRACE_AI_REQUIRES)                                                      \
     X(TRACE_AI_EXCLUDES)                                                      \
     X(TRACE_NO_KEY)                                                           \
     X(TRACE_DL_SYNTAX)                                                        \
     X(TRACE_PERCENT)                                                          \
     X(TRACE_TOO_LONG)                                                         \
+    X(TRACE_OVERSIZE)                                                         \
     X(TRACE_INVALID)                                                          \
     X(SELLER_VALID)                                                           \
     X(SELLER_EMPTY)                                                           \
@@ -828,6 +862,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(SELLER_CENTURY)                                                         \
     X(SELLER_NO_VALID_CODE)                                                   \
     X(SELLER_TOO_LONG)                                                        \
+    X(SELLER_OVERSIZE)                                                        \
     X(SELLER_INVALID)                                                         \
     X(KIND_SELLER)                                                            \
     X(KIND_TAX_CODE)                                                          \
@@ -848,6 +883,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(REQ_JSON_SYNTAX)                                                        \
     X(REQ_NOT_ARRAY)                                                          \
     X(REQ_NOT_OBJECT)                                                         \
+    X(REQ_BODY_TOO_COMPLEX)                                                   \
     X(REQ_NO_SELLER)                                                          \
     X(REQ_NO_ITEMS)                                                           \
     X(REQ_ITEMS_NOT_ARRAY)                                                    \

@@ -241,6 +241,13 @@ ngx_http_passport_code_parse(const unsigned char *s, size_t len, long today,
     ctx.today = today;
     len = s ? len : 0;
 
+    /* before anything else: an over-long code is not even trimmed */
+
+    if (len > NGX_HTTP_PASSPORT_INPUT_MAX) {
+        out->form = NGX_HTTP_PASSPORT_CODE_NONE;
+        return out->err = NGX_HTTP_PASSPORT_ID_OVERSIZE;
+    }
+
     /* spaces, tabs, CR and LF, but not GS */
     p = ngx_http_passport_trim(ctx.base, &len, 0);
 

@@ -141,6 +141,12 @@ ngx_http_passport_seller_explain(const ngx_http_passport_seller_t *sl,
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(SELLER_TOO_LONG));
 
+    case NGX_HTTP_PASSPORT_ID_OVERSIZE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(SELLER_OVERSIZE),
+                                     (unsigned long)
+                                         NGX_HTTP_PASSPORT_INPUT_MAX);
+
     default:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(SELLER_INVALID));
@@ -212,6 +218,11 @@ ngx_http_passport_code_ai_explain(const ngx_http_passport_code_t *code,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_DUPLICATE),
                                      ai);
 
+    case NGX_HTTP_PASSPORT_ID_AI_REPEATED:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_AI_REPEATED),
+                                     ai);
+
     case NGX_HTTP_PASSPORT_ID_AI_REQUIRES:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_REQUIRES),
@@ -268,6 +279,12 @@ ngx_http_passport_code_explain(const ngx_http_passport_code_t *code,
     case NGX_HTTP_PASSPORT_ID_TOO_LONG:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_TOO_LONG));
+
+    case NGX_HTTP_PASSPORT_ID_OVERSIZE:
+        return ngx_http_passport_say(buf, size, lang,
+                                     NGX_HTTP_PASSPORT_MSG(TRACE_OVERSIZE),
+                                     (unsigned long)
+                                         NGX_HTTP_PASSPORT_INPUT_MAX);
 
     default:
         /* the errors about one AI, the seller errors, anything unknown */

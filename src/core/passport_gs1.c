@@ -378,7 +378,10 @@ ngx_http_passport_repeat(ngx_http_passport_ctx_t *ctx, const char *ai,
 }
 
 
-/* validates an AI value and stores it; identical repeats are dropped */
+/*
+ * validates an AI value and stores it; identical repeats are dropped, but
+ * in a Digital Link
+ */
 int
 ngx_http_passport_gs1_add(ngx_http_passport_ctx_t *ctx,
     const ngx_http_passport_ai_t *def, const char *ai, const unsigned char *v,
@@ -402,7 +405,16 @@ ngx_http_passport_gs1_add(ngx_http_passport_ctx_t *ctx,
     if (err == NGX_HTTP_PASSPORT_ID_OK) {
         switch (ngx_http_passport_repeat(ctx, ai, v, len)) {
         case 1:
-            return NGX_HTTP_PASSPORT_ID_OK;
+            /*
+             * An element string may repeat an AI with the same value
+             * (GS1 General Specifications); a Digital Link names each
+             * AI once (GS1 Digital Link URI syntax), whatever the value.
+             */
+            if (ctx->mode != NGX_HTTP_PASSPORT_PCT) {
+                return NGX_HTTP_PASSPORT_ID_OK;
+            }
+            err = NGX_HTTP_PASSPORT_ID_AI_REPEATED;
+            break;
         case -1:
             err = NGX_HTTP_PASSPORT_ID_AI_DUPLICATE;
         }

@@ -64,6 +64,17 @@
 #define NGX_HTTP_PASSPORT_ID_DL_SYNTAX      17   /* malformed DL URI */
 #define NGX_HTTP_PASSPORT_ID_PERCENT        18   /* bad %XX escape */
 #define NGX_HTTP_PASSPORT_ID_TOO_LONG       19
+#define NGX_HTTP_PASSPORT_ID_OVERSIZE       20   /* longer than INPUT_MAX,
+                                                  not looked at */
+#define NGX_HTTP_PASSPORT_ID_AI_REPEATED    21   /* ai set: twice in a
+                                                  Digital Link */
+
+
+/*
+ * No code or seller ID is looked at, matched or looked up when it is
+ * longer than this, white space included.
+ */
+#define NGX_HTTP_PASSPORT_INPUT_MAX       512
 
 
 #define NGX_HTTP_PASSPORT_SELLER_MAX      32

@@ -141,6 +141,12 @@ ngx_http_passport_seller_parse(const unsigned char *s, size_t len,
 
     memset(out, 0, sizeof(ngx_http_passport_seller_t));
 
+    /* before anything else: an over-long ID is not even trimmed */
+
+    if (len > NGX_HTTP_PASSPORT_INPUT_MAX) {
+        return out->err = NGX_HTTP_PASSPORT_ID_OVERSIZE;
+    }
+
     s = ngx_http_passport_trim(s, &len, 1);
 
     if (len == 0) {

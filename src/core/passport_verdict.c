@@ -71,7 +71,10 @@ static const ngx_http_passport_reason_t  ngx_http_passport_reasons[] = {
       { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_UNAVAILABLE) } },
 
     { "REGISTRY_BUSY", "registry-busy", 503, 0,
-      { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_BUSY) } }
+      { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_BUSY) } },
+
+    { "BODY_TOO_COMPLEX", "body-too-complex", 413, 1,
+      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_TOO_COMPLEX) } }
 };
 
 

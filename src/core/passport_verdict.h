@@ -22,7 +22,10 @@
 #include "passport_catalog.h"
 
 
-/* reason codes; the order is the order of documentation, not severity */
+/*
+ * reason codes; not an order of severity.  A new reason is numbered after
+ * the others (records name reasons, so numbers are internal).
+ */
 #define NGX_HTTP_PASSPORT_BODY_NOT_JSON          0
 #define NGX_HTTP_PASSPORT_BODY_MALFORMED         1
 #define NGX_HTTP_PASSPORT_TOO_MANY_ITEMS         2
@@ -40,7 +43,8 @@
 #define NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH    14
 #define NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE   15
 #define NGX_HTTP_PASSPORT_REGISTRY_BUSY          16
-#define NGX_HTTP_PASSPORT_NREASONS               17
+#define NGX_HTTP_PASSPORT_BODY_TOO_COMPLEX       17
+#define NGX_HTTP_PASSPORT_NREASONS               18
 
 
 /* modes and verdicts */

@@ -596,8 +596,9 @@ static const code_case_t  code_cases[] = {
       "8006/095060001343520102/22/C/10/L/21/S", NULL, NULL },
     { T("https://a/8004/9521141ABC%2F1"), E(OK), F(DL),
       "8004/9521141ABC%2F1", NULL, NULL },
-    { T("https://a/01/12312312312333?17=281231&17=281231"), E(OK), F(DL),
-      "01/12312312312333", NULL, NULL },
+    /* a Digital Link names an AI once, even with the same value */
+    { T("https://a/01/12312312312333?17=281231&17=281231"), E(AI_REPEATED),
+      F(DL), NULL, "17", NULL },
     { T("]Q1https://id.gs1.org/01/12312312312326"), E(OK), F(DL),
       "01/12312312312326", NULL, NULL },
 
@@ -688,6 +689,8 @@ static const code_case_t  code_cases[] = {
     { T("https://a/01/12312312312326?422=999"), E(AI_COUNTRY), F(DL), NULL,
       "422", NULL },
     { T("https://a/01/12312312312326?17=281231&17=291231"), E(AI_DUPLICATE),
+      F(DL), NULL, "17", NULL },
+    { T("https://a/01/12312312312326?17=281231&17=281231"), E(AI_REPEATED),
       F(DL), NULL, "17", NULL },
     { T("https://a/01/12312312312326?02=09506000134352"), E(AI_EXCLUDES),
       F(DL), NULL, "01", "02" },
@@ -956,6 +959,50 @@ test_century(void)
 }
 
 
+/* a megabyte of one AI repeated, and a long seller ID */
+static void
+test_limits_big(void)
+{
+    char                        *big, *p;
+    size_t                       n, len;
+    ngx_http_passport_code_t     c;
+    ngx_http_passport_seller_t   sl;
+
+    len = 1024 * 1024;
+    big = malloc(len + 64);
+    if (big == NULL) {
+        abort();
+    }
+
+    p = big + sprintf(big, "https://a/01/09506000134352?17=281231");
+
+    while ((size_t) (p - big) + 10 < len) {
+        p += sprintf(p, "&17=281231");
+    }
+
+    n = p - big;
+    ngx_http_passport_code_parse(U(big), n, TODAY, &c);
+    ok(c.err == E(OVERSIZE), "1 MB Digital Link of AI 17 repeated: err %d",
+       c.err);
+
+    /* within the limit, the repeat itself is refused in a Digital Link */
+
+    ngx_http_passport_code_parse(U(big), 47, TODAY, &c);
+    ok(c.err == E(AI_REPEATED) && strcmp(c.ai, "17") == 0,
+       "AI 17 twice in a Digital Link: err %d", c.err);
+
+    memset(big, ' ', 513);
+    memcpy(big + 200, "0100109106", 10);
+    ngx_http_passport_seller_parse(U(big), 512, &sl);
+    ok(sl.err == E(OK), "a tax code padded to 512 bytes: err %d", sl.err);
+    ngx_http_passport_seller_parse(U(big), 513, &sl);
+    ok(sl.err == E(OVERSIZE) && sl.len == 0,
+       "padded to 513 bytes: err %d", sl.err);
+
+    free(big);
+}
+
+
 static void
 test_limits(void)
 {
@@ -1031,30 +1078,43 @@ test_limits(void)
     ok(c.err == 0 && c.len == 209 && c.len == strlen(c.canon),
        "longest 01 canonical form: %lu bytes", (unsigned long) c.len);
 
-    /* a long value is a length error, whatever its size */
+    /* a long value is a length error, up to the input limit */
 
     memset(in, 'A', sizeof(in));
     memcpy(in, "(01)09506000134352(91)", 22);
-    ngx_http_passport_code_parse(U(in), sizeof(in), TODAY, &c);
-    ok(c.err == E(AI_LENGTH), "2 KB AI 91 value: err %d", c.err);
+    ngx_http_passport_code_parse(U(in), 512, TODAY, &c);
+    ok(c.err == E(AI_LENGTH), "512-byte AI 91 value: err %d", c.err);
 
     memcpy(in, "https://a/01/09506000134352?91=", 31);
-    ngx_http_passport_code_parse(U(in), sizeof(in), TODAY, &c);
-    ok(c.err == E(AI_LENGTH), "2 KB DL query value: err %d", c.err);
+    ngx_http_passport_code_parse(U(in), 512, TODAY, &c);
+    ok(c.err == E(AI_LENGTH), "512-byte DL query value: err %d", c.err);
 
     memset(in, '%', sizeof(in));
     memcpy(in, "https://a/01/09506000134352?91=", 31);
-    ngx_http_passport_code_parse(U(in), sizeof(in), TODAY, &c);
-    ok(c.err == E(PERCENT), "2 KB of %%: err %d", c.err);
+    ngx_http_passport_code_parse(U(in), 512, TODAY, &c);
+    ok(c.err == E(PERCENT), "512 bytes of %%: err %d", c.err);
 
     memset(in, '1', sizeof(in));
+    ngx_http_passport_code_parse(U(in), 512, TODAY, &c);
+    ok(c.err == E(SHAPE), "512 bytes of digits: err %d", c.err);
+
+    /* past the input limit nothing is looked at, not even white space */
+
+    ngx_http_passport_code_parse(U(in), 513, TODAY, &c);
+    ok(c.err == E(OVERSIZE) && c.len == 0 && c.form == F(NONE),
+       "513 bytes of digits: err %d", c.err);
+
+    memset(in, ' ', sizeof(in));
+    memcpy(in + 600, "09506000134352", 14);
     ngx_http_passport_code_parse(U(in), sizeof(in), TODAY, &c);
-    ok(c.err == E(SHAPE), "2 KB of digits: err %d", c.err);
+    ok(c.err == E(OVERSIZE), "a GTIN padded past 512 bytes: err %d", c.err);
+
+    test_limits_big();
 
     /* 91 characters in AI 91 */
 
     p = in + sprintf(in, "(01)09506000134352(91)");
-    memset(p, 'z', 90);
+    memset(p, 'z', 91);
     ngx_http_passport_code_parse(U(in), p - in + 90, TODAY, &c);
     ok(c.err == E(OK), "AI 91 with 90 characters");
     ngx_http_passport_code_parse(U(in), p - in + 91, TODAY, &c);
@@ -1236,7 +1296,7 @@ test_explain(void)
 
     all = 1;
 
-    for (err = 0; err <= E(TOO_LONG) + 1; err++) {
+    for (err = 0; err <= E(AI_REPEATED) + 1; err++) {
         memset(&c, 0, sizeof(c));
         c.err = err;
         strcpy(c.ai, "01");
@@ -1425,7 +1485,7 @@ test_random(void)
 
         ngx_http_passport_code_parse(U(in), len, 20250601L, &c);
 
-        if (c.err < 0 || c.err > E(TOO_LONG) || c.len != strlen(c.canon)
+        if (c.err < 0 || c.err > E(AI_REPEATED) || c.len != strlen(c.canon)
             || c.len >= NGX_HTTP_PASSPORT_CANON_MAX || c.pos > len
             || (c.err == 0) != (c.len > 0) || strlen(c.ai) > 4
             || strlen(c.ai2) > 4 || strlen(c.gtin) > 14)
@@ -1452,7 +1512,7 @@ test_random(void)
 
         ngx_http_passport_seller_parse(U(in), len % 40, &sl);
 
-        if (sl.err < 0 || sl.err > E(TOO_LONG)
+        if (sl.err < 0 || sl.err > E(AI_REPEATED)
             || strlen(sl.id) >= NGX_HTTP_PASSPORT_SELLER_MAX)
         {
             good = 0;
