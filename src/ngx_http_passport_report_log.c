@@ -259,6 +259,14 @@ ngx_http_passport_report_log_open(ngx_conf_t *cf,
         return NGX_CONF_ERROR;
     }
 
+    /* what is there now, for a plain message; the open checks again */
+
+    if (fstatat(rl->dir, (char *) rl->name, &fi, AT_SYMLINK_NOFOLLOW) == 0
+        && !S_ISREG(fi.st_mode) && !S_ISLNK(fi.st_mode))
+    {
+        goto irregular;
+    }
+
     fd = openat(rl->dir, (char *) rl->name,
                 O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
                 0640);
@@ -292,11 +300,7 @@ ngx_http_passport_report_log_open(ngx_conf_t *cf,
     }
 
     if (!S_ISREG(fi.st_mode)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"passport_report_log\" refuses \"%V\": it is "
-                           "not a regular file; remove it or give another "
-                           "path", &rl->path);
-        return NGX_CONF_ERROR;
+        goto irregular;
     }
 
     if (fi.st_nlink != 1) {
@@ -309,6 +313,14 @@ ngx_http_passport_report_log_open(ngx_conf_t *cf,
     }
 
     return NGX_CONF_OK;
+
+irregular:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"passport_report_log\" refuses \"%V\": it is not "
+                       "a regular file; remove it or give another path",
+                       &rl->path);
+    return NGX_CONF_ERROR;
 }
 
 
@@ -556,9 +568,11 @@ ngx_http_passport_report_log_key(ngx_conf_t *cf,
         ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                            "\"passport_report_log\": the signing key \"%V\" "
                            "is readable or writable by group or others "
-                           "(mode %04uo); \"chmod 600 %V\": only root needs "
-                           "to read it", key,
-                           (ngx_uint_t) (fi.st_mode & 07777), key);
+                           "(mode 0%ui%ui%ui); \"chmod 600 %V\": only root "
+                           "needs to read it", key,
+                           (ngx_uint_t) (fi.st_mode >> 6) & 7,
+                           (ngx_uint_t) (fi.st_mode >> 3) & 7,
+                           (ngx_uint_t) fi.st_mode & 7, key);
     }
 
     rl->key = ngx_http_passport_report_key_read((char *) key->data, 1,
