@@ -85,6 +85,8 @@ void ngx_http_passport_report_log_append(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 ngx_str_t *ngx_http_passport_report_log_path(
     ngx_http_passport_report_log_t *rl);
+ngx_str_t *ngx_http_passport_report_log_state_dir(
+    ngx_http_passport_report_log_t *rl);
 void ngx_http_passport_report_log_threads(ngx_http_passport_report_log_t *rl,
     ngx_http_passport_report_io_t *io);
 

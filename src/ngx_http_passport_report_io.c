@@ -104,7 +104,13 @@ ngx_http_passport_report_io_read(void *data)
     rd->n = 0;
 
     if (rd->fd == NGX_INVALID_FILE) {
-        rd->fd = ngx_open_file(rd->path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+        /* the log's name is not followed if it was made a link */
+
+        rd->fd = ngx_open_file(rd->path,
+                               NGX_FILE_RDONLY|NGX_FILE_NOFOLLOW
+                               |NGX_FILE_NONBLOCK,
+                               NGX_FILE_OPEN, 0);
 
         if (rd->fd == NGX_INVALID_FILE) {
             rd->err = ngx_errno;
@@ -115,6 +121,10 @@ ngx_http_passport_report_io_read(void *data)
         if (ngx_fd_info(rd->fd, &rd->info) == NGX_FILE_ERROR) {
             rd->err = ngx_errno;
             rd->failed = ngx_fd_info_n;
+
+        } else if (!S_ISREG(rd->info.st_mode)) {
+            rd->err = NGX_EINVAL;
+            rd->failed = "open() of a non-regular file";
         }
 
         return;
@@ -139,8 +149,8 @@ ngx_http_passport_report_io_save(void *data)
     sv->failed = NULL;
     sv->err = 0;
 
-    fd = ngx_open_file(sv->tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
-                       NGX_FILE_DEFAULT_ACCESS);
+    fd = ngx_open_file(sv->tmp, NGX_FILE_WRONLY|NGX_FILE_NOFOLLOW,
+                       NGX_FILE_TRUNCATE, 0640);
 
     if (fd == NGX_INVALID_FILE) {
         sv->failed = ngx_open_file_n;

@@ -31,7 +31,13 @@ typedef struct {
 
 struct ngx_http_passport_report_log_s {
     ngx_str_t                           path;
+    /* not in cycle->open_files: "nginx -s reopen" would follow links */
     ngx_open_file_t                    *file;
+    ngx_fd_t                            dir;     /* the log's directory */
+    u_char                             *name;    /* the log's name in it */
+    ngx_str_t                           state;   /* the workers' directory */
+    ngx_fd_t                            state_fd;
+    ngx_cycle_t                        *cycle;
     ngx_str_t                           node;
     EVP_PKEY                           *key;
     ngx_shm_zone_t                     *shm_zone;
@@ -42,9 +48,25 @@ struct ngx_http_passport_report_log_s {
 #endif
     unsigned                            threads_off:1;
     unsigned                            threads_set:1;
+    unsigned                            body_errors:1;
+    unsigned                            stuck:1; /* a move was logged */
 };
 
 
+static char *ngx_http_passport_report_log_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *value, ngx_str_t *key);
+static char *ngx_http_passport_report_log_open(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl);
+static char *ngx_http_passport_report_log_state(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl);
+static ngx_fd_t ngx_http_passport_report_log_dir(ngx_conf_t *cf,
+    ngx_str_t *path, u_char **name);
+static const char *ngx_http_passport_report_log_unsafe(ngx_file_info_t *fi);
+static void ngx_http_passport_report_log_close(void *data);
+static ngx_int_t ngx_http_passport_report_log_own(
+    ngx_http_passport_report_log_t *rl, ngx_log_t *log);
+static void ngx_http_passport_report_log_follow(
+    ngx_http_passport_report_log_t *rl, ngx_log_t *log);
 static char *ngx_http_passport_report_log_key(ngx_conf_t *cf,
     ngx_http_passport_report_log_t *rl, ngx_str_t *key);
 static char *ngx_http_passport_report_log_threads_param(ngx_conf_t *cf,
@@ -79,6 +101,7 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                            *rv;
     ngx_str_t                       *value, name, key;
     ngx_uint_t                       i;
+    ngx_pool_cleanup_t              *cln;
     ngx_http_passport_report_log_t  *rl;
 
     if (pmcf->reports) {
@@ -94,52 +117,42 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     rl->path = value[1];
     rl->node = cf->cycle->hostname;
+    rl->cycle = cf->cycle;
+    rl->dir = NGX_INVALID_FILE;
+    rl->state_fd = NGX_INVALID_FILE;
     ngx_str_null(&key);
 
     for (i = 2; i < cf->args->nelts; i++) {
-
-        if (ngx_strncmp(value[i].data, "key=", 4) == 0) {
-            key.data = value[i].data + 4;
-            key.len = value[i].len - 4;
-            continue;
+        rv = ngx_http_passport_report_log_param(cf, rl, &value[i], &key);
+        if (rv != NGX_CONF_OK) {
+            return rv;
         }
-
-        if (ngx_strncmp(value[i].data, "node=", 5) == 0
-            && value[i].len > 5 && value[i].len <= 5 + 128)
-        {
-            rl->node.data = value[i].data + 5;
-            rl->node.len = value[i].len - 5;
-            continue;
-        }
-
-        if (ngx_strncmp(value[i].data, "threads=", 8) == 0
-            && value[i].len > 8 && !rl->threads_set)
-        {
-            name.data = value[i].data + 8;
-            name.len = value[i].len - 8;
-
-            rv = ngx_http_passport_report_log_threads_param(cf, rl, &name);
-            if (rv != NGX_CONF_OK) {
-                return rv;
-            }
-
-            continue;
-        }
-
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
-        return NGX_CONF_ERROR;
     }
 
     if (ngx_conf_full_name(cf->cycle, &rl->path, 0) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    /* opened by nginx, so that "nginx -s reopen" reopens it too */
-
-    rl->file = ngx_conf_open_file(cf->cycle, &rl->path);
-    if (rl->file == NULL) {
+    rl->file = ngx_pcalloc(cf->pool, sizeof(ngx_open_file_t));
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (rl->file == NULL || cln == NULL) {
         return NGX_CONF_ERROR;
+    }
+
+    rl->file->fd = NGX_INVALID_FILE;
+    rl->file->name = rl->path;
+
+    cln->handler = ngx_http_passport_report_log_close;
+    cln->data = rl;
+
+    rv = ngx_http_passport_report_log_open(cf, rl);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_passport_report_log_state(cf, rl);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     if (key.len) {
@@ -166,6 +179,373 @@ ngx_http_passport_report_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static char *
+ngx_http_passport_report_log_param(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl, ngx_str_t *value, ngx_str_t *key)
+{
+    ngx_str_t  name;
+
+    if (ngx_strncmp(value->data, "key=", 4) == 0) {
+        key->data = value->data + 4;
+        key->len = value->len - 4;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "node=", 5) == 0
+        && value->len > 5 && value->len <= 5 + 128)
+    {
+        rl->node.data = value->data + 5;
+        rl->node.len = value->len - 5;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "state=", 6) == 0 && value->len > 6
+        && rl->state.len == 0)
+    {
+        rl->state.data = value->data + 6;
+        rl->state.len = value->len - 6;
+        return NGX_CONF_OK;
+    }
+
+    if (value->len == 14
+        && ngx_strncmp(value->data, "body_errors=on", 14) == 0)
+    {
+        rl->body_errors = 1;
+        return NGX_CONF_OK;
+    }
+
+    if (value->len == 15
+        && ngx_strncmp(value->data, "body_errors=off", 15) == 0)
+    {
+        rl->body_errors = 0;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "threads=", 8) == 0
+        && value->len > 8 && !rl->threads_set)
+    {
+        name.data = value->data + 8;
+        name.len = value->len - 8;
+
+        return ngx_http_passport_report_log_threads_param(cf, rl, &name);
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"passport_report_log\": "
+                       "key=, node=, state=, body_errors=on|off and "
+                       "threads= are known, each once", value);
+    return NGX_CONF_ERROR;
+}
+
+
+/*
+ * The master (root) opens the log, here at every start and reload: in a
+ * directory only root can write to, not through a symbolic link, a
+ * regular file with no other name, created 0640.  The workers write to
+ * the descriptor they inherit; nobody who can write to the directory can
+ * make root append to another file.
+ */
+
+static char *
+ngx_http_passport_report_log_open(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl)
+{
+    ngx_fd_t         fd;
+    ngx_err_t        err;
+    ngx_file_info_t  fi;
+
+    rl->dir = ngx_http_passport_report_log_dir(cf, &rl->path, &rl->name);
+    if (rl->dir == NGX_INVALID_FILE) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* what is there now, for a plain message; the open checks again */
+
+    if (fstatat(rl->dir, (char *) rl->name, &fi, AT_SYMLINK_NOFOLLOW) == 0
+        && !S_ISREG(fi.st_mode) && !S_ISLNK(fi.st_mode))
+    {
+        goto irregular;
+    }
+
+    fd = openat(rl->dir, (char *) rl->name,
+                O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
+                0640);
+
+    if (fd == NGX_INVALID_FILE) {
+        err = ngx_errno;
+
+        if (err == NGX_ELOOP) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"passport_report_log\" refuses \"%V\": it "
+                               "is a symbolic link; remove it, or give the "
+                               "path of the file itself, in a directory "
+                               "only root can write to", &rl->path);
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
+                           "\"passport_report_log\" cannot open \"%V\"; "
+                           "check the path and its directory's rights",
+                           &rl->path);
+        return NGX_CONF_ERROR;
+    }
+
+    rl->file->fd = fd;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"passport_report_log\": " ngx_fd_info_n
+                           " \"%V\" failed", &rl->path);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!S_ISREG(fi.st_mode)) {
+        goto irregular;
+    }
+
+    if (fi.st_nlink != 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_report_log\" refuses \"%V\": it has "
+                           "%uL names (hard links); give the log a file of "
+                           "its own", &rl->path,
+                           (unsigned long long) fi.st_nlink);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+irregular:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"passport_report_log\" refuses \"%V\": it is not "
+                       "a regular file; remove it or give another path",
+                       &rl->path);
+    return NGX_CONF_ERROR;
+}
+
+
+/*
+ * state=DIR, by default PATH.state: what the workers write (the push
+ * cursor), in a directory of their own, made here and given to the
+ * worker user before the workers start (_own()).  Its parent is checked
+ * as the log's directory is.
+ */
+
+static char *
+ngx_http_passport_report_log_state(ngx_conf_t *cf,
+    ngx_http_passport_report_log_t *rl)
+{
+    u_char           *name;
+    ngx_fd_t          dir;
+    ngx_err_t         err;
+    ngx_file_info_t   fi;
+
+    if (rl->state.len == 0) {
+        rl->state.len = rl->path.len + sizeof(".state") - 1;
+        rl->state.data = ngx_pnalloc(cf->pool, rl->state.len + 1);
+        if (rl->state.data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_sprintf(rl->state.data, "%V.state%Z", &rl->path);
+
+    } else if (ngx_conf_full_name(cf->cycle, &rl->state, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    while (rl->state.len > 1 && rl->state.data[rl->state.len - 1] == '/') {
+        rl->state.data[--rl->state.len] = '\0';
+    }
+
+    dir = ngx_http_passport_report_log_dir(cf, &rl->state, &name);
+    if (dir == NGX_INVALID_FILE) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (mkdirat(dir, (char *) name, 0700) == -1 && ngx_errno != NGX_EEXIST) {
+        err = ngx_errno;
+        (void) close(dir);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
+                           "\"passport_report_log\" cannot make the state "
+                           "directory \"%V\"; give another with state=",
+                           &rl->state);
+        return NGX_CONF_ERROR;
+    }
+
+    rl->state_fd = openat(dir, (char *) name,
+                          O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+    err = ngx_errno;
+    (void) close(dir);
+
+    if (rl->state_fd == NGX_INVALID_FILE
+        || ngx_fd_info(rl->state_fd, &fi) == NGX_FILE_ERROR)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
+                           "\"passport_report_log\" refuses the state "
+                           "directory \"%V\": it must be a directory, not "
+                           "a symbolic link; remove it or give another "
+                           "with state=", &rl->state);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The directory of path, opened and checked; *name: the last part of
+ * path.  Only root can write to it, when nginx runs as root: else
+ * whoever could would swap the file nginx opens as root.
+ */
+
+static ngx_fd_t
+ngx_http_passport_report_log_dir(ngx_conf_t *cf, ngx_str_t *path,
+    u_char **name)
+{
+    u_char           *p, *dirname;
+    size_t            len;
+    ngx_fd_t          fd;
+    const char       *why;
+    ngx_file_info_t   fi;
+
+    for (p = path->data + path->len; p > path->data && p[-1] != '/'; p--) {
+        /* void */
+    }
+
+    if (*p == '\0' || ngx_strcmp(p, ".") == 0 || ngx_strcmp(p, "..") == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_report_log\": \"%V\" names no file; "
+                           "give a file's path", path);
+        return NGX_INVALID_FILE;
+    }
+
+    *name = p;
+    len = (p - 1 > path->data) ? (size_t) (p - 1 - path->data) : 1;
+
+    dirname = ngx_pnalloc(cf->temp_pool, len + 1);
+    if (dirname == NULL) {
+        return NGX_INVALID_FILE;
+    }
+
+    ngx_cpystrn(dirname, path->data, len + 1);
+
+    fd = open((char *) dirname, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+
+    if (fd == NGX_INVALID_FILE || ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"passport_report_log\" cannot open the "
+                           "directory \"%s\" of \"%V\"; make it, or give "
+                           "another path", dirname, path);
+        if (fd != NGX_INVALID_FILE) {
+            (void) close(fd);
+        }
+        return NGX_INVALID_FILE;
+    }
+
+    why = ngx_http_passport_report_log_unsafe(&fi);
+
+    if (why) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_report_log\" refuses \"%V\": its "
+                           "directory \"%s\" %s, so the worker user could "
+                           "swap the file; \"chown root %s\" and \"chmod "
+                           "go-w %s\", or choose a directory only root can "
+                           "write to", path, dirname, why, dirname, dirname);
+        (void) close(fd);
+        return NGX_INVALID_FILE;
+    }
+
+    return fd;
+}
+
+
+/* NULL: root alone can change what the directory holds, or not root */
+
+static const char *
+ngx_http_passport_report_log_unsafe(ngx_file_info_t *fi)
+{
+    if (geteuid() != 0) {
+        /* nobody to take root from */
+        return NULL;
+    }
+
+    if (fi->st_uid != 0) {
+        return "is not owned by root";
+    }
+
+    if (fi->st_mode & (S_IWGRP|S_IWOTH)) {
+        return "is writable by group or others";
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_passport_report_log_close(void *data)
+{
+    ngx_http_passport_report_log_t  *rl = data;
+
+    if (rl->file->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(rl->file->fd);
+    }
+
+    if (rl->dir != NGX_INVALID_FILE) {
+        (void) close(rl->dir);
+    }
+
+    if (rl->state_fd != NGX_INVALID_FILE) {
+        (void) close(rl->state_fd);
+    }
+}
+
+
+/*
+ * In the master, once "user" is known: the log and the state directory
+ * belong to the worker user, who writes them (the log through the
+ * descriptor, the cursor by name) and reads the log for the query and
+ * the push.  Through the descriptors: no name is followed.
+ */
+
+static ngx_int_t
+ngx_http_passport_report_log_own(ngx_http_passport_report_log_t *rl,
+    ngx_log_t *log)
+{
+    ngx_fd_t          fd[2];
+    ngx_uint_t        i;
+    ngx_core_conf_t  *ccf;
+    ngx_file_info_t   fi;
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(rl->cycle->conf_ctx,
+                                           ngx_core_module);
+
+    if (geteuid() != 0 || ccf->user == (ngx_uid_t) NGX_CONF_UNSET_UINT) {
+        return NGX_OK;
+    }
+
+    fd[0] = rl->file->fd;
+    fd[1] = rl->state_fd;
+
+    for (i = 0; i < 2; i++) {
+        if (ngx_fd_info(fd[i], &fi) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_EMERG, log, ngx_errno,
+                          "passport_report_log: " ngx_fd_info_n " \"%V\" "
+                          "failed", i ? &rl->state : &rl->path);
+            return NGX_ERROR;
+        }
+
+        if (fi.st_uid != ccf->user && fchown(fd[i], ccf->user, -1) == -1) {
+            ngx_log_error(NGX_LOG_EMERG, log, ngx_errno,
+                          "passport_report_log: fchown(\"%V\", %d) failed",
+                          i ? &rl->state : &rl->path, ccf->user);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* key=: the private key records are signed with, freed with the cycle */
 
 static char *
@@ -173,10 +553,26 @@ ngx_http_passport_report_log_key(ngx_conf_t *cf,
     ngx_http_passport_report_log_t *rl, ngx_str_t *key)
 {
     char                 why[256];
+    ngx_file_info_t      fi;
     ngx_pool_cleanup_t  *cln;
 
     if (ngx_conf_full_name(cf->cycle, key, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    /* the master reads it; the workers sign with the copy they inherit */
+
+    if (ngx_file_info(key->data, &fi) != NGX_FILE_ERROR
+        && (fi.st_mode & (S_IRWXG|S_IRWXO)))
+    {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "\"passport_report_log\": the signing key \"%V\" "
+                           "is readable or writable by group or others "
+                           "(mode 0%ui%ui%ui); \"chmod 600 %V\": only root "
+                           "needs to read it", key,
+                           (ngx_uint_t) (fi.st_mode >> 6) & 7,
+                           (ngx_uint_t) (fi.st_mode >> 3) & 7,
+                           (ngx_uint_t) fi.st_mode & 7, key);
     }
 
     rl->key = ngx_http_passport_report_key_read((char *) key->data, 1,
@@ -270,6 +666,15 @@ ngx_http_passport_report_log_key_cleanup(void *data)
 }
 
 
+/* the workers' state directory, NUL-terminated: for the push cursor */
+
+ngx_str_t *
+ngx_http_passport_report_log_state_dir(ngx_http_passport_report_log_t *rl)
+{
+    return &rl->state;
+}
+
+
 /* the log's full path, NUL-terminated: for its readers */
 
 ngx_str_t *
@@ -293,6 +698,10 @@ ngx_http_passport_report_log_init_zone(ngx_shm_zone_t *zone, void *data)
 
     rl = zone->data;
     rl->shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    if (ngx_http_passport_report_log_own(rl, zone->shm.log) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     if (orl) {
         rl->sh = orl->sh;
@@ -586,6 +995,92 @@ failed:
 }
 
 
+/*
+ * Rotation: when the log's name in its directory no longer is the file
+ * written to (logrotate moved it), the worker goes on in the file found
+ * there, or makes it (0640) when it may; never through a symbolic link,
+ * never into anything but a regular file of one name.  Till then the
+ * records go on in the moved file: the chain stays whole.  "nginx -s
+ * reopen" does not touch the log: nginx's reopen follows links.
+ */
+
+static void
+ngx_http_passport_report_log_follow(ngx_http_passport_report_log_t *rl,
+    ngx_log_t *log)
+{
+    ngx_fd_t         fd;
+    ngx_err_t        err;
+    const char      *why;
+    ngx_file_info_t  fi, now;
+
+    if (ngx_fd_info(rl->file->fd, &fi) == NGX_FILE_ERROR) {
+        return;
+    }
+
+    if (fstatat(rl->dir, (char *) rl->name, &now, AT_SYMLINK_NOFOLLOW)
+        == 0)
+    {
+        if (now.st_dev == fi.st_dev && now.st_ino == fi.st_ino) {
+            rl->stuck = 0;
+            return;
+        }
+
+        if (!S_ISREG(now.st_mode)) {
+            why = "is not a regular file (a symbolic link?)";
+            goto refused;
+        }
+
+    } else if (ngx_errno != NGX_ENOENT) {
+        return;
+    }
+
+    fd = openat(rl->dir, (char *) rl->name,
+                O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
+                0640);
+
+    if (fd == NGX_INVALID_FILE) {
+        err = ngx_errno;
+
+        if (!rl->stuck) {
+            ngx_log_error(NGX_LOG_WARN, log, err,
+                          "passport: the report log \"%V\" was moved and "
+                          "cannot be opened again; records go on in the "
+                          "moved file until a new one is there (logrotate's "
+                          "\"create 0640\" with the worker user) or nginx "
+                          "is reloaded", &rl->path);
+            rl->stuck = 1;
+        }
+
+        return;
+    }
+
+    if (ngx_fd_info(fd, &now) == NGX_FILE_ERROR
+        || !S_ISREG(now.st_mode) || now.st_nlink != 1)
+    {
+        (void) ngx_close_file(fd);
+        why = "is not a regular file of one name";
+        goto refused;
+    }
+
+    (void) ngx_close_file(rl->file->fd);
+    rl->file->fd = fd;
+    rl->stuck = 0;
+
+    return;
+
+refused:
+
+    if (!rl->stuck) {
+        ngx_log_error(NGX_LOG_CRIT, log, 0,
+                      "passport: the report log \"%V\" was replaced by "
+                      "something that %s: refused, records go on in the "
+                      "file it replaced; put a regular file there or "
+                      "reload nginx", &rl->path, why);
+        rl->stuck = 1;
+    }
+}
+
+
 /* the record of a flagged or blocked request, before its response */
 
 void
@@ -602,6 +1097,15 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
     rl = pmcf->reports;
 
     if (rl == NULL || ctx->verdict == NGX_HTTP_PASSPORT_VERDICT_PASS) {
+        return;
+    }
+
+    /* junk (not JSON, malformed, too many items) only when asked */
+
+    if (!rl->body_errors
+        && ngx_http_passport_errors_whole_body(ctx->errors.elts,
+                                               ctx->errors.nelts))
+    {
         return;
     }
 
@@ -636,6 +1140,8 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
                     : r->unparsed_uri.len;
 
     ngx_shmtx_lock(&rl->shpool->mutex);
+
+    ngx_http_passport_report_log_follow(rl, r->connection->log);
 
     (void) ngx_http_passport_report_log_write(rl, &rec, r->pool,
                                               r->connection->log);

@@ -15,7 +15,8 @@
  * file and POSTs them, at most "batch" at a time, as application/x-ndjson
  * on the registry client's multi handle: a timer starts each batch, so
  * client requests never wait for it.  A 2xx moves the cursor, the last
- * seq delivered, kept in PATH.cursor (a temporary file, fsync, rename);
+ * seq delivered, kept in STATE/cursor (a temporary file, fsync, rename;
+ * STATE: the state directory of passport_report_log, the workers' own);
  * anything else is tried again, the pause doubling from the interval up
  * to 5 minutes.  Delivery is at least once: the regulator de-duplicates
  * by node and seq.
@@ -47,6 +48,7 @@ struct ngx_http_passport_report_push_s {
 struct ngx_http_passport_report_pusher_s {
     ngx_http_passport_report_push_t  *conf;
     ngx_str_t                   path;           /* the log */
+    u_char                     *legacy;         /* PATH.cursor, before 0.4 */
     ngx_log_t                  *log;
 
     unsigned long long          cursor;         /* last seq delivered */
@@ -248,7 +250,7 @@ ngx_int_t
 ngx_http_passport_report_push_init_process(ngx_cycle_t *cycle,
     ngx_http_passport_main_conf_t *pmcf)
 {
-    ngx_str_t                          *path;
+    ngx_str_t                          *path, *state;
     ngx_http_passport_report_pusher_t  *ps;
 
     if (pmcf == NULL || pmcf->push == NULL || pmcf->reports == NULL) {
@@ -274,15 +276,21 @@ ngx_http_passport_report_push_init_process(ngx_cycle_t *cycle,
     ps->path = *path;
     ps->log = cycle->log;
 
-    ps->save.path = ngx_pnalloc(cycle->pool, path->len + sizeof(".cursor"));
+    /* the cursor is in the state directory, never beside the log */
+
+    state = ngx_http_passport_report_log_state_dir(pmcf->reports);
+
+    ps->save.path = ngx_pnalloc(cycle->pool, state->len + sizeof("/cursor"));
     ps->save.tmp = ngx_pnalloc(cycle->pool,
-                               path->len + sizeof(".cursor.tmp"));
-    if (ps->save.path == NULL || ps->save.tmp == NULL) {
+                               state->len + sizeof("/cursor.tmp"));
+    ps->legacy = ngx_pnalloc(cycle->pool, path->len + sizeof(".cursor"));
+    if (ps->save.path == NULL || ps->save.tmp == NULL || ps->legacy == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_sprintf(ps->save.path, "%V.cursor%Z", path);
-    ngx_sprintf(ps->save.tmp, "%V.cursor.tmp%Z", path);
+    ngx_sprintf(ps->save.path, "%V/cursor%Z", state);
+    ngx_sprintf(ps->save.tmp, "%V/cursor.tmp%Z", state);
+    ngx_sprintf(ps->legacy, "%V.cursor%Z", path);
 
     ps->rd.path = ps->path.data;
     ps->rd.fd = NGX_INVALID_FILE;
@@ -475,7 +483,13 @@ ngx_http_passport_report_push_opened(ngx_http_passport_report_pusher_t *ps)
     }
 
     if (rd->failed) {
-        if (rd->fd == NGX_INVALID_FILE) {
+        if (rd->fd == NGX_INVALID_FILE && rd->err == NGX_ENOENT) {
+            /* moved by a rotation, the next record makes it again */
+            ngx_log_error(NGX_LOG_INFO, ps->log, rd->err,
+                          "passport: report push: no \"%V\" yet",
+                          &ps->path);
+
+        } else if (rd->fd == NGX_INVALID_FILE) {
             ngx_log_error(NGX_LOG_ERR, ps->log, rd->err,
                           "passport: report push cannot read \"%V\"",
                           &ps->path);
@@ -793,20 +807,30 @@ static void
 ngx_http_passport_report_push_cursor_load(
     ngx_http_passport_report_pusher_t *ps)
 {
-    u_char              buf[32], *p;
+    u_char              buf[32], *p, *path;
     ssize_t             n;
     ngx_fd_t            fd;
     unsigned long long  seq;
 
     ps->cursor = 0;
+    path = ps->save.path;
 
-    fd = ngx_open_file(ps->save.path, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    fd = ngx_open_file(path, NGX_FILE_RDONLY|NGX_FILE_NOFOLLOW,
+                       NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE && ngx_errno == NGX_ENOENT) {
+        /* the cursor of an older version, beside the log: read once */
+
+        path = ps->legacy;
+        fd = ngx_open_file(path, NGX_FILE_RDONLY|NGX_FILE_NOFOLLOW,
+                           NGX_FILE_OPEN, 0);
+    }
 
     if (fd == NGX_INVALID_FILE) {
         if (ngx_errno != NGX_ENOENT) {
             ngx_log_error(NGX_LOG_ERR, ps->log, ngx_errno,
                           "passport: cannot read the push cursor \"%s\", "
-                          "pushing the whole log", ps->save.path);
+                          "pushing the whole log", path);
         }
 
         return;
@@ -826,7 +850,7 @@ ngx_http_passport_report_push_cursor_load(
     {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,
                       "passport: the push cursor \"%s\" is not valid, "
-                      "pushing the whole log", ps->save.path);
+                      "pushing the whole log", path);
         return;
     }
 
@@ -835,7 +859,7 @@ ngx_http_passport_report_push_cursor_load(
 
 
 /*
- * "SEQ\n" into PATH.cursor.tmp, fsync, rename to PATH.cursor, in a thread
+ * "SEQ\n" into STATE/cursor.tmp, fsync, rename to STATE/cursor, in a thread
  * when the log has a pool; one save at a time, the last cursor saved.
  * here: in the worker, now.
  */

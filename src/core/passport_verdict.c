@@ -123,6 +123,29 @@ ngx_http_passport_reason_is_body(int reason)
 }
 
 
+/*
+ * 1 when every problem is about the body as a whole (not JSON, malformed,
+ * too many items) and none about a seller or an item: junk, which the
+ * report log leaves out unless asked.  0 for no problems.
+ */
+
+int
+ngx_http_passport_errors_whole_body(const ngx_http_passport_error_t *errors,
+    size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_http_passport_reason_is_body(errors[i].reason)
+            && errors[i].reason != NGX_HTTP_PASSPORT_TOO_MANY_ITEMS)
+        {
+            return 0;
+        }
+    }
+
+    return n > 0;
+}
+
 int
 ngx_http_passport_reason_status(int reason, int block_status)
 {

@@ -99,6 +99,8 @@ const char *ngx_http_passport_reason_name(int reason);
 const char *ngx_http_passport_reason_slug(int reason);
 const char *ngx_http_passport_reason_title(int reason, int lang);
 int ngx_http_passport_reason_is_body(int reason);
+int ngx_http_passport_errors_whole_body(const ngx_http_passport_error_t *errors,
+    size_t n);
 int ngx_http_passport_reason_status(int reason, int block_status);
 
 /* "pass", "flag", "block" or "" */

@@ -140,6 +140,38 @@ test_reasons(void)
 
 
 static void
+test_whole_body(void)
+{
+    ngx_http_passport_error_t  e[3];
+
+    memset(e, 0, sizeof(e));
+
+    ok(!ngx_http_passport_errors_whole_body(e, 0), "junk: no problems");
+
+    e[0].reason = NGX_HTTP_PASSPORT_BODY_NOT_JSON;
+    ok(ngx_http_passport_errors_whole_body(e, 1), "junk: not JSON");
+
+    e[0].reason = NGX_HTTP_PASSPORT_BODY_MALFORMED;
+    ok(ngx_http_passport_errors_whole_body(e, 1), "junk: malformed");
+
+    e[1].reason = NGX_HTTP_PASSPORT_TOO_MANY_ITEMS;
+    ok(ngx_http_passport_errors_whole_body(e, 2),
+       "junk: malformed and too many items");
+
+    e[2].reason = NGX_HTTP_PASSPORT_SELLER_ID_INVALID;
+    ok(!ngx_http_passport_errors_whole_body(e, 3),
+       "not junk: a seller problem besides");
+
+    e[0].reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    ok(!ngx_http_passport_errors_whole_body(e, 1),
+       "not junk: the registry could not answer");
+
+    e[0].reason = NGX_HTTP_PASSPORT_CODE_INVALID;
+    ok(!ngx_http_passport_errors_whole_body(e, 1), "not junk: an item");
+}
+
+
+static void
 test_escape(void)
 {
     char           out[64];
@@ -598,6 +630,7 @@ main(void)
 {
     test_lang();
     test_reasons();
+    test_whole_body();
     test_escape();
     test_problem();
     test_rules();
