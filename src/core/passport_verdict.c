@@ -146,6 +146,7 @@ ngx_http_passport_errors_whole_body(const ngx_http_passport_error_t *errors,
     return n > 0;
 }
 
+
 int
 ngx_http_passport_reason_status(int reason, int block_status)
 {
