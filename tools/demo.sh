@@ -57,16 +57,26 @@ master_pid() {
     pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
     case $pid in ''|*[!0-9]*) return 1 ;; esac
     [ -r "/proc/$pid/cmdline" ] || return 1
-    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q 'nginx' || return 1
+    # an nginx master of this prefix, not a process that got the pid since
+    tr '\0' ' ' < "/proc/$pid/cmdline" \
+        | grep -q "^nginx: master process .* -p $DEMO_DIR/ " || return 1
     echo "$pid"
 }
 
-# the processes whose parent is $1
+# the processes whose parent is $1 (the fields after the ")" that ends
+# the command name: state, parent)
 children() {
-    local f
+    local f stat rest
     for f in /proc/[0-9]*/stat; do
-        awk -v p="$1" '$4 == p { print $1 }' "$f" 2>/dev/null
+        stat=$(cat "$f" 2>/dev/null) || continue
+        rest=${stat##*) }
+        set -- "$1" $rest
+        [ "${3:-}" = "$1" ] && echo "${stat%% *}"
     done
+}
+
+is_nginx() {
+    tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q '^nginx'
 }
 
 alive() {
@@ -87,7 +97,7 @@ stop() {
         kill -KILL "$pid" 2>/dev/null
     fi
     for i in $kids; do
-        alive "$i" && kill -KILL "$i" 2>/dev/null
+        alive "$i" && is_nginx "$i" && kill -KILL "$i" 2>/dev/null
     done
     rm -f "$PIDFILE"
     echo "demo: stopped (nginx $pid)"
@@ -138,10 +148,10 @@ configure() {
 
 run_nginx() {
     local out i
-    out=$("$NGINX" -p "$DEMO_DIR/" -c conf/nginx.conf -t 2>&1) \
+    out=$("$NGINX" -p "$DEMO_DIR/" -e "$DEMO_DIR/logs/error.log" -c conf/nginx.conf -t 2>&1) \
         || die "the configuration does not pass nginx -t:
 $out"
-    out=$("$NGINX" -p "$DEMO_DIR/" -c conf/nginx.conf 2>&1) \
+    out=$("$NGINX" -p "$DEMO_DIR/" -e "$DEMO_DIR/logs/error.log" -c conf/nginx.conf 2>&1) \
         || die "nginx did not start:
 $out"
     for i in $(seq 100); do
