@@ -143,3 +143,59 @@ test-asan: deps
 
 clean:
 	rm -rf $(BUILD)
+
+
+# ------------------------------------------------------------------ first run
+# make demo       install what is missing, build, start the demo nginx on
+#                 127.0.0.1:8080-8083 (DEMO_PORT=...) and show what it does
+# make demo-stop  stop it
+# make install    the module, its modules-enabled snippet, passport-verify
+#                 (DESTDIR, PREFIX); make uninstall removes them
+# See docs/operations.md.
+
+# the demo sends its requests with curl
+DEPS += curl
+
+PREFIX          ?= /usr/local
+BINDIR          ?= $(PREFIX)/bin
+NGX_MODULES_DIR ?= /usr/lib/nginx/modules
+NGX_MODULES_AVAILABLE ?= /usr/share/nginx/modules-available
+NGX_MODULES_ENABLED   ?= /etc/nginx/modules-enabled
+MODULE_SNIPPET  := mod-http-passport.conf
+
+.PHONY: demo demo-stop install uninstall
+
+demo: deps
+	$(MAKE) all
+	tools/demo.sh start
+
+demo-stop:
+	tools/demo.sh stop
+
+# As Debian's libnginx-mod-* packages do: the module next to theirs, a
+# snippet in modules-available and its link in modules-enabled, which
+# Debian's nginx.conf includes.  A new file is moved over the old one: a
+# running nginx keeps the one it has loaded until it is reloaded.
+install: all
+	install -d $(DESTDIR)$(NGX_MODULES_DIR) \
+	    $(DESTDIR)$(NGX_MODULES_AVAILABLE) \
+	    $(DESTDIR)$(NGX_MODULES_ENABLED) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MODULE) \
+	    $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_passport_module.so.tmp
+	mv -f $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_passport_module.so.tmp \
+	    $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_passport_module.so
+	printf 'load_module %s;\n' \
+	    $(NGX_MODULES_DIR)/ngx_http_passport_module.so \
+	    > $(DESTDIR)$(NGX_MODULES_AVAILABLE)/$(MODULE_SNIPPET)
+	chmod 0644 $(DESTDIR)$(NGX_MODULES_AVAILABLE)/$(MODULE_SNIPPET)
+	ln -sfn $(NGX_MODULES_AVAILABLE)/$(MODULE_SNIPPET) \
+	    $(DESTDIR)$(NGX_MODULES_ENABLED)/50-$(MODULE_SNIPPET)
+	install -m 0755 $(VERIFY) $(DESTDIR)$(BINDIR)/passport-verify
+	@echo "installed; check and load it with:  nginx -t && nginx -s reload"
+
+uninstall:
+	rm -f $(DESTDIR)$(NGX_MODULES_ENABLED)/50-$(MODULE_SNIPPET) \
+	    $(DESTDIR)$(NGX_MODULES_AVAILABLE)/$(MODULE_SNIPPET) \
+	    $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_passport_module.so \
+	    $(DESTDIR)$(BINDIR)/passport-verify
+	@echo "uninstalled; if nginx still loads it:  nginx -t && nginx -s reload"
