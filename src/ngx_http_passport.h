@@ -100,6 +100,9 @@ typedef struct {
     size_t                      value_len;
     ngx_str_t                   seller;         /* normalised, or empty */
     int                         origin;         /* claimed, -1: none */
+    ngx_str_t                   origin_pointer; /* where, when claimed */
+    u_char                     *origin_value;   /* as sent */
+    size_t                      origin_value_len;
     ngx_int_t                   slot;           /* its code's lookup */
 
     /* the item's own seller, when it has one */
