@@ -58,6 +58,8 @@ typedef struct {
 
 struct ngx_http_passport_loc_conf_s {
     ngx_flag_t                  enable;
+    u_char                     *enable_file;    /* where "passport on" is */
+    ngx_uint_t                  enable_line;
     ngx_uint_t                  mode;
     ngx_uint_t                  methods;        /* NGX_HTTP_POST | ... */
 
