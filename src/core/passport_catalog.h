@@ -900,8 +900,8 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
- * English only, never shown to a seller.  Causes found by the glue (ngx_http_passport_lookup.c,
- * _registry.c, _curl.c).
+ * English only, never shown to a seller.  Causes found by the glue
+ * (ngx_http_passport_lookup.c, _registry.c, _curl.c).
  */
 
 #define NGX_HTTP_PASSPORT_MSG_CAUSE_CLIENT_DOWN_EN                            \
