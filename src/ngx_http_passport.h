@@ -60,6 +60,8 @@ typedef struct {
 
 struct ngx_http_passport_loc_conf_s {
     ngx_flag_t                  enable;
+    u_char                     *enable_file;    /* where "passport on" is */
+    ngx_uint_t                  enable_line;
     ngx_uint_t                  mode;
     ngx_uint_t                  methods;        /* NGX_HTTP_POST | ... */
 
@@ -105,6 +107,9 @@ typedef struct {
     size_t                      value_len;
     ngx_str_t                   seller;         /* normalised, or empty */
     int                         origin;         /* claimed, -1: none */
+    ngx_str_t                   origin_pointer; /* where, when claimed */
+    u_char                     *origin_value;   /* as sent */
+    size_t                      origin_value_len;
     ngx_int_t                   slot;           /* its code's lookup */
 
     /* the item's own seller, when it has one */

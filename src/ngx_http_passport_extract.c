@@ -311,11 +311,8 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return NGX_OK;
     }
 
-    if (ngx_http_passport_problem(ck->r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
-                                  &ngx_http_passport_root, NULL, 0,
-                                  NGX_HTTP_PASSPORT_MSG(REQ_JSON_SYNTAX),
-                                  jerr.line, jerr.column,
-                                  jerr.text)
+    if (ngx_http_passport_json_syntax(ck->r, ctx, &ngx_http_passport_root,
+                                      &jerr)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -495,6 +492,12 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
 
     if (ngx_http_passport_check_origin(ck, item, index, &it.origin)
         != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (it.origin >= 0
+        && ngx_http_passport_origin_claimed(ck, item, index, &it) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -64,6 +64,8 @@ ngx_int_t ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
 /* ngx_http_passport_extract_code.c */
 ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index, int *origin);
+ngx_int_t ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck,
+    json_t *item, ngx_int_t index, ngx_http_passport_item_t *it);
 ngx_int_t ngx_http_passport_check_code(ngx_http_passport_check_t *ck,
     json_t *item, ngx_http_passport_item_t *it);
 

@@ -81,9 +81,36 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
     }
 
     return ngx_http_passport_problem(ck->r, ck->ctx,
-                                     NGX_HTTP_PASSPORT_ORIGIN_MISMATCH,
+                                     NGX_HTTP_PASSPORT_ORIGIN_INVALID,
                                      &ptr, data, len,
                                  NGX_HTTP_PASSPORT_MSG(REQ_ORIGIN_NOT_COUNTRY));
+}
+
+
+/*
+ * Where a valid claimed origin is and what it was, for a registry that
+ * disagrees with it: its problem points there.
+ */
+
+ngx_int_t
+ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck, json_t *item,
+    ngx_int_t index, ngx_http_passport_item_t *it)
+{
+    json_t  *v;
+
+    v = ngx_http_passport_pointer_get(item, ck->plcf->item_origin);
+
+    if (v == NULL
+        || ngx_http_passport_value_text(ck->r, v, &it->origin_value,
+                                        &it->origin_value_len)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_passport_pointer_join(ck->r->pool, &it->origin_pointer,
+                                          ck->plcf->items, index,
+                                          ck->plcf->item_origin);
 }
 
 
@@ -138,6 +165,12 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *item,
     if (ngx_http_passport_code_rules(&code, it->origin, ck->today,
                                      (int) ck->ctx->lang, &e))
     {
+        if (code.err == NGX_HTTP_PASSPORT_ID_SHAPE) {
+            /* the detail lists the accepted forms: the patterns too */
+            ngx_http_passport_pattern_forms(ck->plcf, (int) ck->ctx->lang,
+                                            &e);
+        }
+
         return ngx_http_passport_add_rule_error(ck->r, ck->ctx, &e,
                                                 &it->pointer, data, len);
     }

@@ -463,13 +463,11 @@ ngx_http_passport_unavailable(ngx_http_request_t *r,
     slot = ctx->slots.elts;
     slot = &slot[index];
 
-    e.reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
-    ngx_http_passport_error_detail(&e, (int) ctx->lang,
-        NGX_HTTP_PASSPORT_MSG(REGISTRY_UNCONFIRMED),
-        slot->kind == NGX_HTTP_PASSPORT_ENTITY
-            ? NGX_HTTP_PASSPORT_TEXT(LOOKUP_SELLER, ctx->lang)
-            : NGX_HTTP_PASSPORT_TEXT(LOOKUP_CODE, ctx->lang),
-        cause);
+    /* the seller reads what to do; the cause is in the error log */
+
+    ngx_http_passport_registry_rules(&e, (int) ctx->lang,
+                                     slot->kind == NGX_HTTP_PASSPORT_ENTITY,
+                                     cause, (unsigned) ctx->retry_after);
 
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
         if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e) != NGX_OK) {
@@ -497,6 +495,15 @@ ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e)
 {
+    if (item && e->reason == NGX_HTTP_PASSPORT_ORIGIN_MISMATCH
+        && item->origin_pointer.len)
+    {
+        return ngx_http_passport_add_rule_error(r, ctx, e,
+                                                &item->origin_pointer,
+                                                item->origin_value,
+                                                item->origin_value_len);
+    }
+
     if (item) {
         return ngx_http_passport_add_rule_error(r, ctx, e, &item->pointer,
                                                 item->value, item->value_len);

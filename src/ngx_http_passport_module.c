@@ -17,6 +17,14 @@ static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_passport_init(ngx_conf_t *cf);
 static void *ngx_http_passport_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_passport_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_passport_set_enable(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_passport_set_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_passport_enable_error(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *conf, const char *text);
 static char *ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static char *ngx_http_passport_merge_registry(ngx_conf_t *cf,
@@ -42,11 +50,6 @@ static ngx_conf_enum_t  ngx_http_passport_on_error[] = {
 };
 
 
-static ngx_conf_num_bounds_t  ngx_http_passport_status_bounds = {
-    ngx_conf_check_num_bounds, 400, 599
-};
-
-
 static ngx_conf_num_bounds_t  ngx_http_passport_lookups_bounds = {
     ngx_conf_check_num_bounds, 1, 100000
 };
@@ -56,14 +59,14 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      ngx_http_passport_set_enable,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, enable),
       NULL },
 
     { ngx_string("passport_mode"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_passport_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, mode),
       &ngx_http_passport_modes },
@@ -119,10 +122,10 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_status"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_passport_set_status,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, status),
-      &ngx_http_passport_status_bounds },
+      NULL },
 
     { ngx_string("passport_max_items"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -175,7 +178,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
 
     { ngx_string("passport_on_registry_error"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_passport_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, on_registry_error),
       &ngx_http_passport_on_error },
@@ -422,6 +425,11 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_passport_loc_conf_t *prev = parent;
     ngx_http_passport_loc_conf_t *conf = child;
 
+    if (conf->enable == NGX_CONF_UNSET) {
+        conf->enable_file = prev->enable_file;
+        conf->enable_line = prev->enable_line;
+    }
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_uint_value(conf->mode, prev->mode,
                               NGX_HTTP_PASSPORT_MODE_ENFORCE);
@@ -465,11 +473,139 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->enable && conf->item_code == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"passport_item_code\" is required "
-                           "where \"passport\" is on");
+        ngx_http_passport_enable_error(cf, conf,
+                                       "\"passport_item_code\" is required "
+                                       "where \"passport\" is on: add "
+                                       "\"passport_item_code /...;\" naming "
+                                       "each item's trace code");
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* "passport": where it is turned on, for the errors of the merge */
+
+static char *
+ngx_http_passport_set_enable(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    char  *rv;
+
+    rv = ngx_conf_set_flag_slot(cf, cmd, conf);
+
+    if (rv == NGX_CONF_OK && cf->conf_file && cf->conf_file->file.name.len) {
+        plcf->enable_file = cf->conf_file->file.name.data;
+        plcf->enable_line = cf->conf_file->line;
+    }
+
+    return rv;
+}
+
+
+/* an error of the merge, shown at the "passport on" line it is about */
+
+static void
+ngx_http_passport_enable_error(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *conf, const char *text)
+{
+    u_char      *name;
+    size_t       len;
+    ngx_uint_t   line;
+
+    if (conf->enable_file == NULL || cf->conf_file == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", text);
+        return;
+    }
+
+    name = cf->conf_file->file.name.data;
+    len = cf->conf_file->file.name.len;
+    line = cf->conf_file->line;
+
+    cf->conf_file->file.name.data = conf->enable_file;
+    cf->conf_file->file.name.len = ngx_strlen(conf->enable_file);
+    cf->conf_file->line = conf->enable_line;
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", text);
+
+    cf->conf_file->file.name.data = name;
+    cf->conf_file->file.name.len = len;
+    cf->conf_file->line = line;
+}
+
+
+/* an enum of cmd->post whose error names the directive and the values */
+
+static char *
+ngx_http_passport_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    u_char           *last, list[256];
+    ngx_str_t        *value;
+    ngx_uint_t       *np, i;
+    ngx_conf_enum_t  *e;
+
+    np = (ngx_uint_t *) (p + cmd->offset);
+
+    if (*np != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    e = cmd->post;
+
+    for (i = 0; e[i].name.len; i++) {
+        if (e[i].name.len == value[1].len
+            && ngx_strncmp(e[i].name.data, value[1].data, value[1].len) == 0)
+        {
+            *np = e[i].value;
+            return NGX_CONF_OK;
+        }
+    }
+
+    last = list;
+
+    for (i = 0; e[i].name.len; i++) {
+        last = ngx_slprintf(last, list + sizeof(list), "%s\"%V\"",
+                            i == 0 ? "" : e[i + 1].name.len ? ", " : " or ",
+                            &e[i].name);
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%V\": invalid value \"%V\", use %*s",
+                       &cmd->name, &value[1], (size_t) (last - list), list);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_passport_set_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (plcf->status != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 400 || n > 599) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": invalid value \"%V\", use an HTTP "
+                           "status from 400 to 599 (the default is 422)",
+                           &cmd->name, &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->status = n;
 
     return NGX_CONF_OK;
 }

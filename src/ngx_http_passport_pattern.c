@@ -20,6 +20,7 @@
 typedef struct {
     pcre2_code                 *code;
     pcre2_match_data           *match;
+    ngx_str_t                   text;           /* as configured */
 } ngx_http_passport_pattern_t;
 
 
@@ -55,6 +56,8 @@ ngx_http_passport_set_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_memzero(pat, sizeof(ngx_http_passport_pattern_t));
+
+    pat->text = value[1];
 
     /* the cleanup keeps its own copy: the array may move on push */
 
@@ -109,6 +112,29 @@ ngx_http_passport_pattern_cleanup(void *data)
 
     if (pat->code) {
         pcre2_code_free(pat->code);
+    }
+}
+
+
+void
+ngx_http_passport_pattern_forms(ngx_http_passport_loc_conf_t *plcf,
+    int lang, ngx_http_passport_error_t *err)
+{
+    int                           n;
+    ngx_uint_t                    i;
+    ngx_http_passport_pattern_t  *pat;
+
+    if (plcf->patterns == NULL) {
+        return;
+    }
+
+    pat = plcf->patterns->elts;
+
+    for (i = 0; i < plcf->patterns->nelts; i++) {
+        n = (int) ngx_min(pat[i].text.len, 128);
+        ngx_http_passport_error_append(err, lang, ", ",
+                                       NGX_HTTP_PASSPORT_MSG(TRACE_PATTERN),
+                                       n, pat[i].text.data);
     }
 }
 

@@ -15,6 +15,10 @@
 char *ngx_http_passport_set_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* appends the location's patterns to a CODE_INVALID detail */
+void ngx_http_passport_pattern_forms(ngx_http_passport_loc_conf_t *plcf,
+    int lang, ngx_http_passport_error_t *err);
+
 /* whether the whole of s matches one of the location's patterns */
 ngx_uint_t ngx_http_passport_pattern_match(
     ngx_http_passport_loc_conf_t *plcf, u_char *s, size_t len);

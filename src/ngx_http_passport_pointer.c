@@ -16,7 +16,7 @@
 
 
 static char *ngx_http_passport_pointer_compile(ngx_conf_t *cf,
-    ngx_str_t *text, ngx_http_passport_pointer_t **ptr);
+    ngx_command_t *cmd, ngx_str_t *text, ngx_http_passport_pointer_t **ptr);
 
 
 char *
@@ -33,15 +33,16 @@ ngx_http_passport_set_seller(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (value[1].len && value[1].data[0] == '/') {
-        return ngx_http_passport_pointer_compile(cf, &value[1],
-                                                 &plcf->seller);
-    }
+    /*
+     * A pointer, or a value with variables: a constant such as "seller_id"
+     * is a pointer without its "/", which would block every listing.
+     */
 
-    if (value[1].len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "empty seller source \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
+    if (value[1].len == 0 || value[1].data[0] == '/'
+        || ngx_http_script_variables_count(&value[1]) == 0)
+    {
+        return ngx_http_passport_pointer_compile(cf, cmd, &value[1],
+                                                 &plcf->seller);
     }
 
     plcf->seller_value = ngx_palloc(cf->pool,
@@ -83,13 +84,13 @@ ngx_http_passport_set_pointer_slot(ngx_conf_t *cf, ngx_command_t *cmd,
 
     value = cf->args->elts;
 
-    return ngx_http_passport_pointer_compile(cf, &value[1], ptr);
+    return ngx_http_passport_pointer_compile(cf, cmd, &value[1], ptr);
 }
 
 
 static char *
-ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
-    ngx_http_passport_pointer_t **ptr)
+ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_command_t *cmd,
+    ngx_str_t *text, ngx_http_passport_pointer_t **ptr)
 {
     u_char                       *buf;
     ngx_http_passport_pointer_t  *jp;
@@ -122,14 +123,19 @@ ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_str_t *text,
 
     case NGX_HTTP_PASSPORT_POINTER_NO_SLASH:
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid JSON Pointer \"%V\": it must be empty "
-                           "or start with \"/\"", text);
+                           "\"%V\": invalid JSON Pointer \"%V\": it must be "
+                           "empty or start with \"/\"%s, did you mean "
+                           "\"/%V\"?", &cmd->name, text,
+                           cmd->set == ngx_http_passport_set_seller
+                               ? " (or hold variables)" : "",
+                           text);
         return NGX_CONF_ERROR;
 
     default: /* NGX_HTTP_PASSPORT_POINTER_ESCAPE */
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid JSON Pointer \"%V\": \"~\" must "
-                           "be followed by \"0\" or \"1\"", text);
+                           "\"%V\": invalid JSON Pointer \"%V\": \"~\" must "
+                           "be followed by \"0\" or \"1\" (\"~0\" is \"~\", "
+                           "\"~1\" is \"/\")", &cmd->name, text);
         return NGX_CONF_ERROR;
     }
 }

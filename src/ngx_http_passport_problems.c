@@ -77,6 +77,62 @@ ngx_http_passport_problem(ngx_http_request_t *r,
 
 
 ngx_int_t
+ngx_http_passport_json_syntax(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_str_t *pointer, json_error_t *jerr)
+{
+    ngx_uint_t          k, vi;
+    static const char  *what[][2] = {
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_SYNTAX) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_UTF8) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_DUPLICATE) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_DEPTH) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_END) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_TRAILING) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_NUMBER) },
+        { NGX_HTTP_PASSPORT_MSG(JSON_ERR_OTHER) }
+    };
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "passport: request body is not JSON: %s at line %d, "
+                  "column %d", jerr->text, jerr->line, jerr->column);
+
+    switch (json_error_code(jerr)) {
+    case json_error_invalid_syntax:
+    case json_error_invalid_format:
+        k = 0;
+        break;
+    case json_error_invalid_utf8:
+        k = 1;
+        break;
+    case json_error_duplicate_key:
+        k = 2;
+        break;
+    case json_error_stack_overflow:
+        k = 3;
+        break;
+    case json_error_premature_end_of_input:
+        k = 4;
+        break;
+    case json_error_end_of_input_expected:
+        k = 5;
+        break;
+    case json_error_numeric_overflow:
+        k = 6;
+        break;
+    default:
+        k = 7;
+    }
+
+    vi = (ctx->lang == NGX_HTTP_PASSPORT_LANG_VI);
+
+    return ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_BODY_MALFORMED,
+                                     pointer, NULL, 0,
+                                     NGX_HTTP_PASSPORT_MSG(REQ_JSON_SYNTAX),
+                                     jerr->line, jerr->column, what[k][vi]);
+}
+
+
+ngx_int_t
 ngx_http_passport_add_rule_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_error_t *e,
     ngx_str_t *pointer, u_char *value, size_t value_len)
@@ -90,6 +146,10 @@ ngx_http_passport_add_rule_error(ngx_http_request_t *r,
     }
 
     ngx_memcpy(err->detail, e->detail, sizeof(e->detail));
+
+    if (e->reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE) {
+        err->cause = e->cause;
+    }
 
     return NGX_OK;
 }

@@ -30,6 +30,13 @@ ngx_int_t ngx_http_passport_problem(ngx_http_request_t *r,
     u_char *value, size_t value_len, const char *en, const char *vi, ...)
     NGX_HTTP_PASSPORT_FORMAT2(7, 8, 9);
 
+/*
+ * BODY_MALFORMED for a body jansson could not parse: line, column and what
+ * is wrong in the request's language; jansson's own text is logged only
+ */
+ngx_int_t ngx_http_passport_json_syntax(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_str_t *pointer, json_error_t *jerr);
+
 /* a problem a core rule found: its reason and detail are in e */
 ngx_int_t ngx_http_passport_add_rule_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_error_t *e,

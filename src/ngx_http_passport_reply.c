@@ -33,6 +33,15 @@ ngx_http_passport_reply(ngx_http_request_t *r, ngx_http_passport_reply_t *rp)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        /* the language was chosen by the request's Accept-Language */
+
+        ngx_str_set(&name, "Vary");
+        ngx_str_set(&value, "Accept-Language");
+
+        if (ngx_http_passport_reply_header(r, &name, &value) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     if (rp->retry_after > 0) {

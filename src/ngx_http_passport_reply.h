@@ -20,8 +20,9 @@
 typedef struct {
     ngx_uint_t                  status;         /* NGX_HTTP_OK, ... */
     ngx_str_t                   type;           /* Content-Type */
-    ngx_str_t                   language;       /* Content-Language, or
-                                                   empty: none */
+    ngx_str_t                   language;       /* Content-Language, chosen
+                                                   by Accept-Language (with
+                                                   Vary), or empty: none */
     time_t                      retry_after;    /* seconds, 0: none */
     ngx_chain_t                *body;           /* NULL: empty */
     off_t                       length;         /* of body, in bytes */

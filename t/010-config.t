@@ -48,6 +48,42 @@ is($rc, 0, 'every directive in one location passes nginx -t') or diag $out;
 ($rc, $out) = conf('passport on; passport_items "";  passport_item_code "";');
 is($rc, 0, 'empty pointers (the document root) are allowed') or diag $out;
 
+($rc, $out) = conf("$good passport_seller \"\";");
+is($rc, 0, 'passport_seller "" is a pointer (the document root)') or diag $out;
+
+($rc, $out) = conf("$good passport_seller \"shop-\$http_x_shop\";");
+is($rc, 0, 'passport_seller with a variable and no "/"') or diag $out;
+
+# a missing passport_item_code is reported at the passport on that needs it
+
+sub line_of {
+    my ($re) = @_;
+    open my $fh, '<', $t->path('conf/nginx.conf') or die $!;
+    while (<$fh>) { return $. if $_ =~ $re }
+    return 0;
+}
+
+($rc, $out) = do {
+    $t->config(<<'EOF2');
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        location /ok { passport_item_code /code; root %%PREFIX%%/html; }
+        location /listings {
+            root %%PREFIX%%/html;
+            passport on;
+            passport_mode flag;
+        }
+        location /after { root %%PREFIX%%/html; }
+    }
+EOF2
+    $t->test_config;
+};
+my $on = line_of(qr/passport on;/);
+isnt($rc, 0, 'passport on without passport_item_code fails');
+like($out, qr/\[emerg\] \d+#\d+: "passport_item_code" is required where "passport" is on: add "passport_item_code \/\.\.\.;" naming each item's trace code in \S+nginx\.conf:$on\n/,
+     "missing passport_item_code: reported at the passport on line ($on)")
+    or diag $out;
+
 my @bad = (
     [ 'passport on;',
       qr/\[emerg\].*"passport_item_code" is required where "passport" is on/,
@@ -56,25 +92,37 @@ my @bad = (
       qr/\[emerg\].*invalid passport_code_pattern "VN-\(\[0-9\]\+": .* at offset 10/,
       'bad regex names the offset' ],
     [ "$good passport_status 302;",
-      qr/\[emerg\].*value must be between 400 and 599/,
+      qr/\[emerg\] \d+#\d+: "passport_status": invalid value "302", use an HTTP status from 400 to 599 \(the default is 422\) in /,
       'status below 400' ],
     [ "$good passport_status 600;",
-      qr/\[emerg\].*value must be between 400 and 599/,
+      qr/\[emerg\] \d+#\d+: "passport_status": invalid value "600", use an HTTP status from 400 to 599/,
       'status above 599' ],
     [ "$good passport_status blocked;",
-      qr/\[emerg\].*"passport_status" directive invalid number/,
+      qr/\[emerg\] \d+#\d+: "passport_status": invalid value "blocked", use an HTTP status from 400 to 599/,
       'status not a number' ],
     [ 'passport on; passport_item_code trace_code;',
-      qr/\[emerg\].*invalid JSON Pointer "trace_code": it must be empty or start with "\/"/,
+      qr/\[emerg\] \d+#\d+: "passport_item_code": invalid JSON Pointer "trace_code": it must be empty or start with "\/", did you mean "\/trace_code"\? in /,
       'pointer without leading slash' ],
+    [ "$good passport_seller seller_id;",
+      qr/\[emerg\] \d+#\d+: "passport_seller": invalid JSON Pointer "seller_id": it must be empty or start with "\/" \(or hold variables\), did you mean "\/seller_id"\? in /,
+      'passport_seller without leading slash (would block every listing)' ],
+    [ "$good passport_items items;",
+      qr/\[emerg\] \d+#\d+: "passport_items": invalid JSON Pointer "items": .* did you mean "\/items"\?/,
+      'passport_items without leading slash' ],
+    [ "$good passport_item_seller seller;",
+      qr/\[emerg\] \d+#\d+: "passport_item_seller": invalid JSON Pointer "seller": .* did you mean "\/seller"\?/,
+      'passport_item_seller without leading slash' ],
+    [ "$good passport_item_origin origin;",
+      qr/\[emerg\] \d+#\d+: "passport_item_origin": invalid JSON Pointer "origin": .* did you mean "\/origin"\?/,
+      'passport_item_origin without leading slash' ],
     [ 'passport on; passport_item_code /a~2b;',
-      qr/\[emerg\].*invalid JSON Pointer "\/a~2b": "~" must be followed by "0" or "1"/,
+      qr/\[emerg\] \d+#\d+: "passport_item_code": invalid JSON Pointer "\/a~2b": "~" must be followed by "0" or "1"/,
       'pointer with a bad ~ escape' ],
     [ "$good passport_items /items~;",
       qr/\[emerg\].*invalid JSON Pointer "\/items~"/,
       'pointer ending in ~' ],
     [ "$good passport_mode block;",
-      qr/\[emerg\].*invalid value "block"/,
+      qr/\[emerg\] \d+#\d+: "passport_mode": invalid value "block", use "enforce", "flag" or "monitor" in /,
       'unknown mode' ],
     [ "$good passport_methods POST FETCH;",
       qr/\[emerg\].*invalid method "FETCH"/,
@@ -85,9 +133,6 @@ my @bad = (
     [ "$good passport_seller /a; passport_seller /b;",
       qr/\[emerg\].*"passport_seller" directive is duplicate/,
       'duplicate passport_seller' ],
-    [ "$good passport_seller \"\";",
-      qr/\[emerg\].*empty seller source/,
-      'empty passport_seller' ],
     [ 'passport maybe; passport_item_code /trace_code;',
       qr/\[emerg\].*invalid value "maybe" in "passport" directive, it must be "on" or "off"/,
       'passport not on/off' ],
@@ -137,7 +182,7 @@ push @bad,
       qr/\[emerg\].*no-such-ca.pem" failed/,
       'missing CA bundle' ],
     [ "$good passport_on_registry_error ignore;",
-      qr/\[emerg\].*invalid value "ignore"/,
+      qr/\[emerg\] \d+#\d+: "passport_on_registry_error": invalid value "ignore", use "block", "flag" or "pass" in /,
       'unknown registry error policy' ],
     [ "$good passport_registry_breaker 0 10s;",
       qr/\[emerg\].*invalid number of failures "0"/,
@@ -168,6 +213,8 @@ EOF2
     $t->test_config;
 };
 isnt($rc, 0, 'passport on at http level needs a code pointer at every level');
-like($out, qr/"passport_item_code" is required/, 'http-level message');
+$on = line_of(qr/^\s*passport on;/);
+like($out, qr/"passport_item_code" is required.* in \S+nginx\.conf:$on\n/,
+     'http-level message, at the http-level passport on') or diag $out;
 
 done_testing;

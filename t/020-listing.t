@@ -152,7 +152,10 @@ my @cases = (
                            origin => 'VN' } ]),
       'ORIGIN_MISMATCH', '/items/0/trace_code', 'AI 422 differs from origin' ],
     [ listing(items => [ { trace_code => '8934673577038', origin => 'XX' } ]),
-      'ORIGIN_MISMATCH', '/items/0/origin', 'origin not a country' ],
+      'ORIGIN_INVALID', '/items/0/origin', 'origin not a country' ],
+    [ listing(items => [ { trace_code => '8934673577038',
+                           origin => 'Việt Nam' } ]),
+      'ORIGIN_INVALID', '/items/0/origin', 'origin a country name' ],
     [ listing(items => [ { trace_code => '(01)08934673577038(99x)A' } ]),
       'CODE_INVALID', '/items/0/trace_code', 'unknown AI' ],
     [ listing(items => [ { trace_code => 'VN-TXNG-24-1' } ]), 'CODE_INVALID',
@@ -196,6 +199,66 @@ is($r->{headers}{'content-language'}, 'vi', 'Content-Language vi');
 is($r->{json}{title}, 'Mã truy xuất nguồn gốc không hợp lệ', 'Vietnamese title');
 like($r->{json}{errors}[0]{detail}, qr/số kiểm tra|kiểm tra/, 'Vietnamese detail');
 is($r->{json}{errors}[0]{code}, 'CODE_INVALID', 'codes are not translated');
+
+# --- a seller can act on what they read, in their language
+
+my @vi = ('Accept-Language' => 'vi');
+
+$r = post('/listings', listing(items => [ { trace_code => '8934673577038',
+                                            origin => 'Việt Nam' } ]), @vi);
+my $e = $r->{json}{errors}[0];
+is("$e->{code} $e->{pointer}", 'ORIGIN_INVALID /items/0/origin',
+   'origin not a country: its own reason, at the origin');
+is($e->{value}, 'Việt Nam', 'origin not a country: the value as sent');
+is($r->{json}{title}, 'Xuất xứ khai báo không phải mã quốc gia',
+   'origin not a country: Vietnamese title');
+like($e->{detail}, qr/hai chữ cái như VN hoặc ba chữ số như 704/,
+     'origin not a country: says what to send, in Vietnamese');
+like($r->{json}{type}, qr/origin-invalid$/, 'origin not a country: type');
+
+$r = post('/listings', listing(items => [ { trace_code => '8934673577038',
+                                            origin => 'XX' } ]));
+like($r->{json}{errors}[0]{detail}, qr/use two letters such as VN/,
+     'origin not a country: says what to send');
+
+$r = post('/listings', listing(items => [ { trace_code => '12345673' } ]));
+is($r->{headers}{'vary'}, 'Accept-Language', 'problem: Vary: Accept-Language');
+is($r->{headers}{'content-language'}, 'en', 'problem: Content-Language en');
+is($r->{json}{errors}[0]{detail},
+   'check digit of the barcode number (GTIN, AI 01) is 3, expected 0',
+   'plain words first, the AI in brackets');
+
+$r = post('/listings', listing(items => [
+    { trace_code => '(01)08934673577038(10)' . 'A' x 21 } ]));
+is($r->{json}{errors}[0]{detail}, 'the lot (AI 10) has the wrong length',
+   'a lot is a lot (AI 10)');
+
+$r = post('/listings', listing(items => [
+    { trace_code => '(01)08934673577038(17)251341' } ]), @vi);
+is($r->{json}{errors}[0]{detail},
+   'hạn sử dụng (AI 17) không phải là ngày hợp lệ',
+   'expiry date in Vietnamese');
+
+$r = post('/listings', listing(items => [ { trace_code => 'VN-TXNG-24-1' } ]));
+like($r->{json}{errors}[0]{detail},
+     qr/^not a trace code: send a barcode number \(GTIN\) .*GS1 Digital Link URI, or a code of the form VN-TXNG-\[0-9\]\{4\}-\[0-9\]\{6\}$/,
+     'CODE_INVALID lists the accepted forms and the configured pattern');
+
+$r = post('/listings', listing(seller => '0100233480', items => [
+    { trace_code => '12345673' } ]), @vi);
+is($r->{json}{detail}, 'Phát hiện 2 vấn đề, xem chi tiết trong danh sách lỗi',
+   'Vietnamese summary has no English word');
+is($r->{headers}{'vary'}, 'Accept-Language', 'Vietnamese: Vary');
+
+$r = $t->request(method => 'POST', path => '/listings',
+                 body => '{"seller_id": "0100109106", "items": [}',
+                 headers => [ 'Content-Type' => 'application/json', @vi ]);
+like($r->{json}{errors}[0]{detail},
+     qr/^lỗi cú pháp JSON tại dòng 1, cột \d+: ký tự không đúng chỗ$/,
+     'JSON syntax error in Vietnamese, no parser English');
+unlike($r->{body}, qr/expected|near/, 'no parser text for the seller');
+$t->error_log_like(qr/\[info\].*passport: request body is not JSON: .*near/,
+                   'the parser text is in the error log');
 
 # --- status and type base, satisfy any
 

@@ -35,10 +35,14 @@
  * a format, and it is a plain string otherwise.  The _EN and _VI macros
  * can be used directly, in a string concatenation for instance.
  *
- * Some entries have no Vietnamese half yet: the answers of the operators'
- * endpoints, the causes of a failed registry lookup (also logged, and
- * quoted after the colon of REGISTRY_UNCONFIRMED) and the notes of the
- * report log.  They are listed in NGX_HTTP_PASSPORT_CATALOG_EN_ONLY.
+ * Some entries are English only: the answers of the operators' and the
+ * regulators' endpoints, the causes of a failed registry lookup (for the
+ * error log, never shown to a seller: REGISTRY_UNREACHABLE and
+ * REGISTRY_BAD_ANSWER say what the seller can do instead) and the notes of
+ * the report log.  They are listed in NGX_HTTP_PASSPORT_CATALOG_EN_ONLY
+ * and must never reach a seller.  A Vietnamese sentence has no English
+ * word in it: a status or a cause is shown through its own entry
+ * (t/unit/test_catalog.c checks).
  *
  * To add a sentence:
  *   - define NGX_HTTP_PASSPORT_MSG_<NAME>_EN and _VI in its section below,
@@ -156,6 +160,11 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_TITLE_ORIGIN_MISMATCH_VI                        \
     "Xuất xứ khai báo không khớp với sản phẩm"
 
+#define NGX_HTTP_PASSPORT_MSG_TITLE_ORIGIN_INVALID_EN                         \
+    "Claimed origin is not a country code"
+#define NGX_HTTP_PASSPORT_MSG_TITLE_ORIGIN_INVALID_VI                         \
+    "Xuất xứ khai báo không phải mã quốc gia"
+
 #define NGX_HTTP_PASSPORT_MSG_TITLE_SELLER_NOT_REGISTERED_EN                  \
     "Seller is not in the traceability registry"
 #define NGX_HTTP_PASSPORT_MSG_TITLE_SELLER_NOT_REGISTERED_VI                  \
@@ -206,13 +215,14 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_SUMMARY_EN                                      \
     "%u problems were found, see errors"
 #define NGX_HTTP_PASSPORT_MSG_SUMMARY_VI                                      \
-    "Phát hiện %u vấn đề, xem danh sách errors"
+    "Phát hiện %u vấn đề, xem chi tiết trong danh sách lỗi"
 
 
 /*
  * Trace codes that fail to parse: the detail of CODE_INVALID, by
- * NGX_HTTP_PASSPORT_ID_* error (passport_explain.c).  An AI is a string of
- * at most 4 digits; a position counts bytes from 1 (unsigned long).
+ * NGX_HTTP_PASSPORT_ID_* error (passport_explain.c).  A part of the code is
+ * named in plain words first, its GS1 AI in brackets: one of the AI_*
+ * below.  A position counts bytes from 1 (unsigned long).
  */
 
 #define NGX_HTTP_PASSPORT_MSG_TRACE_VALID_EN                                  \
@@ -226,74 +236,84 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "mã truy xuất đang để trống"
 
 #define NGX_HTTP_PASSPORT_MSG_TRACE_SHAPE_EN                                  \
-    "not a GTIN, GS1 element string or GS1 Digital Link URI"
+    "not a trace code: send a barcode number (GTIN) of 8, 12, 13 or 14 "      \
+    "digits, a GS1 element string such as (01)08934673577038(10)A123, "       \
+    "or a GS1 Digital Link URI"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_SHAPE_VI                                  \
-    "không phải mã GTIN, chuỗi dữ liệu GS1 hay URI GS1 Digital Link"
+    "không phải mã truy xuất: hãy gửi mã số mã vạch (GTIN) gồm 8, 12, 13 "    \
+    "hoặc 14 chữ số, chuỗi dữ liệu GS1 như (01)08934673577038(10)A123, "      \
+    "hoặc URI GS1 Digital Link"
 
-/* TRACE_CHECK_DIGIT: AI, check digit found, check digit expected (int) */
+/* TRACE_PATTERN: a passport_code_pattern (length, text), after TRACE_SHAPE */
+#define NGX_HTTP_PASSPORT_MSG_TRACE_PATTERN_EN                                \
+    "or a code of the form %.*s"
+#define NGX_HTTP_PASSPORT_MSG_TRACE_PATTERN_VI                                \
+    "hoặc mã có dạng %.*s"
+
+/* TRACE_CHECK_DIGIT: the part (AI_*), check digit found, expected (int) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_CHECK_DIGIT_EN                            \
-    "check digit of AI (%s) is %d, expected %d"
+    "check digit of the %s is %d, expected %d"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_CHECK_DIGIT_VI                            \
-    "số kiểm tra của AI (%s) là %d, đúng ra phải là %d"
+    "số kiểm tra của %s là %d, đúng ra phải là %d"
 
-/* TRACE_UNKNOWN_AI: AI */
+/* TRACE_UNKNOWN_AI: the AI, at most 4 digits */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_UNKNOWN_AI_EN                             \
-    "unknown GS1 Application Identifier (%s)"
+    "unknown GS1 Application Identifier (AI %s)"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_UNKNOWN_AI_VI                             \
-    "số phân định ứng dụng GS1 (%s) không xác định"
+    "số phân định ứng dụng GS1 (AI %s) không xác định"
 
-/* TRACE_AI_LENGTH: AI */
+/* TRACE_AI_LENGTH: the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_LENGTH_EN                              \
-    "value of AI (%s) has the wrong length"
+    "the %s has the wrong length"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_LENGTH_VI                              \
-    "giá trị của AI (%s) có độ dài không đúng"
+    "%s có độ dài không đúng"
 
-/* TRACE_AI_CHARSET: position, AI */
+/* TRACE_AI_CHARSET: position, the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_CHARSET_EN                             \
-    "invalid character at position %lu in AI (%s)"
+    "invalid character at position %lu in the %s"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_CHARSET_VI                             \
-    "ký tự không hợp lệ ở vị trí %lu trong AI (%s)"
+    "ký tự không hợp lệ ở vị trí %lu trong %s"
 
-/* TRACE_AI_DATE: AI */
+/* TRACE_AI_DATE: the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_DATE_EN                                \
-    "invalid date in AI (%s)"
+    "the %s is not a valid date"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_DATE_VI                                \
-    "ngày trong AI (%s) không hợp lệ"
+    "%s không phải là ngày hợp lệ"
 
-/* TRACE_AI_COUNTRY: AI */
+/* TRACE_AI_COUNTRY: the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_COUNTRY_EN                             \
-    "AI (%s) holds an unassigned ISO 3166 country code"
+    "the %s holds an unassigned ISO 3166 country code"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_COUNTRY_VI                             \
-    "AI (%s) chứa mã quốc gia ISO 3166 không tồn tại"
+    "%s chứa mã quốc gia ISO 3166 không tồn tại"
 
-/* TRACE_AI_DUPLICATE: AI */
+/* TRACE_AI_DUPLICATE: the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_DUPLICATE_EN                           \
-    "AI (%s) appears twice with different values"
+    "the %s appears twice with different values"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_DUPLICATE_VI                           \
-    "AI (%s) xuất hiện hai lần với giá trị khác nhau"
+    "%s xuất hiện hai lần với giá trị khác nhau"
 
-/* TRACE_AI_REPEATED: AI */
+/* TRACE_AI_REPEATED: the part (AI_*) */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REPEATED_EN                            \
-    "AI (%s) appears more than once in the Digital Link"
+    "the %s appears more than once in the Digital Link"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REPEATED_VI                            \
-    "AI (%s) xuất hiện nhiều lần trong Digital Link"
+    "%s xuất hiện nhiều lần trong Digital Link"
 
-/* TRACE_AI_REQUIRES: AI, the AI it requires */
+/* TRACE_AI_REQUIRES: the part (AI_*), the part it needs */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REQUIRES_EN                            \
-    "AI (%s) requires AI (%s)"
+    "the %s needs the %s"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_REQUIRES_VI                            \
-    "AI (%s) phải đi kèm AI (%s)"
+    "%s phải đi kèm %s"
 
-/* TRACE_AI_EXCLUDES: AI, the AI it excludes */
+/* TRACE_AI_EXCLUDES: the part (AI_*), the part it excludes */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_EXCLUDES_EN                            \
-    "AI (%s) cannot be used together with AI (%s)"
+    "the %s cannot be used together with the %s"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_AI_EXCLUDES_VI                            \
-    "AI (%s) không được dùng cùng với AI (%s)"
+    "%s không được dùng cùng với %s"
 
 #define NGX_HTTP_PASSPORT_MSG_TRACE_NO_KEY_EN                                 \
-    "no GS1 primary key such as a GTIN (01)"
+    "no barcode number (GTIN, AI 01) or other GS1 key"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_NO_KEY_VI                                 \
-    "thiếu khóa chính GS1, chẳng hạn GTIN (01)"
+    "thiếu mã số mã vạch (GTIN, AI 01) hay khóa GS1 khác"
 
 /* TRACE_DL_SYNTAX: position */
 #define NGX_HTTP_PASSPORT_MSG_TRACE_DL_SYNTAX_EN                              \
@@ -322,6 +342,59 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "invalid trace code"
 #define NGX_HTTP_PASSPORT_MSG_TRACE_INVALID_VI                                \
     "mã truy xuất không hợp lệ"
+
+/* The parts of a trace code, by GS1 AI (passport_explain.c). */
+
+#define NGX_HTTP_PASSPORT_MSG_AI_00_EN                                        \
+    "shipping container code (SSCC, AI 00)"
+#define NGX_HTTP_PASSPORT_MSG_AI_00_VI                                        \
+    "mã công-te-nơ vận chuyển (SSCC, AI 00)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_01_EN                                        \
+    "barcode number (GTIN, AI 01)"
+#define NGX_HTTP_PASSPORT_MSG_AI_01_VI                                        \
+    "mã số mã vạch (GTIN, AI 01)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_10_EN                                        \
+    "lot (AI 10)"
+#define NGX_HTTP_PASSPORT_MSG_AI_10_VI                                        \
+    "số lô (AI 10)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_11_EN                                        \
+    "production date (AI 11)"
+#define NGX_HTTP_PASSPORT_MSG_AI_11_VI                                        \
+    "ngày sản xuất (AI 11)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_13_EN                                        \
+    "packaging date (AI 13)"
+#define NGX_HTTP_PASSPORT_MSG_AI_13_VI                                        \
+    "ngày đóng gói (AI 13)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_15_EN                                        \
+    "best before date (AI 15)"
+#define NGX_HTTP_PASSPORT_MSG_AI_15_VI                                        \
+    "hạn dùng tốt nhất (AI 15)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_17_EN                                        \
+    "expiry date (AI 17)"
+#define NGX_HTTP_PASSPORT_MSG_AI_17_VI                                        \
+    "hạn sử dụng (AI 17)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_21_EN                                        \
+    "serial number (AI 21)"
+#define NGX_HTTP_PASSPORT_MSG_AI_21_VI                                        \
+    "số sê-ri (AI 21)"
+
+#define NGX_HTTP_PASSPORT_MSG_AI_422_EN                                       \
+    "country of origin (AI 422)"
+#define NGX_HTTP_PASSPORT_MSG_AI_422_VI                                       \
+    "nước xuất xứ (AI 422)"
+
+/* AI_OTHER: any other AI, at most 4 digits */
+#define NGX_HTTP_PASSPORT_MSG_AI_OTHER_EN                                     \
+    "AI %s"
+#define NGX_HTTP_PASSPORT_MSG_AI_OTHER_VI                                     \
+    "trường AI %s"
 
 
 /*
@@ -453,8 +526,8 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "người bán %s%schưa có trong cơ sở dữ liệu truy xuất nguồn gốc"
 
 /*
- * RULE_SELLER_INACTIVE: the ID, " " or "", the registry's status (as sent,
- * in English)
+ * RULE_SELLER_INACTIVE: the ID, " " or "", the registry's status in the
+ * language (ngx_http_passport_status_text(): a STATUS_* below)
  */
 #define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_INACTIVE_EN                         \
     "seller %s%sis %s in the registry"
@@ -476,12 +549,12 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_REVOKED_VI                            \
     "cơ sở dữ liệu ghi nhận mã truy xuất này đã bị thu hồi hiệu lực"
 
-/* RULE_CODE_STATUS: the registry's status (as sent, in English) */
+/* RULE_CODE_STATUS: the registry's status in the language (STATUS_*) */
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_STATUS_EN                             \
     "trace code is %s in the registry, not active"
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_STATUS_VI                             \
-    "mã truy xuất đang ở trạng thái %s "                                      \
-    "trong cơ sở dữ liệu, không còn hiệu lực"
+    "mã truy xuất đang ở trạng thái %s trong cơ sở dữ liệu "                  \
+    "nên không còn hiệu lực"
 
 /* RULE_CODE_OWNER: the seller, the code's owner */
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_OWNER_EN                              \
@@ -503,6 +576,88 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
+ * A registry status in words (ngx_http_passport_status_text(), in
+ * passport_verdict.c).  Any other status is shown as sent in English and
+ * as STATUS_OTHER in Vietnamese.
+ */
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_SUSPENDED_EN                             \
+    "suspended"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_SUSPENDED_VI                             \
+    "tạm ngừng hoạt động"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_DISSOLVED_EN                             \
+    "dissolved"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_DISSOLVED_VI                             \
+    "đã giải thể"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_INACTIVE_EN                              \
+    "inactive"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_INACTIVE_VI                              \
+    "không hoạt động"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_CLOSED_EN                                \
+    "closed"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_CLOSED_VI                                \
+    "đã đóng"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_TERMINATED_EN                            \
+    "terminated"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_TERMINATED_VI                            \
+    "đã chấm dứt hoạt động"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_BANKRUPT_EN                              \
+    "bankrupt"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_BANKRUPT_VI                              \
+    "đã phá sản"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_BLOCKED_EN                               \
+    "blocked"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_BLOCKED_VI                               \
+    "bị khóa"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_PENDING_EN                               \
+    "pending"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_PENDING_VI                               \
+    "đang chờ duyệt"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_EXPIRED_EN                               \
+    "expired"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_EXPIRED_VI                               \
+    "đã hết hạn"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_LAPSED_EN                                \
+    "lapsed"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_LAPSED_VI                                \
+    "quá hạn gia hạn"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_RETIRED_EN                               \
+    "retired"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_RETIRED_VI                               \
+    "đã ngừng sử dụng"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_WITHDRAWN_EN                             \
+    "withdrawn"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_WITHDRAWN_VI                             \
+    "đã bị rút"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_RECALLED_EN                              \
+    "recalled"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_RECALLED_VI                              \
+    "bị thu hồi"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_REVOKED_EN                               \
+    "revoked"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_REVOKED_VI                               \
+    "bị thu hồi hiệu lực"
+
+#define NGX_HTTP_PASSPORT_MSG_STATUS_OTHER_EN                                 \
+    "not active"
+#define NGX_HTTP_PASSPORT_MSG_STATUS_OTHER_VI                                 \
+    "không hoạt động"
+
+
+/*
  * Checks of the request by the glue (ngx_http_passport_handler.c,
  * _extract.c).  A JSON type is one of the TYPE_* below, in the request's
  * language.
@@ -518,11 +673,55 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_REQ_BODY_EMPTY_VI                               \
     "nội dung yêu cầu bị trống"
 
-/* REQ_JSON_SYNTAX: line, column (int), the parser's message (in English) */
+/*
+ * REQ_JSON_SYNTAX: line, column (int), what is wrong (a JSON_ERR_* below,
+ * in the language; the parser's own English message goes to the error
+ * log only)
+ */
 #define NGX_HTTP_PASSPORT_MSG_REQ_JSON_SYNTAX_EN                              \
     "JSON syntax error at line %d, column %d: %s"
 #define NGX_HTTP_PASSPORT_MSG_REQ_JSON_SYNTAX_VI                              \
     "lỗi cú pháp JSON tại dòng %d, cột %d: %s"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_SYNTAX_EN                              \
+    "unexpected character"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_SYNTAX_VI                              \
+    "ký tự không đúng chỗ"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_UTF8_EN                                \
+    "the text is not valid UTF-8"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_UTF8_VI                                \
+    "văn bản không đúng mã hóa UTF-8"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_DUPLICATE_EN                           \
+    "duplicate key in an object"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_DUPLICATE_VI                           \
+    "một khóa xuất hiện hai lần trong cùng đối tượng"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_DEPTH_EN                               \
+    "nesting depth over the limit"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_DEPTH_VI                               \
+    "lồng nhau quá nhiều cấp"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_END_EN                                 \
+    "the document ends too early"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_END_VI                                 \
+    "tài liệu kết thúc quá sớm"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_TRAILING_EN                            \
+    "more data after the end of the document"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_TRAILING_VI                            \
+    "còn dữ liệu sau khi tài liệu đã kết thúc"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_NUMBER_EN                              \
+    "invalid number"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_NUMBER_VI                              \
+    "số không hợp lệ"
+
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_OTHER_EN                               \
+    "invalid JSON"
+#define NGX_HTTP_PASSPORT_MSG_JSON_ERR_OTHER_VI                               \
+    "JSON không hợp lệ"
 
 /* REQ_NOT_ARRAY: JSON type */
 #define NGX_HTTP_PASSPORT_MSG_REQ_NOT_ARRAY_EN                                \
@@ -600,9 +799,11 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     "mã truy xuất phải là chuỗi JSON, nhận được %s"
 
 #define NGX_HTTP_PASSPORT_MSG_REQ_ORIGIN_NOT_COUNTRY_EN                       \
-    "the claimed origin is not an ISO 3166-1 country code"
+    "the claimed origin is not an ISO 3166-1 country code: use two "          \
+    "letters such as VN or three digits such as 704"
 #define NGX_HTTP_PASSPORT_MSG_REQ_ORIGIN_NOT_COUNTRY_VI                       \
-    "xuất xứ khai báo không phải mã quốc gia ISO 3166-1"
+    "xuất xứ khai báo không phải mã quốc gia ISO 3166-1: hãy dùng hai "       \
+    "chữ cái như VN hoặc ba chữ số như 704"
 
 #define NGX_HTTP_PASSPORT_MSG_TYPE_OBJECT_EN                                  \
     "object"
@@ -637,17 +838,25 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 /*
  * A lookup the registry could not answer: the detail of REGISTRY_UNAVAILABLE
- * (ngx_http_passport_lookup.c).
+ * (ngx_http_passport_registry_rules(), passport_verdict.c).  The cause is
+ * never shown: it is in the error log.
  */
 
-/*
- * REGISTRY_UNCONFIRMED: LOOKUP_SELLER or LOOKUP_CODE, the cause (a CAUSE_*
- * below, or libcurl's message: English in both languages)
- */
-#define NGX_HTTP_PASSPORT_MSG_REGISTRY_UNCONFIRMED_EN                         \
-    "the traceability registry could not confirm this %s: %s"
-#define NGX_HTTP_PASSPORT_MSG_REGISTRY_UNCONFIRMED_VI                         \
-    "cơ sở dữ liệu truy xuất nguồn gốc không xác nhận được %s này: %s"
+/* REGISTRY_UNREACHABLE: LOOKUP_SELLER or LOOKUP_CODE, seconds (unsigned) */
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_UNREACHABLE_EN                         \
+    "the traceability registry could not be reached to confirm this %s; "     \
+    "send the listing again in %u seconds"
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_UNREACHABLE_VI                         \
+    "không kết nối được cơ sở dữ liệu truy xuất nguồn gốc để xác nhận %s "    \
+    "này; hãy gửi lại tin đăng sau %u giây"
+
+/* REGISTRY_BAD_ANSWER: LOOKUP_SELLER or LOOKUP_CODE, seconds (unsigned) */
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_BAD_ANSWER_EN                          \
+    "the traceability registry gave an answer that could not be used to "     \
+    "confirm this %s; send the listing again in %u seconds"
+#define NGX_HTTP_PASSPORT_MSG_REGISTRY_BAD_ANSWER_VI                          \
+    "cơ sở dữ liệu truy xuất nguồn gốc trả lời không dùng được để xác nhận "  \
+    "%s này; hãy gửi lại tin đăng sau %u giây"
 
 /*
  * REGISTRY_NOT_ASKED: LOOKUP_SELLER or LOOKUP_CODE; the detail of
@@ -670,8 +879,9 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
- * English only, no Vietnamese half yet.  Causes of a failed registry lookup:
- * in the error log and after the colon of REGISTRY_UNCONFIRMED.  From the
+ * English only, never shown to a seller.  Causes of a failed registry
+ * lookup: in the error log (the seller reads REGISTRY_UNREACHABLE or
+ * REGISTRY_BAD_ANSWER).  From the
  * registry's answer (passport_record.c); a key is a member name, a value is
  * shown as printable ASCII, cut.
  */
@@ -735,8 +945,8 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
- * English only.  Causes found by the glue (ngx_http_passport_lookup.c,
- * _registry.c, _curl.c).
+ * English only, never shown to a seller.  Causes found by the glue
+ * (ngx_http_passport_lookup.c, _registry.c, _curl.c).
  */
 
 #define NGX_HTTP_PASSPORT_MSG_CAUSE_CLIENT_DOWN_EN                            \
@@ -823,6 +1033,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TITLE_CODE_INVALID)                                                     \
     X(TITLE_CODE_EXPIRED)                                                     \
     X(TITLE_ORIGIN_MISMATCH)                                                  \
+    X(TITLE_ORIGIN_INVALID)                                                   \
     X(TITLE_SELLER_NOT_REGISTERED)                                            \
     X(TITLE_SELLER_INACTIVE)                                                  \
     X(TITLE_CODE_NOT_REGISTERED)                                              \
@@ -835,6 +1046,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TRACE_VALID)                                                            \
     X(TRACE_EMPTY)                                                            \
     X(TRACE_SHAPE)                                                            \
+    X(TRACE_PATTERN)                                                          \
     X(TRACE_CHECK_DIGIT)                                                      \
     X(TRACE_UNKNOWN_AI)                                                       \
     X(TRACE_AI_LENGTH)                                                        \
@@ -851,6 +1063,16 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TRACE_TOO_LONG)                                                         \
     X(TRACE_OVERSIZE)                                                         \
     X(TRACE_INVALID)                                                          \
+    X(AI_00)                                                                  \
+    X(AI_01)                                                                  \
+    X(AI_10)                                                                  \
+    X(AI_11)                                                                  \
+    X(AI_13)                                                                  \
+    X(AI_15)                                                                  \
+    X(AI_17)                                                                  \
+    X(AI_21)                                                                  \
+    X(AI_422)                                                                 \
+    X(AI_OTHER)                                                               \
     X(SELLER_VALID)                                                           \
     X(SELLER_EMPTY)                                                           \
     X(SELLER_SHAPE)                                                           \
@@ -878,9 +1100,32 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(RULE_CODE_STATUS)                                                       \
     X(RULE_CODE_OWNER)                                                        \
     X(RULE_ORIGIN_REGISTRY)                                                   \
+    X(STATUS_SUSPENDED)                                                       \
+    X(STATUS_DISSOLVED)                                                       \
+    X(STATUS_INACTIVE)                                                        \
+    X(STATUS_CLOSED)                                                          \
+    X(STATUS_TERMINATED)                                                      \
+    X(STATUS_BANKRUPT)                                                        \
+    X(STATUS_BLOCKED)                                                         \
+    X(STATUS_PENDING)                                                         \
+    X(STATUS_EXPIRED)                                                         \
+    X(STATUS_LAPSED)                                                          \
+    X(STATUS_RETIRED)                                                         \
+    X(STATUS_WITHDRAWN)                                                       \
+    X(STATUS_RECALLED)                                                        \
+    X(STATUS_REVOKED)                                                         \
+    X(STATUS_OTHER)                                                           \
     X(REQ_NOT_JSON)                                                           \
     X(REQ_BODY_EMPTY)                                                         \
     X(REQ_JSON_SYNTAX)                                                        \
+    X(JSON_ERR_SYNTAX)                                                        \
+    X(JSON_ERR_UTF8)                                                          \
+    X(JSON_ERR_DUPLICATE)                                                     \
+    X(JSON_ERR_DEPTH)                                                         \
+    X(JSON_ERR_END)                                                           \
+    X(JSON_ERR_TRAILING)                                                      \
+    X(JSON_ERR_NUMBER)                                                        \
+    X(JSON_ERR_OTHER)                                                         \
     X(REQ_NOT_ARRAY)                                                          \
     X(REQ_NOT_OBJECT)                                                         \
     X(REQ_BODY_TOO_COMPLEX)                                                   \
@@ -901,12 +1146,16 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(TYPE_NUMBER)                                                            \
     X(TYPE_BOOLEAN)                                                           \
     X(TYPE_NULL)                                                              \
-    X(REGISTRY_UNCONFIRMED)                                                   \
+    X(REGISTRY_UNREACHABLE)                                                   \
+    X(REGISTRY_BAD_ANSWER)                                                    \
     X(REGISTRY_NOT_ASKED)                                                     \
     X(LOOKUP_SELLER)                                                          \
     X(LOOKUP_CODE)
 
-/* The entries that have no Vietnamese half yet. */
+/*
+ * The entries in English only: operators, regulators and the error log
+ * read them, a seller never does.
+ */
 #define NGX_HTTP_PASSPORT_CATALOG_EN_ONLY(X)                                  \
     X(CAUSE_HTTP_STATUS)                                                      \
     X(CAUSE_NOT_JSON)                                                         \

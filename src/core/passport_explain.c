@@ -25,7 +25,7 @@ ngx_http_passport_say(char *buf, size_t size, int lang, const char *en,
     const char *vi, ...)
 {
     int      n;
-    char     tmp[256];
+    char     tmp[512];
     size_t   len;
     va_list  args;
 
@@ -168,16 +168,55 @@ ngx_http_passport_ai_text(char *dst, const char *ai)
 }
 
 
+/*
+ * The part of a code an AI holds, in plain words with the AI in brackets
+ * ("lot (AI 10)"), into buf (at least 64 bytes).
+ */
+static const char *
+ngx_http_passport_ai_part(char *buf, size_t size, const char *ai, int lang)
+{
+    size_t  i;
+    static const struct {
+        const char  *ai;
+        const char  *text[2];
+    } parts[] = {
+        { "00", { NGX_HTTP_PASSPORT_MSG(AI_00) } },
+        { "01", { NGX_HTTP_PASSPORT_MSG(AI_01) } },
+        { "10", { NGX_HTTP_PASSPORT_MSG(AI_10) } },
+        { "11", { NGX_HTTP_PASSPORT_MSG(AI_11) } },
+        { "13", { NGX_HTTP_PASSPORT_MSG(AI_13) } },
+        { "15", { NGX_HTTP_PASSPORT_MSG(AI_15) } },
+        { "17", { NGX_HTTP_PASSPORT_MSG(AI_17) } },
+        { "21", { NGX_HTTP_PASSPORT_MSG(AI_21) } },
+        { "422", { NGX_HTTP_PASSPORT_MSG(AI_422) } }
+    };
+
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (strcmp(parts[i].ai, ai) == 0) {
+            return parts[i].text[lang == NGX_HTTP_PASSPORT_LANG_VI];
+        }
+    }
+
+    (void) ngx_http_passport_say(buf, size, lang,
+                                 NGX_HTTP_PASSPORT_MSG(AI_OTHER), ai);
+
+    return buf;
+}
+
+
 /* the errors that name an AI of the code */
 static size_t
 ngx_http_passport_code_ai_explain(const ngx_http_passport_code_t *code,
     int lang, char *buf, size_t size)
 {
-    char           ai[5], ai2[5];
+    char           ai[5], ai2[5], b1[64], b2[64];
+    const char    *part, *part2;
     unsigned long  pos;
 
     ngx_http_passport_ai_text(ai, code->ai);
     ngx_http_passport_ai_text(ai2, code->ai2);
+    part = ngx_http_passport_ai_part(b1, sizeof(b1), ai, lang);
+    part2 = ngx_http_passport_ai_part(b2, sizeof(b2), ai2, lang);
     pos = (unsigned long) code->pos + 1;
 
     switch (code->err) {
@@ -185,7 +224,7 @@ ngx_http_passport_code_ai_explain(const ngx_http_passport_code_t *code,
     case NGX_HTTP_PASSPORT_ID_CHECK_DIGIT:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_CHECK_DIGIT),
-                                     ai, code->found % 1000,
+                                     part, code->found % 1000,
                                      code->expected % 1000);
 
     case NGX_HTTP_PASSPORT_ID_UNKNOWN_AI:
@@ -196,42 +235,42 @@ ngx_http_passport_code_ai_explain(const ngx_http_passport_code_t *code,
     case NGX_HTTP_PASSPORT_ID_AI_LENGTH:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_LENGTH),
-                                     ai);
+                                     part);
 
     case NGX_HTTP_PASSPORT_ID_AI_CHARSET:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_CHARSET),
-                                     pos, ai);
+                                     pos, part);
 
     case NGX_HTTP_PASSPORT_ID_AI_DATE:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_DATE),
-                                     ai);
+                                     part);
 
     case NGX_HTTP_PASSPORT_ID_AI_COUNTRY:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_COUNTRY),
-                                     ai);
+                                     part);
 
     case NGX_HTTP_PASSPORT_ID_AI_DUPLICATE:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_DUPLICATE),
-                                     ai);
+                                     part);
 
     case NGX_HTTP_PASSPORT_ID_AI_REPEATED:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_REPEATED),
-                                     ai);
+                                     part);
 
     case NGX_HTTP_PASSPORT_ID_AI_REQUIRES:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_REQUIRES),
-                                     ai, ai2);
+                                     part, part2);
 
     case NGX_HTTP_PASSPORT_ID_AI_EXCLUDES:
         return ngx_http_passport_say(buf, size, lang,
                                      NGX_HTTP_PASSPORT_MSG(TRACE_AI_EXCLUDES),
-                                     ai, ai2);
+                                     part, part2);
 
     default:
         return ngx_http_passport_say(buf, size, lang,

@@ -270,7 +270,7 @@ ngx_http_passport_problem_out(ngx_http_passport_out_t *out,
     const ngx_http_passport_problem_t *pr)
 {
     int          reason;
-    char         num[64];
+    char         num[128];
     size_t       i;
     const char  *detail;
 

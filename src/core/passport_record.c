@@ -512,7 +512,8 @@ ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
     err->reason = NGX_HTTP_PASSPORT_SELLER_INACTIVE;
     ngx_http_passport_error_detail(err, lang,
         NGX_HTTP_PASSPORT_MSG(RULE_SELLER_INACTIVE),
-        id, id[0] ? " " : "", e->status);
+        id, id[0] ? " " : "",
+        ngx_http_passport_status_text(e->status, lang));
 
     return 1;
 }
@@ -555,7 +556,7 @@ ngx_http_passport_record_rules(const ngx_http_passport_record_t *rec,
         err->reason = NGX_HTTP_PASSPORT_CODE_REVOKED;
         ngx_http_passport_error_detail(err, lang,
             NGX_HTTP_PASSPORT_MSG(RULE_CODE_STATUS),
-            rec->status);
+            ngx_http_passport_status_text(rec->status, lang));
         return 1;
     }
 

@@ -74,7 +74,10 @@ static const ngx_http_passport_reason_t  ngx_http_passport_reasons[] = {
       { NGX_HTTP_PASSPORT_MSG(TITLE_REGISTRY_BUSY) } },
 
     { "BODY_TOO_COMPLEX", "body-too-complex", 413, 1,
-      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_TOO_COMPLEX) } }
+      { NGX_HTTP_PASSPORT_MSG(TITLE_BODY_TOO_COMPLEX) } },
+
+    { "ORIGIN_INVALID", "origin-invalid", 0, 0,
+      { NGX_HTTP_PASSPORT_MSG(TITLE_ORIGIN_INVALID) } }
 };
 
 
@@ -358,4 +361,172 @@ ngx_http_passport_seller_rules(const ngx_http_passport_seller_t *sl,
     err->reason = NGX_HTTP_PASSPORT_SELLER_ID_INVALID;
     ngx_http_passport_seller_explain(sl, lang, err->detail,
                                      sizeof(err->detail));
+}
+
+
+/*
+ * Appends sep and a sentence to err->detail, cut to fit on a UTF-8
+ * character boundary.
+ */
+
+void
+ngx_http_passport_error_append(ngx_http_passport_error_t *err, int lang,
+    const char *sep, const char *en, const char *vi, ...)
+{
+    int      n;
+    char     tmp[NGX_HTTP_PASSPORT_DETAIL_MAX];
+    size_t   len, room;
+    va_list  args;
+
+    va_start(args, vi);
+    n = vsnprintf(tmp, sizeof(tmp), lang == NGX_HTTP_PASSPORT_LANG_VI ? vi : en,
+                  args);
+    va_end(args);
+
+    len = strlen(err->detail);
+
+    if (n <= 0 || len + strlen(sep) >= sizeof(err->detail) - 1) {
+        return;
+    }
+
+    memcpy(err->detail + len, sep, strlen(sep));
+    len += strlen(sep);
+
+    room = sizeof(err->detail) - 1 - len;
+    n = (size_t) n < sizeof(tmp) ? n : (int) sizeof(tmp) - 1;
+
+    if ((size_t) n > room) {
+        for (n = (int) room;
+             n > 0 && ((unsigned char) tmp[n] & 0xc0) == 0x80;
+             n--)
+        {
+            /* void */
+        }
+    }
+
+    memcpy(err->detail + len, tmp, n);
+    err->detail[len + n] = '\0';
+}
+
+
+/*
+ * A registry status in the language: a known one in words, any other as
+ * sent in English and as STATUS_OTHER in Vietnamese, so that no English
+ * word is left in a Vietnamese sentence.
+ */
+
+const char *
+ngx_http_passport_status_text(const char *status, int lang)
+{
+    size_t  i;
+    static const struct {
+        const char  *status;
+        const char  *text[2];
+    } statuses[] = {
+        { "suspended", { NGX_HTTP_PASSPORT_MSG(STATUS_SUSPENDED) } },
+        { "dissolved", { NGX_HTTP_PASSPORT_MSG(STATUS_DISSOLVED) } },
+        { "inactive", { NGX_HTTP_PASSPORT_MSG(STATUS_INACTIVE) } },
+        { "closed", { NGX_HTTP_PASSPORT_MSG(STATUS_CLOSED) } },
+        { "terminated", { NGX_HTTP_PASSPORT_MSG(STATUS_TERMINATED) } },
+        { "bankrupt", { NGX_HTTP_PASSPORT_MSG(STATUS_BANKRUPT) } },
+        { "blocked", { NGX_HTTP_PASSPORT_MSG(STATUS_BLOCKED) } },
+        { "pending", { NGX_HTTP_PASSPORT_MSG(STATUS_PENDING) } },
+        { "expired", { NGX_HTTP_PASSPORT_MSG(STATUS_EXPIRED) } },
+        { "lapsed", { NGX_HTTP_PASSPORT_MSG(STATUS_LAPSED) } },
+        { "retired", { NGX_HTTP_PASSPORT_MSG(STATUS_RETIRED) } },
+        { "withdrawn", { NGX_HTTP_PASSPORT_MSG(STATUS_WITHDRAWN) } },
+        { "recalled", { NGX_HTTP_PASSPORT_MSG(STATUS_RECALLED) } },
+        { "revoked", { NGX_HTTP_PASSPORT_MSG(STATUS_REVOKED) } }
+    };
+
+    lang = (lang == NGX_HTTP_PASSPORT_LANG_VI);
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        if (strcmp(statuses[i].status, status) == 0) {
+            return statuses[i].text[lang];
+        }
+    }
+
+    return lang ? NGX_HTTP_PASSPORT_MSG_STATUS_OTHER_VI : status;
+}
+
+
+/*
+ * Whether the cause of a failed lookup is about the registry's answer (it
+ * answered, but not with a usable record) rather than about reaching it:
+ * the causes of passport_record.c and the too large body, matched on
+ * their text up to the first conversion.
+ */
+
+int
+ngx_http_passport_cause_is_answer(const char *cause)
+{
+    size_t       i, n;
+    const char  *fmt;
+    static const char *const  answers[] = {
+        NGX_HTTP_PASSPORT_MSG_CAUSE_HTTP_STATUS_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_JSON_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_OBJECT_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NO_STRING_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_EMPTY_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_TOO_LONG_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_INVALID_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_OTHER_ID_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STRING_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_ARRAY_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_ITEM_NOT_STRING_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_NO_ORIGIN_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_NOT_CODE_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_UNKNOWN_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_ORIGIN_NUMBER_EN,
+        NGX_HTTP_PASSPORT_MSG_CAUSE_BODY_TOO_LARGE_EN
+    };
+
+    if (cause == NULL) {
+        return 0;
+    }
+
+    for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+        fmt = answers[i];
+        n = strcspn(fmt, "%");
+
+        if (strncmp(cause, fmt, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * REGISTRY_UNAVAILABLE: what the seller can do, in the language; the
+ * cause (libcurl's text, an address, a record detail) is kept in
+ * err->cause for the error log and never written into the detail.
+ */
+
+void
+ngx_http_passport_registry_rules(ngx_http_passport_error_t *err, int lang,
+    int seller, const char *cause, unsigned retry)
+{
+    const char  *what;
+
+    err->reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    err->cause = cause;
+
+    what = seller ? NGX_HTTP_PASSPORT_TEXT(LOOKUP_SELLER, lang)
+                  : NGX_HTTP_PASSPORT_TEXT(LOOKUP_CODE, lang);
+
+    if (retry == 0) {
+        retry = 1;
+    }
+
+    if (ngx_http_passport_cause_is_answer(cause)) {
+        ngx_http_passport_error_detail(err, lang,
+            NGX_HTTP_PASSPORT_MSG(REGISTRY_BAD_ANSWER), what, retry);
+
+    } else {
+        ngx_http_passport_error_detail(err, lang,
+            NGX_HTTP_PASSPORT_MSG(REGISTRY_UNREACHABLE), what, retry);
+    }
 }

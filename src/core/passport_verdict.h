@@ -23,8 +23,8 @@
 
 
 /*
- * reason codes; not an order of severity.  A new reason is numbered after
- * the others (records name reasons, so numbers are internal).
+ * reason codes: a number is never reused, a new one comes last; not an
+ * order of severity
  */
 #define NGX_HTTP_PASSPORT_BODY_NOT_JSON          0
 #define NGX_HTTP_PASSPORT_BODY_MALFORMED         1
@@ -44,7 +44,8 @@
 #define NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE   15
 #define NGX_HTTP_PASSPORT_REGISTRY_BUSY          16
 #define NGX_HTTP_PASSPORT_BODY_TOO_COMPLEX       17
-#define NGX_HTTP_PASSPORT_NREASONS               18
+#define NGX_HTTP_PASSPORT_ORIGIN_INVALID         18
+#define NGX_HTTP_PASSPORT_NREASONS               19
 
 
 /* modes and verdicts */
@@ -72,6 +73,8 @@ typedef struct {
     size_t                pointer_len;
     const unsigned char  *value;       /* offending value, may be NULL */
     size_t                value_len;
+    const char           *cause;       /* REGISTRY_UNAVAILABLE: why, for
+                                          the log, never shown to a seller */
     char                  detail[NGX_HTTP_PASSPORT_DETAIL_MAX];
 } ngx_http_passport_error_t;
 
@@ -142,6 +145,25 @@ void ngx_http_passport_error_detail(ngx_http_passport_error_t *err,
 void ngx_http_passport_error_vdetail(ngx_http_passport_error_t *err,
     int lang, const char *en, const char *vi, va_list args)
     NGX_HTTP_PASSPORT_FORMAT2(3, 4, 0);
+
+/* appends sep and a sentence to err->detail, cut to fit */
+void ngx_http_passport_error_append(ngx_http_passport_error_t *err,
+    int lang, const char *sep, const char *en, const char *vi, ...)
+    NGX_HTTP_PASSPORT_FORMAT2(4, 5, 6);
+
+/* a registry status ("suspended", ...) in the language, for a detail */
+const char *ngx_http_passport_status_text(const char *status, int lang);
+
+/*
+ * REGISTRY_UNAVAILABLE for a seller (seller = 1) or a code the registry
+ * could not answer: the detail says whether it could not be reached or
+ * gave an unusable answer, and when to retry (seconds); the cause is only
+ * kept in err->cause.  ngx_http_passport_cause_is_answer() tells the two
+ * apart.
+ */
+void ngx_http_passport_registry_rules(ngx_http_passport_error_t *err,
+    int lang, int seller, const char *cause, unsigned retry);
+int ngx_http_passport_cause_is_answer(const char *cause);
 
 /*
  * Problem document: the exact size of the JSON, then the writer, which

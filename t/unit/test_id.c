@@ -1331,23 +1331,26 @@ test_explain(void)
     ngx_http_passport_code_parse(U("(01)09506000134353"), 18, TODAY, &c);
     ngx_http_passport_code_explain(&c, NGX_HTTP_PASSPORT_LANG_EN, buf,
                                    sizeof(buf));
-    ok(strcmp(buf, "check digit of AI (01) is 3, expected 2") == 0,
+    ok(strcmp(buf, "check digit of the barcode number (GTIN, AI 01) is 3, "
+                   "expected 2") == 0,
        "EN: %s", buf);
     ngx_http_passport_code_explain(&c, NGX_HTTP_PASSPORT_LANG_VI, buf,
                                    sizeof(buf));
-    ok(strcmp(buf, "số kiểm tra của AI (01) là 3, đúng ra phải là 2") == 0,
+    ok(strcmp(buf, "số kiểm tra của mã số mã vạch (GTIN, AI 01) là 3, "
+                   "đúng ra phải là 2") == 0,
        "VI: %s", buf);
 
     ngx_http_passport_code_parse(U("(999)1"), 6, TODAY, &c);
     ngx_http_passport_code_explain(&c, NGX_HTTP_PASSPORT_LANG_EN, buf,
                                    sizeof(buf));
-    ok(strcmp(buf, "unknown GS1 Application Identifier (999)") == 0,
+    ok(strcmp(buf, "unknown GS1 Application Identifier (AI 999)") == 0,
        "EN: %s", buf);
 
     ngx_http_passport_code_parse(U("(10)A"), 5, TODAY, &c);
     ngx_http_passport_code_explain(&c, NGX_HTTP_PASSPORT_LANG_EN, buf,
                                    sizeof(buf));
-    ok(strcmp(buf, "AI (10) requires AI (01)") == 0, "EN: %s", buf);
+    ok(strcmp(buf, "the lot (AI 10) needs the barcode number (GTIN, AI 01)")
+       == 0, "EN: %s", buf);
 
     ngx_http_passport_seller_parse(U("0100233480"), 10, &sl);
     ngx_http_passport_seller_explain(&sl, NGX_HTTP_PASSPORT_LANG_EN, buf,

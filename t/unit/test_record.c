@@ -542,13 +542,13 @@ test_entity_rules(void)
           "{'id':'" TAX "','status':'Suspended'}", NULL, 1,
           NGX_HTTP_PASSPORT_SELLER_INACTIVE,
           "seller " TAX " is suspended in the registry",
-          "người bán " TAX " đang ở trạng thái suspended trong cơ sở dữ "
-          "liệu" },
+          "người bán " TAX " đang ở trạng thái tạm ngừng hoạt động trong "
+          "cơ sở dữ liệu" },
         { "seller dissolved", 200,
           "{'id':'" TAX "','status':'dissolved'}", NULL, 1,
           NGX_HTTP_PASSPORT_SELLER_INACTIVE,
           "seller " TAX " is dissolved in the registry",
-          "người bán " TAX " đang ở trạng thái dissolved trong cơ sở dữ "
+          "người bán " TAX " đang ở trạng thái đã giải thể trong cơ sở dữ "
           "liệu" },
         { "seller active", 200, "{'id':'" TAX "','status':'active'}", NULL,
           0, -1, "", "" },
@@ -634,8 +634,8 @@ test_record_rules(void)
         { "code in another status", 200, REC("on_hold", ""), TAX, -1, 1,
           NGX_HTTP_PASSPORT_CODE_REVOKED,
           "trace code is on_hold in the registry, not active",
-          "mã truy xuất đang ở trạng thái on_hold trong cơ sở dữ liệu, "
-          "không còn hiệu lực" },
+          "mã truy xuất đang ở trạng thái không hoạt động trong cơ sở dữ "
+          "liệu nên không còn hiệu lực" },
         { "code of another owner", 200, REC("active", "'" LEI "'"), OTHER,
           704, 1, NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH,
           "seller " OTHER " is neither the owner " TAX " of this code nor "

@@ -609,9 +609,10 @@ test_say(void)
     lang = NGX_HTTP_PASSPORT_LANG_VI;
 
     is_int(ngx_http_passport_say(buf, sizeof(buf), lang,
-                                 NGX_HTTP_PASSPORT_MSG(TRACE_AI_DATE), "17"),
-           15, "say: length of what fits");
-    is_str(buf, "ngày trong AI ", "say: cut to fit");
+                                 NGX_HTTP_PASSPORT_MSG(TRACE_AI_DATE),
+                                 "lot"),
+           13, "say: length of what fits");
+    is_str(buf, "lot không ph", "say: cut to fit, not in a character");
 
     ngx_http_passport_say(buf, 4, lang, NGX_HTTP_PASSPORT_MSG(SUMMARY), 2u);
     is_str(buf, "Ph", "say: never half a character");
