@@ -143,10 +143,9 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
 
 /*
  * The check is over: what the rest of the request uses of the document
- * (the values of its problems, its items and their keys, the listing
- * seller as sent) is
- * copied into the request pool, and the JSON tree and the body's copy are
- * freed at once rather than when the request ends, which a slow upstream
+ * (the values of its problems, its items, their keys and claimed origins,
+ * the listing seller as sent) is copied into the request pool, and the
+ * JSON tree and the body's copy are freed at once rather than when the request ends, which a slow upstream
  * or client can put off for long.  A problem's value is shown cut to
  * NGX_HTTP_PASSPORT_VALUE_MAX bytes, so no more is kept of it.
  */
@@ -203,6 +202,9 @@ ngx_http_passport_release(ngx_http_passport_check_t *ck)
                != NGX_OK
             || ngx_http_passport_keep(pool, &it[i].seller_value,
                                       it[i].seller_value_len)
+               != NGX_OK
+            || ngx_http_passport_keep(pool, &it[i].origin_value,
+                                      it[i].origin_value_len)
                != NGX_OK)
         {
             return NGX_ERROR;

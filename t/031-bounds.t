@@ -208,7 +208,7 @@ is(detail($r), 'trace code is longer than 512 bytes', '... as too long');
 $r = post('/registry-checked', $json->encode({ seller_id => '0100109106',
     trace_code => 'https://a/01/08934673577038?17=281231&17=281231' }));
 is_deeply(errors($r), [ 'CODE_INVALID /trace_code' ], 'a Digital Link naming AI 17 twice: CODE_INVALID');
-is(detail($r), 'AI (17) appears more than once in the Digital Link', '... saying so');
+is(detail($r), 'the expiry date (AI 17) appears more than once in the Digital Link', '... saying so');
 
 quiet();
 is($reg->count(qr{/codes/(?!ABC\z)}), 0, 'none of these codes reached the registry')
