@@ -145,8 +145,8 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
  * The check is over: what the rest of the request uses of the document
  * (the values of its problems, its items, their keys and claimed origins,
  * the listing seller as sent) is copied into the request pool, and the
- * JSON tree and the body's copy are freed at once rather than when the request ends, which a slow upstream
- * or client can put off for long.  A problem's value is shown cut to
+ * JSON tree and the body's copy are freed at once rather than when the
+ * request ends, which a slow upstream or client can put off for long.  A problem's value is shown cut to
  * NGX_HTTP_PASSPORT_VALUE_MAX bytes, so no more is kept of it.
  */
 
