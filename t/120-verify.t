@@ -284,7 +284,7 @@ like(slurp($r1cont), qr/"type":"segment"/,
 spew("$dir/segmented", slurp("$dir/random") . slurp($rcont));
 my ($rc3, $out3) = verify('--key', $apub, $r1, "$dir/segmented");
 is($rc3, 3, 'a segment record: exit 3, not 0');
-like($out3, qr/^SEGMENTED: 54 records, seq 1\.\.54 in 2 files, chain intact, 1 new segment: the first at \S+segmented:\d+ \(seq 51\) after \d+ lines not in the chain from \S+segmented:26 \(seq 51: truncated or unparseable/,
+like($out3, qr/^SEGMENTED: 54 records, seq 1\.\.54 in 2 files, chain intact, 1 new segment \(the first at \S+segmented:\d+, seq 51\), \d+ lines left out of the chain \(the first at \S+segmented:26: seq 51: truncated or unparseable/,
      '... the lines left out and the segment are named') or diag $out3;
 
 # a forged line with a right hash and no signature, then the node's
@@ -307,7 +307,7 @@ like(slurp($fcont), qr/\A\{"seq":51,[^\n]*"type":"segment"/,
 spew("$dir/forgedseg", slurp("$dir/forgedtail") . slurp($fcont));
 ($rc3, $out3) = verify('--key', $apub, $r1, "$dir/forgedseg");
 is($rc3, 3, 'forged tail then segment: exit 3');
-like($out3, qr/^SEGMENTED: 53 records, seq 1\.\.53 .*after 1 line not in the chain from \S+forgedseg:26 \(seq 51: bad signature/,
+like($out3, qr/^SEGMENTED: 53 records, seq 1\.\.53 .*, 1 line left out of the chain \(the first at \S+forgedseg:26: seq 51: bad signature/,
      '... the forged line is named') or diag $out3;
 
 

@@ -352,13 +352,13 @@ ngx_http_passport_verify_intact(ngx_http_passport_verify_reader_t *r,
     }
 
     if (v->nsegments) {
-        printf(", %lu new segment%s: the first at %s:%lu (seq %llu)",
+        printf(", %lu new segment%s (the first at %s:%lu, seq %llu)",
                v->nsegments, v->nsegments == 1 ? "" : "s", v->seg_at.name,
                v->seg_at.lineno, v->seg_seq);
 
         if (v->nexcused) {
-            printf(" after %lu line%s not in the chain from %s:%lu (%s)",
-                   v->nexcused, v->nexcused == 1 ? "" : "s",
+            printf(", %lu line%s left out of the chain (the first at "
+                   "%s:%lu: %s)", v->nexcused, v->nexcused == 1 ? "" : "s",
                    v->ex_at.name, v->ex_at.lineno, v->ex_why);
         }
     }
