@@ -194,9 +194,11 @@ typedef struct {
 /*
  * Use by the nginx glue (docs/reports.md, "Writing the log"):
  *
- *   start:   read the end of the file, ngx_http_passport_report_tail(); if
- *            tail.newline write "\n"; if tail.truncated append a RECOVERY
- *            record; keep tail.chain in shared memory.
+ *   start:   read the end of the file, ngx_http_passport_report_tail()
+ *            with the key; if tail.newline write "\n"; if tail.segment
+ *            say so at crit and append a SEGMENT record; if
+ *            tail.truncated append a RECOVERY record; keep tail.chain in
+ *            shared memory.
  *   record:  under the lock, rec.seq = chain.seq + 1, rec.prev =
  *            chain.hash; report_size(), report_write(); write(2) the
  *            line; only when all of it was written, chain.seq = rec.seq
@@ -217,6 +219,8 @@ void ngx_http_passport_report_chain_advance(
 /*
  * The size of the line for rec, signature and "\n" included: an upper
  * bound of what ngx_http_passport_report_write() writes, exact with a key.
+ * A verdict record keeps the items that fit in LINE_CAP and writes
+ * "items_omitted" for the rest.
  */
 size_t ngx_http_passport_report_size(const ngx_http_passport_report_t *rec);
 
