@@ -146,8 +146,9 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
  * (the values of its problems, its items, their keys and claimed origins,
  * the listing seller as sent) is copied into the request pool, and the
  * JSON tree and the body's copy are freed at once rather than when the
- * request ends, which a slow upstream or client can put off for long.  A problem's value is shown cut to
- * NGX_HTTP_PASSPORT_VALUE_MAX bytes, so no more is kept of it.
+ * request ends, which a slow upstream or client can put off for long.
+ * A problem's value is shown cut to NGX_HTTP_PASSPORT_VALUE_MAX bytes,
+ * so no more is kept of it.
  */
 
 static ngx_int_t

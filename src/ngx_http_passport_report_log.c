@@ -75,8 +75,11 @@ static ngx_int_t ngx_http_passport_report_log_init_zone(
     ngx_shm_zone_t *zone, void *data);
 static ngx_int_t ngx_http_passport_report_log_recover(
     ngx_http_passport_report_log_t *rl, ngx_log_t *log);
+static void ngx_http_passport_report_log_untrusted(
+    ngx_http_passport_report_log_t *rl,
+    ngx_http_passport_report_tail_t *tail, ngx_log_t *log);
 static ngx_int_t ngx_http_passport_report_log_tail(ngx_fd_t fd,
-    ngx_pool_t *pool, ngx_http_passport_report_tail_t *tail);
+    ngx_pool_t *pool, EVP_PKEY *key, ngx_http_passport_report_tail_t *tail);
 static ngx_int_t ngx_http_passport_report_log_mend(
     ngx_http_passport_report_log_t *rl, ngx_http_passport_report_t *rec,
     ngx_pool_t *pool, ngx_log_t *log);
@@ -89,8 +92,6 @@ static ngx_int_t ngx_http_passport_report_log_note(
 static void ngx_http_passport_report_log_key_cleanup(void *data);
 static ngx_int_t ngx_http_passport_report_log_items(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec);
-static void ngx_http_passport_report_log_item(ngx_http_passport_ctx_t *ctx,
-    ngx_http_passport_error_t *err, ngx_http_passport_report_item_t *item);
 
 
 char *
@@ -747,7 +748,8 @@ ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
     pool = ngx_create_pool(4096, log);
 
     if (pool == NULL
-        || ngx_http_passport_report_log_tail(fd, pool, &tail) != NGX_OK)
+        || ngx_http_passport_report_log_tail(fd, pool, rl->key, &tail)
+           != NGX_OK)
     {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
                       "passport: cannot find the end of the chain in the "
@@ -774,6 +776,19 @@ ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
         return NGX_ERROR;
     }
 
+    if (tail.segment) {
+        ngx_http_passport_report_log_untrusted(rl, &tail, log);
+
+        if (ngx_http_passport_report_log_note(rl,
+                NGX_HTTP_PASSPORT_REPORT_SEGMENT,
+                NGX_HTTP_PASSPORT_MSG_NOTE_UNTRUSTED_EN, pool, log)
+            != NGX_OK)
+        {
+            ngx_destroy_pool(pool);
+            return NGX_ERROR;
+        }
+    }
+
     if (tail.truncated) {
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "passport: the report log \"%V\" ends with a cut "
@@ -796,11 +811,32 @@ ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
 }
 
 
-/* the chain's end: the file's last 64 KiB, more while no whole line */
+/*
+ * The end of the log did not pass the check (a forged or replayed line,
+ * lines that are not records, a key put in or changed): said at crit,
+ * and the chain goes on in a new segment, never from those lines.
+ */
+
+static void
+ngx_http_passport_report_log_untrusted(ngx_http_passport_report_log_t *rl,
+    ngx_http_passport_report_tail_t *tail, ngx_log_t *log)
+{
+    ngx_log_error(NGX_LOG_CRIT, log, 0,
+                  "passport: the report log \"%V\" ends with %uL line%s "
+                  "that did not pass the check (the first: %s, seq %uL); "
+                  "a new chain segment starts at seq %uL",
+                  &rl->path, (uint64_t) tail->untrusted,
+                  tail->untrusted == 1 ? "" : "s",
+                  ngx_http_passport_report_result_name(tail->why),
+                  (uint64_t) tail->why_seq, (uint64_t) tail->chain.seq + 1);
+}
+
+
+/* the chain's end: the file's last 64 KiB, more while not found */
 
 static ngx_int_t
 ngx_http_passport_report_log_tail(ngx_fd_t fd, ngx_pool_t *pool,
-    ngx_http_passport_report_tail_t *tail)
+    EVP_PKEY *key, ngx_http_passport_report_tail_t *tail)
 {
     int               rc;
     off_t             size, len;
@@ -837,7 +873,7 @@ ngx_http_passport_report_log_tail(ngx_fd_t fd, ngx_pool_t *pool,
         }
 
         rc = ngx_http_passport_report_tail(buf, (size_t) len, len == size,
-                                           tail);
+                                           key, tail);
 
         if (rc != NGX_HTTP_PASSPORT_REPORT_AGAIN || len == size) {
             break;
@@ -877,6 +913,26 @@ ngx_http_passport_report_log_mend(ngx_http_passport_report_log_t *rl,
     ngx_http_passport_report_t *rec, ngx_pool_t *pool, ngx_log_t *log)
 {
     ngx_file_info_t  fi;
+
+    if (rl->sh->chain.seq >= NGX_HTTP_PASSPORT_REPORT_SEQ_MAX) {
+
+        /* no seq after it: never reached but by a forged chain */
+
+        ngx_log_error(NGX_LOG_CRIT, log, 0,
+                      "passport: the report log \"%V\" reached seq %uL; "
+                      "a new chain starts at seq 1", &rl->path,
+                      (uint64_t) rl->sh->chain.seq);
+
+        ngx_http_passport_report_chain_init(&rl->sh->chain);
+
+        if (ngx_http_passport_report_log_note(rl,
+                NGX_HTTP_PASSPORT_REPORT_SEGMENT,
+                NGX_HTTP_PASSPORT_MSG_NOTE_SEQ_LIMIT_EN, pool, log)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     if (rl->sh->damaged && rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
 
@@ -1151,108 +1207,42 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
 
 
 /*
- * The record's reasons, once each, and its items: one per pointer, with
- * the reasons of that pointer in a slice of their own.
+ * The record's reasons and items (passport_report.c builds them in time
+ * linear in the problems and items): the codes of the items that passed
+ * the local rules, canonical, by their pointers.
  */
 
 static ngx_int_t
 ngx_http_passport_report_log_items(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec)
 {
-    int                              *reasons, *ireasons;
-    ngx_uint_t                        i, j, k, n;
-    ngx_http_passport_error_t        *err;
-    ngx_http_passport_report_item_t  *items;
-
-    err = ctx->errors.elts;
-    n = ctx->errors.nelts;
-
-    reasons = ngx_palloc(r->pool, (2 * n + 1) * sizeof(int));
-    items = ngx_palloc(r->pool,
-                       (n + 1) * sizeof(ngx_http_passport_report_item_t));
-    if (reasons == NULL || items == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < n; i++) {
-
-        for (j = 0; j < rec->nreasons && reasons[j] != err[i].reason; j++) {
-            /* void */
-        }
-
-        if (j == rec->nreasons) {
-            reasons[rec->nreasons++] = err[i].reason;
-        }
-
-        if (err[i].pointer == NULL || err[i].pointer_len == 0) {
-            continue;
-        }
-
-        for (k = 0; k < rec->nitems; k++) {
-            if (items[k].pointer_len == err[i].pointer_len
-                && ngx_memcmp(items[k].pointer, err[i].pointer,
-                              err[i].pointer_len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (k == rec->nitems) {
-            ngx_http_passport_report_log_item(ctx, &err[i], &items[k]);
-            rec->nitems++;
-        }
-    }
-
-    ireasons = reasons + n;
-
-    for (k = 0; k < rec->nitems; k++) {
-        items[k].reasons = ireasons;
-        items[k].nreasons = 0;
-
-        for (i = 0; i < n; i++) {
-            if (err[i].pointer_len == items[k].pointer_len
-                && err[i].pointer
-                && ngx_memcmp(err[i].pointer, items[k].pointer,
-                              items[k].pointer_len) == 0)
-            {
-                ireasons[items[k].nreasons++] = err[i].reason;
-            }
-        }
-
-        ireasons += items[k].nreasons;
-    }
-
-    rec->reasons = reasons;
-    rec->items = items;
-
-    return NGX_OK;
-}
-
-
-/* an item's pointer and code: canonical when it reached the registry */
-
-static void
-ngx_http_passport_report_log_item(ngx_http_passport_ctx_t *ctx,
-    ngx_http_passport_error_t *err, ngx_http_passport_report_item_t *item)
-{
-    ngx_uint_t                 j;
-    ngx_http_passport_item_t  *it;
-
-    item->pointer = err->pointer;
-    item->pointer_len = err->pointer_len;
-    item->code = err->value;
-    item->code_len = err->value ? err->value_len : 0;
+    void                             *mem;
+    ngx_uint_t                        i;
+    ngx_http_passport_item_t         *it;
+    ngx_http_passport_report_code_t  *codes;
 
     it = ctx->items.elts;
 
-    for (j = 0; j < ctx->items.nelts; j++) {
-        if (it[j].pointer.len == err->pointer_len
-            && ngx_memcmp(it[j].pointer.data, err->pointer,
-                          err->pointer_len) == 0)
-        {
-            item->code = it[j].code.data;
-            item->code_len = it[j].code.len;
-            return;
-        }
+    codes = ngx_palloc(r->pool, (ctx->items.nelts + 1)
+                                * sizeof(ngx_http_passport_report_code_t));
+    mem = ngx_palloc(r->pool,
+                     ngx_http_passport_report_build_size(ctx->errors.nelts,
+                                                         ctx->items.nelts));
+    if (codes == NULL || mem == NULL) {
+        return NGX_ERROR;
     }
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+        codes[i].pointer = it[i].pointer.data;
+        codes[i].pointer_len = it[i].pointer.len;
+        codes[i].code = it[i].code.data;
+        codes[i].code_len = it[i].code.len;
+    }
+
+    ngx_http_passport_report_build(rec, mem, ctx->errors.elts,
+                                   ctx->errors.nelts, codes,
+                                   ctx->items.nelts,
+                                   (unsigned long) ngx_random());
+
+    return NGX_OK;
 }

@@ -80,6 +80,10 @@ struct ngx_http_passport_report_pusher_s {
     off_t                       end;            /* after its last line */
     ngx_uint_t                  count;
     ngx_uint_t                  more;           /* records left behind */
+
+    /* a line longer than a chunk, passed over up to its end */
+    off_t                       long_line;      /* its offset */
+    unsigned                    skipping:1;
 };
 
 
@@ -99,8 +103,13 @@ static ngx_int_t ngx_http_passport_report_push_opened(
     ngx_http_passport_report_pusher_t *ps);
 static ngx_int_t ngx_http_passport_report_push_chunk(
     ngx_http_passport_report_pusher_t *ps);
+static size_t ngx_http_passport_report_push_skip(
+    ngx_http_passport_report_pusher_t *ps);
 static size_t ngx_http_passport_report_push_lines(
     ngx_http_passport_report_pusher_t *ps);
+static void ngx_http_passport_report_push_bad(
+    ngx_http_passport_report_pusher_t *ps, int rc, off_t off, u_char *line,
+    size_t len);
 static void ngx_http_passport_report_push_batch(
     ngx_http_passport_report_pusher_t *ps, ngx_int_t rc);
 static void ngx_http_passport_report_push_close(void *data);
@@ -392,6 +401,7 @@ ngx_http_passport_report_push_tick(ngx_event_t *ev)
     ps->rd.size = 0;
     ps->body = NULL;
     ps->tail = NULL;
+    ps->skipping = 0;
 
     ngx_http_passport_report_push_read(ps);
 }
@@ -560,25 +570,28 @@ ngx_http_passport_report_push_chunk(ngx_http_passport_report_pusher_t *ps)
         return NGX_DONE;
     }
 
-    used = ngx_http_passport_report_push_lines(ps);
+    if (ps->skipping) {
+        used = ngx_http_passport_report_push_skip(ps);
 
-    if (ps->count) {
-        ps->more = (ps->end < ps->size);
-        return NGX_OK;
-    }
+    } else {
+        used = ngx_http_passport_report_push_lines(ps);
 
-    if (used == 0) {
-        /* no whole line: one still being written, or a huge one */
-
-        if (rd->size == NGX_HTTP_PASSPORT_PUSH_CHUNK) {
-            ngx_log_error(NGX_LOG_ERR, ps->log, 0,
-                          "passport: report push: a line of \"%V\" "
-                          "at offset %O is longer than %uz bytes",
-                          &ps->path, rd->offset,
-                          (size_t) NGX_HTTP_PASSPORT_PUSH_CHUNK);
+        if (ps->count) {
+            ps->more = (ps->end < ps->size);
+            return NGX_OK;
         }
 
-        return NGX_DONE;
+        if (used == 0) {
+            /* no whole line: one still being written, or a huge one */
+
+            if (rd->size < NGX_HTTP_PASSPORT_PUSH_CHUNK) {
+                return NGX_DONE;
+            }
+
+            ps->skipping = 1;
+            ps->long_line = rd->offset;
+            used = (size_t) rd->n;
+        }
     }
 
     rd->offset += used;
@@ -591,6 +604,45 @@ ngx_http_passport_report_push_chunk(ngx_http_passport_report_pusher_t *ps)
                                 NGX_HTTP_PASSPORT_PUSH_CHUNK);
 
     return NGX_AGAIN;
+}
+
+
+/*
+ * A line longer than a chunk is no record of ours (records are capped at
+ * 64 KiB): it is passed over, up to its "\n", and delivery goes on after
+ * it.  Returns the bytes of the chunk passed over.
+ */
+
+static size_t
+ngx_http_passport_report_push_skip(ngx_http_passport_report_pusher_t *ps)
+{
+    u_char                           *nl;
+    ngx_http_passport_report_read_t  *rd;
+
+    rd = &ps->rd;
+
+    nl = ngx_strlchr(rd->buf, rd->buf + rd->n, '\n');
+
+    if (nl == NULL) {
+        if (rd->offset + rd->n >= ps->size) {
+            /* not ended yet: looked at again next time */
+            ps->skipping = 0;
+        }
+
+        return (size_t) rd->n;
+    }
+
+    ps->skipping = 0;
+    ps->off = rd->offset + (nl + 1 - rd->buf);
+
+    ngx_log_error(NGX_LOG_ERR, ps->log, 0,
+                  "passport: report push: the line of \"%V\" at offset %O "
+                  "is %O bytes long, more than %uz: it is not a record and "
+                  "is not pushed; check the log with passport-verify",
+                  &ps->path, ps->long_line, ps->off - ps->long_line,
+                  (size_t) NGX_HTTP_PASSPORT_PUSH_CHUNK);
+
+    return nl + 1 - rd->buf;
 }
 
 
@@ -638,6 +690,11 @@ ngx_http_passport_report_push_lines(ngx_http_passport_report_pusher_t *ps)
         } else if (ps->count == 0) {
             /* delivered already, or not a record */
             ps->off = off + (nl + 1 - buf);
+
+            if (rc != NGX_HTTP_PASSPORT_REPORT_OK) {
+                ngx_http_passport_report_push_bad(ps, rc, off + (p - buf),
+                                                  p, nl - p);
+            }
         }
 
         p = nl + 1;
@@ -648,6 +705,30 @@ ngx_http_passport_report_push_lines(ngx_http_passport_report_pusher_t *ps)
     }
 
     return p - buf;
+}
+
+
+/*
+ * A line that is not a record is passed over (once: the cursor's offset
+ * moves past it) and said at error, but for what a crash left, which a
+ * recovery record follows.
+ */
+
+static void
+ngx_http_passport_report_push_bad(ngx_http_passport_report_pusher_t *ps,
+    int rc, off_t off, u_char *line, size_t len)
+{
+    if (rc == NGX_HTTP_PASSPORT_REPORT_SYNTAX
+        && ngx_http_passport_report_is_cut(line, len))
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, ps->log, 0,
+                  "passport: report push: the line of \"%V\" at offset %O "
+                  "is not a record (%s) and is not pushed; check the log "
+                  "with passport-verify", &ps->path, off,
+                  ngx_http_passport_report_result_name(rc));
 }
 
 

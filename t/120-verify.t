@@ -252,6 +252,64 @@ spew("$dir/forged", slurp("$dir/cut") . "\n" . join('', (lines($cont))[2 .. 5]))
 tampered(['--key', $apub, $r1, "$dir/forged"], 50, 'truncated or unparseable',
          'cut line without a recovery record');
 
+# only one cut line, the one right before it, may precede a recovery
+# record: two, or 3 MB of random bytes, are refused
+
+spew("$dir/twocut", slurp("$dir/cut") . "\n" . substr($c, -600, 100)
+                    . slurp($cont));
+tampered(['--key', $apub, $r1, "$dir/twocut"], 50, 'truncated or unparseable',
+         'two cut lines before a recovery record');
+my ($rc2, $out2) = verify('--key', $apub, $r1, "$dir/twocut");
+like($out2, qr/more lines that are not records/, '... and says why');
+
+srand(14);
+my $random = join '', map { chr(int(rand(256))) } 1 .. 3 * 1024 * 1024;
+spew("$dir/random", slurp($r2) . $random);
+tampered(['--key', $apub, $r1, "$dir/random"], 51, 'truncated or unparseable',
+         '3 MB of random bytes at the end');
+my $rcont = gen("$dir/rcont", 3, "$dir/a.pem", "$dir/random");
+like(slurp($rcont), qr/\A\n?\{"seq":51,[^\n]*"type":"segment"/,
+     'after 3 MB of random bytes the node writes a segment record');
+spew("$dir/random-recovery", slurp("$dir/random") . slurp($rcont)
+     =~ s/"type":"segment"/"type":"recovery"/r);
+tampered(['--key', $apub, $r1, "$dir/random-recovery"], 51,
+         'truncated or unparseable',
+         '3 MB of random bytes then a recovery record');
+(my $norl = $random) =~ tr/\n//d;
+spew("$dir/random1", slurp($r2) . $norl);
+my $r1cont = gen("$dir/r1cont", 3, "$dir/a.pem", "$dir/random1");
+like(slurp($r1cont), qr/"type":"segment"/,
+     'one line of random bytes is no cut line either: a segment');
+
+spew("$dir/segmented", slurp("$dir/random") . slurp($rcont));
+my ($rc3, $out3) = verify('--key', $apub, $r1, "$dir/segmented");
+is($rc3, 3, 'a segment record: exit 3, not 0');
+like($out3, qr/^SEGMENTED: 54 records, seq 1\.\.54 in 2 files, chain intact, 1 new segment \(the first at \S+segmented:\d+, seq 51\), \d+ lines left out of the chain \(the first at \S+segmented:26: seq 51: truncated or unparseable/,
+     '... the lines left out and the segment are named') or diag $out3;
+
+# a forged line with a right hash and no signature, then the node's
+# segment record: named, and the chain goes on from the last good record
+
+my @l2 = lines($r2);
+(my $forged = $l2[-1]) =~ s/,"sig":"[^"]*"//;
+$forged =~ s/"seq":50,/"seq":9007199254740991,/;
+my $canon = ($forged =~ /^(.*?),"hash":/)[0] . '}';
+my $fh = sha256_hex($canon);
+$forged =~ s/"hash":"[0-9a-f]{64}"/"hash":"$fh"/;
+spew("$dir/forgedtail", slurp($r2) . $forged);
+tampered(['--key', $apub, $r1, "$dir/forgedtail"], 51, 'bad signature',
+         'a forged huge seq at the end');
+tampered([$r1, "$dir/forgedtail"], 51, 'deleted',
+         'a forged huge seq at the end, no key');
+my $fcont = gen("$dir/fcont", 2, "$dir/a.pem", "$dir/forgedtail");
+like(slurp($fcont), qr/\A\{"seq":51,[^\n]*"type":"segment"/,
+     'the node does not trust it: a segment record at seq 51');
+spew("$dir/forgedseg", slurp("$dir/forgedtail") . slurp($fcont));
+($rc3, $out3) = verify('--key', $apub, $r1, "$dir/forgedseg");
+is($rc3, 3, 'forged tail then segment: exit 3');
+like($out3, qr/^SEGMENTED: 53 records, seq 1\.\.53 .*, 1 line left out of the chain \(the first at \S+forgedseg:26: seq 51: bad signature/,
+     '... the forged line is named') or diag $out3;
+
 
 # docs/reports.md: the worked example verifies, and so does the reference
 # verifier given there

@@ -7,7 +7,8 @@
  * Verifies regulator report logs (docs/reports.md): every hash, the chain
  * across the files given in order (rotated files oldest first), sequence
  * continuity and, with --key, every signature.  Prints one line; exit 0
- * intact, 1 tampered, 2 usage or I/O error.
+ * intact, 1 tampered, 2 usage or I/O error, 3 intact in segments: the
+ * node marked lines it did not trust (docs/reports.md).
  */
 
 
@@ -32,6 +33,7 @@ typedef struct {
     FILE                 *fp;
     const char           *name;         /* file of the current line */
     unsigned long         lineno;
+    unsigned long         index;        /* of the line in all the files */
     unsigned char        *buf;
     size_t                len;
     size_t                cap;
@@ -46,6 +48,15 @@ typedef struct {
     const char           *name;
     unsigned long         lineno;
 } ngx_http_passport_verify_at_t;
+
+
+/* a segment record with a right hash (and signature), found beforehand */
+
+typedef struct {
+    unsigned long                      index;
+    unsigned long long                 seq;
+    char                               prev[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+} ngx_http_passport_verify_seg_t;
 
 
 /* what is known of the chain so far */
@@ -65,6 +76,19 @@ typedef struct {
     unsigned long long                 pseq;       /* the seq expected */
     char                               pwhy[NGX_HTTP_PASSPORT_VERIFY_WHY];
     int                                pterm;      /* it ended with "\n" */
+    int                                pcut;       /* it can be a cut */
+
+    /* segment records, and the lines they make the chain skip */
+    ngx_http_passport_verify_seg_t    *segs;
+    unsigned long                      nsegs;
+    unsigned long                      skip_to;    /* index + 1, or 0 */
+    int                                skip_fresh; /* it starts a chain */
+    unsigned long                      nsegments;  /* segments begun */
+    unsigned long                      nexcused;   /* lines skipped */
+    ngx_http_passport_verify_at_t      ex_at;      /* the first of them */
+    char                               ex_why[NGX_HTTP_PASSPORT_VERIFY_WHY];
+    ngx_http_passport_verify_at_t      seg_at;     /* the first segment */
+    unsigned long long                 seg_seq;
 } ngx_http_passport_verify_t;
 
 
@@ -91,6 +115,14 @@ static int ngx_http_passport_verify_tampered(
     int rc, unsigned long long seq, const ngx_http_passport_verify_at_t *at,
     const char *why, const char *extra);
 static int ngx_http_passport_verify_unrecovered(
+    ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
+static int ngx_http_passport_verify_segments(
+    ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
+static int ngx_http_passport_verify_excuse(
+    ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v,
+    const ngx_http_passport_verify_at_t *at, int rc, unsigned long long seq,
+    const char *why, unsigned long lines);
+static int ngx_http_passport_verify_segment(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
 static int ngx_http_passport_verify_run(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
@@ -203,6 +235,7 @@ ngx_http_passport_verify_next(ngx_http_passport_verify_reader_t *r)
         }
 
         r->lineno++;
+        r->index++;
 
         return 1;
     }
@@ -289,6 +322,8 @@ ngx_http_passport_verify_pend(ngx_http_passport_verify_reader_t *r,
         v->pseq = v->have ? v->chain.seq + 1 : 0;
         memcpy(v->pwhy, why, sizeof(v->pwhy));
         v->pterm = r->terminated;
+        v->pcut = !r->too_long
+                  && ngx_http_passport_report_is_cut(r->buf, r->len);
     }
 }
 
@@ -297,7 +332,8 @@ static void
 ngx_http_passport_verify_intact(ngx_http_passport_verify_reader_t *r,
     ngx_http_passport_verify_t *v)
 {
-    printf("OK: %lu record%s", v->n, v->n == 1 ? "" : "s");
+    printf("%s: %lu record%s", v->nsegments ? "SEGMENTED" : "OK", v->n,
+           v->n == 1 ? "" : "s");
 
     if (v->n) {
         printf(", seq %llu..%llu", v->first, v->chain.seq);
@@ -313,6 +349,18 @@ ngx_http_passport_verify_intact(ngx_http_passport_verify_reader_t *r,
     if (v->nrecovered) {
         printf(", %lu crash recover%s", v->nrecovered,
                v->nrecovered == 1 ? "y" : "ies");
+    }
+
+    if (v->nsegments) {
+        printf(", %lu new segment%s (the first at %s:%lu, seq %llu)",
+               v->nsegments, v->nsegments == 1 ? "" : "s", v->seg_at.name,
+               v->seg_at.lineno, v->seg_seq);
+
+        if (v->nexcused) {
+            printf(", %lu line%s left out of the chain (the first at "
+                   "%s:%lu: %s)", v->nexcused, v->nexcused == 1 ? "" : "s",
+                   v->ex_at.name, v->ex_at.lineno, v->ex_why);
+        }
     }
 
     printf(", %s\n", v->key ? "all signatures verified"
@@ -384,8 +432,145 @@ ngx_http_passport_verify_unrecovered(ngx_http_passport_verify_reader_t *r,
 {
     return ngx_http_passport_verify_tampered(r, v,
                NGX_HTTP_PASSPORT_REPORT_SYNTAX, v->pseq, &v->pat, v->pwhy,
-               v->pterm ? ", and no recovery record follows"
-                        : ", no newline, and no recovery record follows");
+               v->npending > 1 ? ", and more lines that are not records "
+                                 "follow it (a crash cuts one line only)"
+               : !v->pcut ? ", and it is not the beginning of a record "
+                            "that a crash could leave"
+               : v->pterm ? ", and no recovery record follows"
+                          : ", no newline, and no recovery record follows");
+}
+
+
+/*
+ * Finds the segment records of the files beforehand (a right hash and,
+ * with --key, signature): they may end runs of lines the node did not
+ * trust.  0, or -1 on an error (reported).
+ */
+
+static int
+ngx_http_passport_verify_segments(ngx_http_passport_verify_reader_t *r,
+    ngx_http_passport_verify_t *v)
+{
+    int                              rc;
+    unsigned long                    cap;
+    ngx_http_passport_verify_seg_t  *p;
+    ngx_http_passport_report_line_t  l;
+
+    cap = 0;
+
+    while ((rc = ngx_http_passport_verify_next(r)) == 1) {
+
+        if (r->too_long
+            || ngx_http_passport_report_verify_line(r->buf, r->len, NULL,
+                                                    v->key, &l, NULL, 0)
+               != NGX_HTTP_PASSPORT_REPORT_OK
+            || l.type != NGX_HTTP_PASSPORT_REPORT_SEGMENT)
+        {
+            continue;
+        }
+
+        if (v->nsegs == cap) {
+            cap = cap ? 2 * cap : 16;
+
+            p = realloc(v->segs, cap * sizeof(ngx_http_passport_verify_seg_t));
+            if (p == NULL) {
+                fprintf(stderr, "passport-verify: out of memory\n");
+                return -1;
+            }
+
+            v->segs = p;
+        }
+
+        p = &v->segs[v->nsegs++];
+        p->index = r->index;
+        p->seq = l.seq;
+        memcpy(p->prev, l.prev, sizeof(p->prev));
+    }
+
+    return rc;
+}
+
+
+/*
+ * A line failed (rc, at at, for seq, why) with lines more lines before
+ * it since the last good record: when a segment record comes at or after
+ * the current line and goes on from the last good record (or starts a
+ * chain, or nothing good came yet), they are left out of the chain and
+ * counted.  1: so; 0: not.
+ */
+
+static int
+ngx_http_passport_verify_excuse(ngx_http_passport_verify_reader_t *r,
+    ngx_http_passport_verify_t *v, const ngx_http_passport_verify_at_t *at,
+    int rc, unsigned long long seq, const char *why, unsigned long lines)
+{
+    unsigned long                    i;
+    ngx_http_passport_verify_seg_t  *sg;
+
+    for (i = 0; i < v->nsegs; i++) {
+        sg = &v->segs[i];
+
+        if (sg->index < r->index) {
+            continue;
+        }
+
+        if (!v->have || sg->seq == 1
+            || (sg->seq == v->chain.seq + 1
+                && strcmp(sg->prev, v->chain.hash) == 0))
+        {
+            break;
+        }
+    }
+
+    if (i == v->nsegs) {
+        return 0;
+    }
+
+    v->skip_to = sg->index + 1;
+    v->skip_fresh = !v->have || sg->seq == 1;
+
+    if (v->nexcused == 0) {
+        v->ex_at = *at;
+
+        if (seq) {
+            snprintf(v->ex_why, sizeof(v->ex_why), "seq %llu: %s: %.200s",
+                     seq, ngx_http_passport_report_result_name(rc), why);
+
+        } else {
+            snprintf(v->ex_why, sizeof(v->ex_why), "%s: %.200s",
+                     ngx_http_passport_report_result_name(rc), why);
+        }
+    }
+
+    v->nexcused += lines;
+    v->npending = 0;
+
+    return 1;
+}
+
+
+/*
+ * While the lines before a segment record are left out: 0 for one of
+ * them, 1 for the segment record, to be checked after the last good
+ * record, or as the first of a new chain.
+ */
+
+static int
+ngx_http_passport_verify_segment(ngx_http_passport_verify_reader_t *r,
+    ngx_http_passport_verify_t *v)
+{
+    if (r->index + 1 < v->skip_to) {
+        v->nexcused++;
+        return 0;
+    }
+
+    v->skip_to = 0;
+
+    if (v->skip_fresh) {
+        v->have = 0;
+    }
+
+    return 1;
 }
 
 
@@ -395,15 +580,21 @@ static int
 ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
     ngx_http_passport_verify_t *v)
 {
-    int                              rc;
+    int                              rc, recovered;
     char                             why[NGX_HTTP_PASSPORT_VERIFY_WHY];
-    unsigned long long               seq;
+    unsigned long long               seq, first;
     ngx_http_passport_verify_at_t    at;
     ngx_http_passport_report_line_t  l;
 
     while ((rc = ngx_http_passport_verify_next(r)) == 1) {
         at.name = r->name;
         at.lineno = r->lineno;
+
+        if (v->skip_to
+            && !ngx_http_passport_verify_segment(r, v))
+        {
+            continue;
+        }
 
         rc = ngx_http_passport_verify_line(r, v, &l, why);
 
@@ -419,9 +610,18 @@ ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
         }
 
         if (v->npending) {
-            if (rc != NGX_HTTP_PASSPORT_REPORT_OK
-                || l.type != NGX_HTTP_PASSPORT_REPORT_RECOVERY)
-            {
+            recovered = (rc == NGX_HTTP_PASSPORT_REPORT_OK
+                         && l.type == NGX_HTTP_PASSPORT_REPORT_RECOVERY
+                         && v->npending == 1 && v->pcut);
+
+            if (!recovered) {
+                if (ngx_http_passport_verify_excuse(r, v, &v->pat,
+                        NGX_HTTP_PASSPORT_REPORT_SYNTAX, v->pseq, v->pwhy,
+                        v->npending))
+                {
+                    goto excused;
+                }
+
                 return ngx_http_passport_verify_unrecovered(r, v);
             }
 
@@ -432,12 +632,45 @@ ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
         if (rc != NGX_HTTP_PASSPORT_REPORT_OK) {
             seq = (rc == NGX_HTTP_PASSPORT_REPORT_BACK || !v->have)
                   ? l.seq : v->chain.seq + 1;
+
+            if (ngx_http_passport_verify_excuse(r, v, &at, rc, seq, why, 0))
+            {
+                goto excused;
+            }
+
             return ngx_http_passport_verify_tampered(r, v, rc, seq, &at, why,
                                                      "");
         }
 
+        goto good;
+
+    excused:
+
+        /* the current line: left out too, or the segment record itself */
+
+        if (!ngx_http_passport_verify_segment(r, v)) {
+            continue;
+        }
+
+        rc = ngx_http_passport_verify_line(r, v, &l, why);
+
+        if (rc != NGX_HTTP_PASSPORT_REPORT_OK) {
+            return ngx_http_passport_verify_tampered(r, v, rc, l.seq, &at,
+                                                     why, "");
+        }
+
+    good:
+
+        if (l.type == NGX_HTTP_PASSPORT_REPORT_SEGMENT
+            && v->nsegments++ == 0)
+        {
+            v->seg_at = at;
+            v->seg_seq = l.seq;
+        }
+
         if (!v->have) {
-            v->first = l.seq;
+            first = v->n ? v->first : l.seq;
+            v->first = first;
             v->have = 1;
         }
 
@@ -456,7 +689,7 @@ ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
 
     ngx_http_passport_verify_intact(r, v);
 
-    return 0;
+    return v->nsegments ? 3 : 0;
 }
 
 
@@ -569,13 +802,23 @@ main(int argc, char **argv)
     r.files = argv + i;
     r.nfiles = argc - i;
 
-    rc = ngx_http_passport_verify_run(&r, &v);
+    rc = ngx_http_passport_verify_segments(&r, &v);
+
+    if (rc == 0) {
+        r.next = 0;
+        r.index = 0;
+        rc = ngx_http_passport_verify_run(&r, &v);
+
+    } else {
+        rc = 2;
+    }
 
     if (r.fp) {
         fclose(r.fp);
     }
 
     free(r.buf);
+    free(v.segs);
     EVP_PKEY_free(v.key);
 
     return rc;

@@ -1006,8 +1006,9 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
- * English only.  The "detail" of the RECOVERY and ROTATION records of the
- * report log, read by regulators (ngx_http_passport_report_log.c).
+ * English only.  The "detail" of the RECOVERY, ROTATION and SEGMENT
+ * records of the report log, read by regulators
+ * (ngx_http_passport_report_log.c).
  */
 
 #define NGX_HTTP_PASSPORT_MSG_NOTE_CUT_LINE_EN                                \
@@ -1019,6 +1020,13 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 #define NGX_HTTP_PASSPORT_MSG_NOTE_REOPENED_EN                                \
     "the log was reopened; the chain goes on here"
+
+#define NGX_HTTP_PASSPORT_MSG_NOTE_UNTRUSTED_EN                               \
+    "the lines before this record did not pass the check at start "         \
+    "(signature, link or form) and are not part of the chain"
+
+#define NGX_HTTP_PASSPORT_MSG_NOTE_SEQ_LIMIT_EN                               \
+    "the chain reached the greatest seq; a new chain starts here"
 
 
 /* Every entry with both languages, in the order above. */
@@ -1188,7 +1196,9 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(QUERY_VIEW)                                                             \
     X(NOTE_CUT_LINE)                                                          \
     X(NOTE_PARTIAL_WRITE)                                                     \
-    X(NOTE_REOPENED)
+    X(NOTE_REOPENED)                                                          \
+    X(NOTE_UNTRUSTED)                                                         \
+    X(NOTE_SEQ_LIMIT)
 
 
 #endif /* _PASSPORT_CATALOG_H_INCLUDED_ */

@@ -35,13 +35,18 @@ static void ngx_http_passport_report_reasons(
 static void ngx_http_passport_report_name(
     ngx_http_passport_report_out_t *out, const char *member,
     const char *name);
+static void ngx_http_passport_report_item(
+    ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_item_t *it);
 static void ngx_http_passport_report_items(
     ngx_http_passport_report_out_t *out,
-    const ngx_http_passport_report_t *rec);
+    const ngx_http_passport_report_t *rec, size_t kept);
 static void ngx_http_passport_report_verdict(
     ngx_http_passport_report_out_t *out,
-    const ngx_http_passport_report_t *rec);
+    const ngx_http_passport_report_t *rec, size_t kept);
 static void ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_t *rec, size_t kept);
+static size_t ngx_http_passport_report_fit(
     const ngx_http_passport_report_t *rec);
 static void ngx_http_passport_report_time(char *buf, long long ms);
 static int ngx_http_passport_report_no_pass(char *buf, int size, int rw,
@@ -49,7 +54,7 @@ static int ngx_http_passport_report_no_pass(char *buf, int size, int rw,
 
 
 static const char  *const ngx_http_passport_report_types[] = {
-    "verdict", "recovery", "rotation"
+    "verdict", "recovery", "rotation", "segment"
 };
 
 static const char  *const ngx_http_passport_report_modes[] = {
@@ -135,36 +140,97 @@ ngx_http_passport_report_name(ngx_http_passport_report_out_t *out,
 }
 
 
-/* ,"items":[...] of a verdict record */
+/* {"pointer":...,"code":...,"reasons":[...]} */
+
+static void
+ngx_http_passport_report_item(ngx_http_passport_report_out_t *out,
+    const ngx_http_passport_report_item_t *it)
+{
+    ngx_http_passport_report_str(out, "{\"pointer\":", it->pointer,
+                                 it->pointer_len,
+                                 NGX_HTTP_PASSPORT_REPORT_PTR_MAX);
+    ngx_http_passport_report_str(out, ",\"code\":", it->code, it->code_len,
+                                 NGX_HTTP_PASSPORT_VALUE_MAX);
+    ngx_http_passport_report_put(out, ",\"reasons\":", 11);
+    ngx_http_passport_report_reasons(out, it->reasons, it->nreasons);
+    ngx_http_passport_report_put(out, "}", 1);
+}
+
+
+/* ,"items":[...] with the first kept items, and how many were left out */
 
 static void
 ngx_http_passport_report_items(ngx_http_passport_report_out_t *out,
-    const ngx_http_passport_report_t *rec)
+    const ngx_http_passport_report_t *rec, size_t kept)
 {
-    size_t                                  i;
-    const ngx_http_passport_report_item_t  *it;
+    char    num[32];
+    size_t  i;
 
     ngx_http_passport_report_put(out, ",\"items\":[", 10);
 
-    for (i = 0; i < rec->nitems; i++) {
-        it = &rec->items[i];
-
+    for (i = 0; i < kept; i++) {
         if (i) {
             ngx_http_passport_report_put(out, ",", 1);
         }
 
-        ngx_http_passport_report_str(out, "{\"pointer\":", it->pointer,
-                                     it->pointer_len,
-                                     NGX_HTTP_PASSPORT_REPORT_PTR_MAX);
-        ngx_http_passport_report_str(out, ",\"code\":", it->code,
-                                     it->code_len,
-                                     NGX_HTTP_PASSPORT_VALUE_MAX);
-        ngx_http_passport_report_put(out, ",\"reasons\":", 11);
-        ngx_http_passport_report_reasons(out, it->reasons, it->nreasons);
-        ngx_http_passport_report_put(out, "}", 1);
+        ngx_http_passport_report_item(out, &rec->items[i]);
     }
 
     ngx_http_passport_report_put(out, "]", 1);
+
+    if (kept < rec->nitems) {
+        snprintf(num, sizeof(num), "%llu",
+                 (unsigned long long) (rec->nitems - kept));
+        ngx_http_passport_report_put(out, ",\"items_omitted\":", 17);
+        ngx_http_passport_report_put(out, num, strlen(num));
+    }
+}
+
+
+/*
+ * How many items fit in a line of LINE_CAP bytes: the record without
+ * items, its hash, signature and "\n", room for "items_omitted", then
+ * items while they fit.
+ */
+
+static size_t
+ngx_http_passport_report_fit(const ngx_http_passport_report_t *rec)
+{
+    size_t                          i, room;
+    ngx_http_passport_report_out_t  out = { NULL, 0 };
+
+    if (rec->type != NGX_HTTP_PASSPORT_REPORT_VERDICT) {
+        return 0;
+    }
+
+    ngx_http_passport_report_out(&out, rec, 0);
+
+    /*
+     * out.n has ,"items_omitted":<nitems>, more than it will be; then
+     * ,"hash":"<64>","sig":"<88>"}\n
+     */
+
+    out.n += 9 + NGX_HTTP_PASSPORT_REPORT_HEX + 1
+             + 8 + NGX_HTTP_PASSPORT_REPORT_SIG + 1 + 2;
+
+    if (out.n >= NGX_HTTP_PASSPORT_REPORT_LINE_CAP) {
+        return 0;
+    }
+
+    room = NGX_HTTP_PASSPORT_REPORT_LINE_CAP - out.n;
+
+    for (i = 0; i < rec->nitems; i++) {
+        out.n = (i > 0);
+        ngx_http_passport_report_item(&out, &rec->items[i]);
+
+        if (out.n > room) {
+            break;
+        }
+
+        room -= out.n;
+    }
+
+    return i;
 }
 
 
@@ -172,7 +238,7 @@ ngx_http_passport_report_items(ngx_http_passport_report_out_t *out,
 
 static void
 ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
-    const ngx_http_passport_report_t *rec)
+    const ngx_http_passport_report_t *rec, size_t kept)
 {
     size_t       len;
     const char  *s;
@@ -199,7 +265,7 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_put(out, ",\"reasons\":", 11);
     ngx_http_passport_report_reasons(out, rec->reasons, rec->nreasons);
 
-    ngx_http_passport_report_items(out, rec);
+    ngx_http_passport_report_items(out, rec, kept);
 
     ngx_http_passport_report_str(out, ",\"method\":", rec->method,
                                  rec->method_len,
@@ -222,7 +288,7 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
 
 static void
 ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
-    const ngx_http_passport_report_t *rec)
+    const ngx_http_passport_report_t *rec, size_t kept)
 {
     char         num[32];
     const char  *s;
@@ -241,7 +307,7 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_name(out, ",\"type\":", s);
 
     if (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT) {
-        ngx_http_passport_report_verdict(out, rec);
+        ngx_http_passport_report_verdict(out, rec, kept);
 
     } else {
         ngx_http_passport_report_str(out, ",\"detail\":", rec->detail,
@@ -348,7 +414,7 @@ ngx_http_passport_report_hex(char *dst, const unsigned char *md)
 const char *
 ngx_http_passport_report_type_name(int type)
 {
-    if (type < 0 || type > NGX_HTTP_PASSPORT_REPORT_ROTATION) {
+    if (type < 0 || type > NGX_HTTP_PASSPORT_REPORT_SEGMENT) {
         return "";
     }
 
@@ -390,7 +456,8 @@ ngx_http_passport_report_size(const ngx_http_passport_report_t *rec)
 {
     ngx_http_passport_report_out_t  out = { NULL, 0 };
 
-    ngx_http_passport_report_out(&out, rec);
+    ngx_http_passport_report_out(&out, rec,
+                                 ngx_http_passport_report_fit(rec));
 
     /* ,"hash":"<64>","sig":"<88>"}\n */
 
@@ -409,7 +476,7 @@ ngx_http_passport_report_write(unsigned char *buf,
     unsigned char                   md[32], sig[64];
     ngx_http_passport_report_out_t  out = { buf, 0 };
 
-    if (rec->type < 0 || rec->type > NGX_HTTP_PASSPORT_REPORT_ROTATION
+    if (rec->type < 0 || rec->type > NGX_HTTP_PASSPORT_REPORT_SEGMENT
         || rec->seq == 0 || rec->seq > NGX_HTTP_PASSPORT_REPORT_SEQ_MAX
         || rec->time_ms < 0 || rec->time_ms > NGX_HTTP_PASSPORT_REPORT_TIME_MAX
         || (rec->type == NGX_HTTP_PASSPORT_REPORT_VERDICT
@@ -421,7 +488,8 @@ ngx_http_passport_report_write(unsigned char *buf,
         return NULL;
     }
 
-    ngx_http_passport_report_out(&out, rec);
+    ngx_http_passport_report_out(&out, rec,
+                                 ngx_http_passport_report_fit(rec));
 
     if (ngx_http_passport_report_digest(buf, out.n, md) != 0) {
         return NULL;
@@ -539,5 +607,173 @@ ngx_http_passport_report_result_name(int rc)
         return "chain broken";
     default:
         return "error";
+    }
+}
+
+
+/*
+ * Building a verdict record from the problems.  A table of pointers,
+ * open addressing, at least twice as many slots as keys, finds the item
+ * and the code of a pointer in constant time.
+ */
+
+typedef struct {
+    const unsigned char  *key;          /* NULL: a free slot */
+    size_t                len;
+    size_t                code;         /* index + 1 in codes; 0: none */
+    size_t                item;         /* index + 1 in items; 0: none */
+} ngx_http_passport_report_slot_t;
+
+
+static size_t
+ngx_http_passport_report_slots(size_t nerrors, size_t ncodes)
+{
+    size_t  n;
+
+    for (n = 16; n < 2 * (nerrors + ncodes); n *= 2) {
+        /* void */
+    }
+
+    return n;
+}
+
+
+size_t
+ngx_http_passport_report_build_size(size_t nerrors, size_t ncodes)
+{
+    return ngx_http_passport_report_slots(nerrors, ncodes)
+               * sizeof(ngx_http_passport_report_slot_t)
+           + nerrors * (sizeof(ngx_http_passport_report_item_t)
+                        + sizeof(size_t) + 2 * sizeof(int));
+}
+
+
+/* the slot of a pointer: its own, or the free one where it would go */
+
+static ngx_http_passport_report_slot_t *
+ngx_http_passport_report_slot(ngx_http_passport_report_slot_t *slots,
+    size_t mask, unsigned long seed, const unsigned char *key, size_t len)
+{
+    size_t                            i;
+    unsigned long long                h;
+    ngx_http_passport_report_slot_t  *s;
+
+    /* FNV-1a, from a seed */
+
+    h = 14695981039346656037ULL ^ seed;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ key[i]) * 1099511628211ULL;
+    }
+
+    h ^= h >> 29;
+
+    for (i = (size_t) h & mask; ; i = (i + 1) & mask) {
+        s = &slots[i];
+
+        if (s->key == NULL
+            || (s->len == len && memcmp(s->key, key, len) == 0))
+        {
+            return s;
+        }
+    }
+}
+
+
+void
+ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
+    const ngx_http_passport_error_t *errors, size_t nerrors,
+    const ngx_http_passport_report_code_t *codes, size_t ncodes,
+    unsigned long seed)
+{
+    int                              *reasons, *ireasons, r;
+    char                              seen[NGX_HTTP_PASSPORT_NREASONS];
+    size_t                            i, k, n, mask, *of;
+    ngx_http_passport_report_slot_t  *slots, *s;
+    ngx_http_passport_report_item_t  *items, *it;
+
+    n = ngx_http_passport_report_slots(nerrors, ncodes);
+    mask = n - 1;
+
+    slots = mem;
+    items = (ngx_http_passport_report_item_t *) (slots + n);
+    of = (size_t *) (items + nerrors);
+    reasons = (int *) (of + nerrors);
+    ireasons = reasons + nerrors;
+
+    memset(slots, 0, n * sizeof(ngx_http_passport_report_slot_t));
+    memset(seen, 0, sizeof(seen));
+
+    for (i = 0; i < ncodes; i++) {
+        s = ngx_http_passport_report_slot(slots, mask, seed,
+                                          codes[i].pointer,
+                                          codes[i].pointer_len);
+        if (s->key == NULL) {
+            s->key = codes[i].pointer;
+            s->len = codes[i].pointer_len;
+            s->code = i + 1;
+        }
+    }
+
+    rec->reasons = reasons;
+    rec->nreasons = 0;
+    rec->items = items;
+    rec->nitems = 0;
+
+    /* the record's reasons, the items, how many reasons each has */
+
+    for (i = 0; i < nerrors; i++) {
+        r = errors[i].reason;
+        of[i] = 0;
+
+        if (r < 0 || r >= NGX_HTTP_PASSPORT_NREASONS) {
+            continue;
+        }
+
+        if (!seen[r]) {
+            seen[r] = 1;
+            reasons[rec->nreasons++] = r;
+        }
+
+        if (errors[i].pointer == NULL || errors[i].pointer_len == 0) {
+            continue;
+        }
+
+        s = ngx_http_passport_report_slot(slots, mask, seed,
+                                          errors[i].pointer,
+                                          errors[i].pointer_len);
+
+        if (s->item == 0) {
+            it = &items[rec->nitems];
+            it->pointer = errors[i].pointer;
+            it->pointer_len = errors[i].pointer_len;
+            it->code = s->code ? codes[s->code - 1].code : errors[i].value;
+            it->code_len = s->code ? codes[s->code - 1].code_len
+                           : (errors[i].value ? errors[i].value_len : 0);
+            it->nreasons = 0;
+
+            s->key = errors[i].pointer;
+            s->len = errors[i].pointer_len;
+            s->item = ++rec->nitems;
+        }
+
+        of[i] = s->item;
+        items[s->item - 1].nreasons++;
+    }
+
+    /* each item's slice of ireasons, filled in the order of the problems */
+
+    for (k = 0, n = 0; k < rec->nitems; k++) {
+        items[k].reasons = ireasons + n;
+        n += items[k].nreasons;
+        items[k].nreasons = 0;
+    }
+
+    for (i = 0; i < nerrors; i++) {
+        if (of[i]) {
+            it = &items[of[i] - 1];
+            ireasons[(it->reasons - ireasons) + it->nreasons++]
+                = errors[i].reason;
+        }
     }
 }

@@ -32,6 +32,8 @@
 #define NGX_HTTP_PASSPORT_REPORT_VERDICT    0
 #define NGX_HTTP_PASSPORT_REPORT_RECOVERY   1
 #define NGX_HTTP_PASSPORT_REPORT_ROTATION   2
+#define NGX_HTTP_PASSPORT_REPORT_SEGMENT    3   /* the end of the log was
+                                                   not trusted */
 
 /* results of verification; 0 is success */
 #define NGX_HTTP_PASSPORT_REPORT_OK         0
@@ -58,6 +60,13 @@
 
 /* the greatest time_ms: 9999-12-31T23:59:59.999Z */
 #define NGX_HTTP_PASSPORT_REPORT_TIME_MAX   253402300799999LL
+
+/*
+ * The longest line written, "\n" included: past it the items are cut and
+ * "items_omitted" says how many were left out.  A line cut by a crash is
+ * a piece of one, so never longer either.
+ */
+#define NGX_HTTP_PASSPORT_REPORT_LINE_CAP   65536
 
 /* input bytes taken from each string member; longer values are cut */
 #define NGX_HTTP_PASSPORT_REPORT_NODE_MAX   128
@@ -120,7 +129,7 @@ typedef struct {
     const unsigned char  *uri;          /* written up to the first '?' */
     size_t                uri_len;
 
-    /* types RECOVERY and ROTATION */
+    /* types RECOVERY, ROTATION and SEGMENT */
     const unsigned char  *detail;
     size_t                detail_len;
 } ngx_http_passport_report_t;
@@ -140,6 +149,7 @@ typedef struct {
     char                  prev[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
     char                  hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
     int                   has_sig;      /* has a "sig" member */
+    unsigned long long    omitted;      /* "items_omitted", or 0 */
     int                   verdict;      /* NGX_HTTP_PASSPORT_VERDICT_* */
     int                   mode;         /* NGX_HTTP_PASSPORT_MODE_* */
     unsigned long         reasons;      /* bit 1 << reason for the known
@@ -156,22 +166,39 @@ typedef struct {
 
 /* what ngx_http_passport_report_tail() found at the end of a log */
 typedef struct {
-    ngx_http_passport_report_chain_t  chain;  /* last good record */
+    ngx_http_passport_report_chain_t  chain;  /* last trusted record */
     size_t                end;          /* bytes up to the end of it */
     int                   newline;      /* 1: a "\n" must be written
                                            before the next record */
-    int                   truncated;    /* 1: bytes after the last good
-                                           record; write a RECOVERY
+    int                   truncated;    /* 1: one line cut by a crash
+                                           after it; write a RECOVERY
                                            record next */
+    int                   segment;      /* 1: lines after it are not
+                                           trusted; write a SEGMENT
+                                           record next */
+    unsigned long         untrusted;    /* those lines */
+    int                   why;          /* what failed first, REPORT_* */
+    unsigned long long    why_seq;      /* in the record of that seq */
 } ngx_http_passport_report_tail_t;
+
+
+/* the canonical trace code of an item, by the pointer to it */
+typedef struct {
+    const unsigned char  *pointer;
+    size_t                pointer_len;
+    const unsigned char  *code;
+    size_t                code_len;
+} ngx_http_passport_report_code_t;
 
 
 /*
  * Use by the nginx glue (docs/reports.md, "Writing the log"):
  *
- *   start:   read the end of the file, ngx_http_passport_report_tail(); if
- *            tail.newline write "\n"; if tail.truncated append a RECOVERY
- *            record; keep tail.chain in shared memory.
+ *   start:   read the end of the file, ngx_http_passport_report_tail()
+ *            with the key; if tail.newline write "\n"; if tail.segment
+ *            say so at crit and append a SEGMENT record; if
+ *            tail.truncated append a RECOVERY record; keep tail.chain in
+ *            shared memory.
  *   record:  under the lock, rec.seq = chain.seq + 1, rec.prev =
  *            chain.hash; report_size(), report_write(); write(2) the
  *            line; only when all of it was written, chain.seq = rec.seq
@@ -192,6 +219,8 @@ void ngx_http_passport_report_chain_advance(
 /*
  * The size of the line for rec, signature and "\n" included: an upper
  * bound of what ngx_http_passport_report_write() writes, exact with a key.
+ * A verdict record keeps the items that fit in LINE_CAP and writes
+ * "items_omitted" for the rest.
  */
 size_t ngx_http_passport_report_size(const ngx_http_passport_report_t *rec);
 
@@ -226,17 +255,43 @@ int ngx_http_passport_report_verify_line(const unsigned char *line,
 
 /*
  * Finds the chain state at the end of a log: buf holds the last len bytes
- * of the file, whole_file says whether they are all of it.  The last line
- * that parses with a correct hash is the end of the chain (signature and
- * links are not checked); anything after it (a line cut by a crash, with
- * or without its "\n") sets truncated.  With no such line in a whole file
- * the chain is the initial one, truncated when the file is not empty.
- * Returns NGX_HTTP_PASSPORT_REPORT_OK; AGAIN when no good line lies
- * wholly in a buffer that is not the whole file (its first line is never
- * taken): call again with more of the file; ERROR when OpenSSL fails.
+ * of the file, whole_file says whether they are all of it.  The end of
+ * the chain is the last trusted record: its hash is right, its signature
+ * verifies with pub (when not NULL), and it links to the line before it
+ * (seq + 1 and prev; a RECOVERY record may skip one cut line; seq 1 needs
+ * prev 64 zeros; the first line of a file has nothing to link to).  One
+ * line cut by a crash after it (ngx_http_passport_report_is_cut()) sets
+ * truncated; anything else after it sets segment and counts untrusted.
+ * With no trusted record in the whole file, segment is set and the chain
+ * goes on from the last record that links, signature aside, or from the
+ * start; so it does from a trusted record at seq SEQ_MAX.  Returns
+ * NGX_HTTP_PASSPORT_REPORT_OK; AGAIN when the buffer is not the whole
+ * file and holds no trusted record with the line before it: call again
+ * with more of the file; ERROR when OpenSSL fails.
  */
 int ngx_http_passport_report_tail(const unsigned char *buf, size_t len,
-    int whole_file, ngx_http_passport_report_tail_t *tail);
+    int whole_file, EVP_PKEY *pub, ngx_http_passport_report_tail_t *tail);
+
+/*
+ * 1 when a line (without its "\n") can be what a crash left of a record:
+ * a beginning of {"seq": and no longer than LINE_CAP, not a record.
+ */
+int ngx_http_passport_report_is_cut(const unsigned char *line, size_t len);
+
+/*
+ * A verdict record's reasons and items from a request's problems, in
+ * time linear in nerrors + ncodes: each reason once, in the order of the
+ * problems; one item per pointer, in the order of its first problem, with
+ * the reasons of its problems; its code from codes when its pointer is
+ * there, else the problem's value.  Reasons outside 0..NREASONS-1 are
+ * left out.  mem: report_build_size() bytes, aligned for a pointer, which
+ * rec's arrays then point into; seed: varies the hash of pointers.
+ */
+size_t ngx_http_passport_report_build_size(size_t nerrors, size_t ncodes);
+void ngx_http_passport_report_build(ngx_http_passport_report_t *rec,
+    void *mem, const ngx_http_passport_error_t *errors, size_t nerrors,
+    const ngx_http_passport_report_code_t *codes, size_t ncodes,
+    unsigned long seed);
 
 /*
  * Reads an Ed25519 key from a PEM file (no pass phrase): need_private 1
@@ -250,7 +305,7 @@ EVP_PKEY *ngx_http_passport_report_key_read(const char *path,
 /* "edited", "deleted", "reordered", ... for a verification result */
 const char *ngx_http_passport_report_result_name(int rc);
 
-/* "verdict", "recovery", "rotation"; "enforce", "flag", "monitor"; or "" */
+/* "verdict", "recovery", "rotation", "segment"; "enforce", "flag", "monitor"; or "" */
 const char *ngx_http_passport_report_type_name(int type);
 const char *ngx_http_passport_report_mode_name(int mode);
 

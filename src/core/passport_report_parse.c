@@ -344,7 +344,7 @@ ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
 
     type = ngx_http_passport_report_which(&s,
                                           ngx_http_passport_report_type_name,
-                                          NGX_HTTP_PASSPORT_REPORT_ROTATION);
+                                          NGX_HTTP_PASSPORT_REPORT_SEGMENT);
     if (type < 0) {
         return -1;
     }
@@ -407,8 +407,20 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_in_t *in,
     if (ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
         || ngx_http_passport_report_array(in, &l->reasons) != 0
         || ngx_http_passport_report_lit(in, ",\"items\":") != 0
-        || ngx_http_passport_report_items(in) != 0
-        || ngx_http_passport_report_lit(in, ",\"method\":") != 0
+        || ngx_http_passport_report_items(in) != 0)
+    {
+        return -1;
+    }
+
+    /* the items left out of a record that would be too long */
+
+    if (ngx_http_passport_report_lit(in, ",\"items_omitted\":") == 0
+        && ngx_http_passport_report_uint(in, &l->omitted) != 0)
+    {
+        return -1;
+    }
+
+    if (ngx_http_passport_report_lit(in, ",\"method\":") != 0
         || ngx_http_passport_report_string(in, &l->method) != 0
         || ngx_http_passport_report_lit(in, ",\"uri\":") != 0
         || ngx_http_passport_report_string(in, &l->uri) != 0)

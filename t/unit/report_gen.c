@@ -90,7 +90,7 @@ after(const char *path, ngx_http_passport_report_chain_t *chain,
         && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(len + 1)) != NULL
         && fread(buf, 1, len, f) == (size_t) len)
     {
-        rc = ngx_http_passport_report_tail(buf, len, 1, &t);
+        rc = ngx_http_passport_report_tail(buf, len, 1, key, &t);
     }
 
     free(buf);
@@ -106,13 +106,16 @@ after(const char *path, ngx_http_passport_report_chain_t *chain,
         fputs("\n", stdout);
     }
 
-    if (!t.truncated) {
+    if (!t.truncated && !t.segment) {
         return 0;
     }
 
     memset(&r, 0, sizeof(r));
-    r.type = NGX_HTTP_PASSPORT_REPORT_RECOVERY;
-    r.detail = (const unsigned char *) "the last line was cut short";
+    r.type = t.segment ? NGX_HTTP_PASSPORT_REPORT_SEGMENT
+                       : NGX_HTTP_PASSPORT_REPORT_RECOVERY;
+    r.detail = (const unsigned char *) (t.segment
+                                        ? "the lines before were not trusted"
+                                        : "the last line was cut short");
     r.detail_len = strlen((const char *) r.detail);
 
     return put(&r, chain, key);

@@ -538,7 +538,7 @@ test_tail(void)
 
 #define TAIL(str, whole)                                                     \
     ngx_http_passport_report_tail((const unsigned char *) (str),            \
-                                  strlen(str), whole, &t)
+                                  strlen(str), whole, NULL, &t)
 
     log = LINE_A LINE_B LINE_C;
     n = strlen(log);
@@ -580,8 +580,9 @@ test_tail(void)
 
     strcat(s, "garbage\n\n");
     rc = TAIL(s, 1);
-    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.truncated,
-       "several bad lines: back to the last good record");
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && !t.truncated && t.segment
+       && t.untrusted == 3,
+       "several bad lines: back to the last good record, a new segment");
 
     s[n - 1] = '\0';
     rc = TAIL(s, 1);
@@ -596,12 +597,367 @@ test_tail(void)
     is_int(rc, REPORT(AGAIN), "last line not whole in the part: again");
 
     rc = TAIL("garbage", 1);
-    ok(rc == REPORT(OK) && t.chain.seq == 0 && t.truncated && t.newline,
-       "only garbage: new chain after a recovery");
+    ok(rc == REPORT(OK) && t.chain.seq == 0 && !t.truncated && t.segment
+       && t.newline, "only garbage: new chain in a new segment");
+
+    rc = TAIL("{\"seq\":1,\"ti", 1);
+    ok(rc == REPORT(OK) && t.chain.seq == 0 && t.truncated && !t.segment
+       && t.newline, "only a cut first record: new chain after a recovery");
 
     free(s);
 
 #undef TAIL
+}
+
+
+static char *
+dup(const char *s)
+{
+    char  *p;
+
+    p = malloc(strlen(s) + 1);
+    if (p == NULL) {
+        abort();
+    }
+
+    return strcpy(p, s);
+}
+
+
+/* a signed or unsigned line for r appended to buf (malloc()ed, grown) */
+
+static char *
+append(char *buf, const ngx_http_passport_report_t *r, EVP_PKEY *key,
+    char *hash)
+{
+    char    *s, *p;
+    size_t   n;
+
+    s = line(r, key, hash);
+    n = buf ? strlen(buf) : 0;
+
+    p = (s == NULL) ? NULL : realloc(buf, n + strlen(s) + 1);
+    if (p == NULL) {
+        abort();
+    }
+
+    strcpy(p + n, s);
+    free(s);
+
+    return p;
+}
+
+
+static void
+test_tail_trust(void)
+{
+    int                              rc;
+    char                            *log, *s, hash[REPORT(HEX) + 1];
+    char                             hc[REPORT(HEX) + 1], hx[REPORT(HEX) + 1];
+    size_t                           n;
+    EVP_PKEY                        *key, *other;
+    ngx_http_passport_report_t       r;
+    ngx_http_passport_report_tail_t  t;
+
+#define TAIL(str, pub)                                                       \
+    ngx_http_passport_report_tail((const unsigned char *) (str),            \
+                                  strlen(str), 1, pub, &t)
+
+    key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    other = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    if (key == NULL || other == NULL) {
+        abort();
+    }
+
+    rec_a(&r);
+    log = append(NULL, &r, key, hash);
+    rec_b(&r);
+    log = append(log, &r, key, hash);
+    rec_c(&r);
+    log = append(log, &r, key, hc);
+    n = strlen(log);
+
+    rc = TAIL(log, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && !t.segment && !t.truncated,
+       "signed A B C with the key: trusted");
+
+    /* a right hash without a signature at the end */
+
+    rec_c(&r);
+    r.seq = 4;
+    r.prev = hc;
+    s = append(dup(log), &r, NULL, hash);
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment && t.untrusted == 1
+       && t.why == REPORT(SIGNATURE) && t.why_seq == 4
+       && strcmp(t.chain.hash, hc) == 0,
+       "unsigned tail with a right hash: back to seq 3, a new segment");
+    rc = TAIL(s, NULL);
+    ok(rc == REPORT(OK) && t.chain.seq == 4 && !t.segment,
+       "without a key the same line is trusted: it links");
+    free(s);
+
+    /* signed by another key */
+
+    s = append(dup(log), &r, other, hash);
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment
+       && t.why == REPORT(SIGNATURE), "another key's tail: a new segment");
+    free(s);
+
+    /* an old signed record again at the end */
+
+    rec_b(&r);
+    s = append(dup(log), &r, key, hash);
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment
+       && t.why == REPORT(BROKEN), "replayed seq 2: link broken, seq 3");
+    free(s);
+
+    rec_a(&r);
+    s = append(dup(log), &r, key, hash);
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment,
+       "replayed seq 1: not a new chain, seq 3");
+    free(s);
+
+    /* an implausible seq, unsigned, with a right hash */
+
+    rec_c(&r);
+    r.seq = REPORT(SEQ_MAX);
+    r.prev = hc;
+    s = append(dup(log), &r, NULL, hash);
+    rc = TAIL(s, NULL);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment
+       && t.why == REPORT(BROKEN), "seq 2^53-1 that does not link: seq 3");
+    free(s);
+
+    /* ... or two of them that link: the chain starts again */
+
+    r.seq = REPORT(SEQ_MAX) - 1;
+    s = append(dup(log), &r, NULL, hx);
+    r.seq = REPORT(SEQ_MAX);
+    r.prev = hx;
+    s = append(s, &r, NULL, hash);
+    rc = TAIL(s, NULL);
+    ok(rc == REPORT(OK) && t.chain.seq == 0 && t.segment,
+       "a linked seq 2^53-1: a new segment from seq 1");
+
+    /* after which a segment record at seq 1 is trusted */
+
+    memset(&r, 0, sizeof(r));
+    r.type = REPORT(SEGMENT);
+    r.seq = 1;
+    r.time_ms = 1;
+    s = append(s, &r, key, hash);
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 1 && !t.segment
+       && strcmp(t.chain.hash, hash) == 0,
+       "a segment record at seq 1 after untrusted lines: trusted");
+    free(s);
+
+    /* nothing verifies with the key (a key put in): linked records */
+
+    rc = TAIL(LINE_A LINE_B LINE_C, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.segment && t.untrusted == 3
+       && strcmp(t.chain.hash, HASH_C) == 0,
+       "unsigned log, a key now: a new segment after seq 3");
+
+    /* one cut line, then several, after the last record */
+
+    s = malloc(n + 100);
+    if (s == NULL) {
+        abort();
+    }
+
+    memcpy(s, log, n + 1);
+    strcat(s, "{\"seq\":4,\"ti");
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && t.truncated && !t.segment,
+       "one cut line: a recovery");
+    strcat(s, "\n{\"seq\":4,\"ti");
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && !t.truncated && t.segment
+       && t.untrusted == 2, "two cut lines: a new segment");
+
+    memcpy(s, log, n + 1);
+    strcat(s, "\x8f\x01random");
+    rc = TAIL(s, key);
+    ok(rc == REPORT(OK) && t.chain.seq == 3 && !t.truncated && t.segment,
+       "one line of random bytes: a new segment");
+    free(s);
+
+    free(log);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(other);
+
+#undef TAIL
+}
+
+
+static void
+test_cap(void)
+{
+    int                               rc;
+    char                             *s, *p, hash[REPORT(HEX) + 1];
+    size_t                            i;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_item_t  *many;
+    ngx_http_passport_report_line_t   l;
+
+    many = calloc(20000, sizeof(ngx_http_passport_report_item_t));
+    if (many == NULL) {
+        abort();
+    }
+
+    for (i = 0; i < 20000; i++) {
+        many[i] = items_a[0];
+    }
+
+    rec_a(&r);
+    r.items = many;
+    r.nitems = 20000;
+
+    ok(ngx_http_passport_report_size(&r) <= REPORT(LINE_CAP),
+       "20000 items: the size is at most LINE_CAP");
+
+    s = line(&r, NULL, hash);
+    ok(s && strlen(s) <= REPORT(LINE_CAP) && strlen(s) > REPORT(LINE_CAP) / 2,
+       "the line is cut to LINE_CAP");
+    ok(s && strstr(s, "}],\"items_omitted\":") != NULL,
+       "items_omitted follows the items");
+
+    rc = verify(s, NULL, NULL, &l);
+    is_int(rc, REPORT(OK), "and the line verifies");
+    ok(l.omitted > 19000 && l.omitted < 20000, "omitted counts the rest");
+
+    for (p = s, i = 0; p && i < 20000 - l.omitted; i++) {
+        p = strstr(p + 1, "{\"pointer\":");
+    }
+
+    ok(p && strstr(p + 1, "{\"pointer\":") == NULL,
+       "kept + omitted = the items");
+    free(s);
+
+    r.nitems = 3;
+    s = line(&r, NULL, hash);
+    ok(s && strstr(s, "items_omitted") == NULL, "few items: no member");
+    free(s);
+
+    free(many);
+}
+
+
+static void
+test_build(void)
+{
+    char                             *mem;
+    size_t                            i, n;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_error_t        *e;
+    ngx_http_passport_report_code_t   codes[2];
+
+    /* the problems: seller; item 0 twice; no pointer; item 1; item 0 */
+
+    e = calloc(6, sizeof(ngx_http_passport_error_t));
+    if (e == NULL) {
+        abort();
+    }
+
+    e[0].reason = NGX_HTTP_PASSPORT_SELLER_ID_INVALID;
+    e[0].pointer = (const unsigned char *) "/seller";
+    e[0].pointer_len = 7;
+    e[0].value = (const unsigned char *) "0100";
+    e[0].value_len = 4;
+    e[1].reason = NGX_HTTP_PASSPORT_CODE_RECALLED;
+    e[1].pointer = (const unsigned char *) "/items/0/code";
+    e[1].pointer_len = 13;
+    e[1].value = (const unsigned char *) "sent-0";
+    e[1].value_len = 6;
+    e[2] = e[1];
+    e[2].reason = NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH;
+    e[3].reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    e[4].reason = NGX_HTTP_PASSPORT_CODE_INVALID;
+    e[4].pointer = (const unsigned char *) "/items/1/code";
+    e[4].pointer_len = 13;
+    e[4].value = (const unsigned char *) "sent-1";
+    e[4].value_len = 6;
+    e[5] = e[1];
+    e[5].reason = NGX_HTTP_PASSPORT_CODE_INVALID;
+
+    codes[0].pointer = (const unsigned char *) "/items/0/code";
+    codes[0].pointer_len = 13;
+    codes[0].code = (const unsigned char *) "canonical-0";
+    codes[0].code_len = 11;
+    codes[1] = codes[0];
+    codes[1].pointer = (const unsigned char *) "/items/9/code";
+
+    mem = malloc(ngx_http_passport_report_build_size(6, 2));
+    if (mem == NULL) {
+        abort();
+    }
+
+    memset(&r, 0, sizeof(r));
+    ngx_http_passport_report_build(&r, mem, e, 6, codes, 2, 42);
+
+    ok(r.nreasons == 5 && r.reasons[0] == NGX_HTTP_PASSPORT_SELLER_ID_INVALID
+       && r.reasons[1] == NGX_HTTP_PASSPORT_CODE_RECALLED
+       && r.reasons[2] == NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH
+       && r.reasons[3] == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE
+       && r.reasons[4] == NGX_HTTP_PASSPORT_CODE_INVALID,
+       "build: each reason once, in order; CODE_INVALID twice is once");
+
+    ok(r.nitems == 3
+       && r.items[0].pointer_len == 7 && r.items[0].nreasons == 1
+       && memcmp(r.items[0].code, "0100", 4) == 0
+       && r.items[1].pointer_len == 13 && r.items[1].nreasons == 3
+       && r.items[1].reasons[0] == NGX_HTTP_PASSPORT_CODE_RECALLED
+       && r.items[1].reasons[1] == NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH
+       && r.items[1].reasons[2] == NGX_HTTP_PASSPORT_CODE_INVALID
+       && r.items[1].code_len == 11
+       && memcmp(r.items[1].code, "canonical-0", 11) == 0
+       && r.items[2].nreasons == 1
+       && memcmp(r.items[2].code, "sent-1", 6) == 0,
+       "build: one item per pointer, its reasons, the canonical code");
+
+    free(mem);
+    free(e);
+
+    /* 200000 problems on 100000 items: linear, so this is quick */
+
+    n = 200000;
+    e = calloc(n, sizeof(ngx_http_passport_error_t));
+    mem = malloc(ngx_http_passport_report_build_size(n, 0));
+    if (e == NULL || mem == NULL) {
+        abort();
+    }
+
+    for (i = 0; i < n; i++) {
+        e[i].reason = (i & 1) ? NGX_HTTP_PASSPORT_CODE_RECALLED
+                              : NGX_HTTP_PASSPORT_CODE_INVALID;
+        e[i].pointer = malloc(24);
+        if (e[i].pointer == NULL) {
+            abort();
+        }
+
+        e[i].pointer_len = (size_t) sprintf((char *) e[i].pointer,
+                                            "/items/%lu/code",
+                                            (unsigned long) (i / 2));
+    }
+
+    ngx_http_passport_report_build(&r, mem, e, n, NULL, 0, 7);
+
+    ok(r.nreasons == 2 && r.nitems == n / 2
+       && r.items[n / 2 - 1].nreasons == 2
+       && r.items[n / 2 - 1].reasons[1] == NGX_HTTP_PASSPORT_CODE_RECALLED,
+       "build: 200000 problems, 100000 items of 2 reasons");
+
+    for (i = 0; i < n; i++) {
+        free((void *) e[i].pointer);
+    }
+
+    free(mem);
+    free(e);
 }
 
 
@@ -688,6 +1044,9 @@ main(int argc, char **argv)
     test_errors();
     test_signatures();
     test_tail();
+    test_tail_trust();
+    test_cap();
+    test_build();
     test_keys(dir);
 
     printf("1..%d\n", tests);
