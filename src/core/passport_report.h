@@ -305,7 +305,10 @@ EVP_PKEY *ngx_http_passport_report_key_read(const char *path,
 /* "edited", "deleted", "reordered", ... for a verification result */
 const char *ngx_http_passport_report_result_name(int rc);
 
-/* "verdict", "recovery", "rotation", "segment"; "enforce", "flag", "monitor"; or "" */
+/*
+ * "verdict", "recovery", "rotation", "segment"; "enforce", "flag",
+ * "monitor"; or ""
+ */
 const char *ngx_http_passport_report_type_name(int type);
 const char *ngx_http_passport_report_mode_name(int mode);
 
