@@ -229,7 +229,9 @@ unlike($t->error_log, qr/exited on signal/, 'no worker crashed');
 # --- HTTPS: the regulator's certificate is verified; trusted_certificate=
 # trusts a private CA instead of the system's CAs
 
-my $tt = PassportTest->new(name => '140-report-push-tls');
+use File::Basename ();
+(my $tls_name = File::Basename::basename($0)) =~ s/\.t$/-tls/;
+my $tt = PassportTest->new(name => $tls_name);
 my $certs = PassportTest::Registry::make_certs($tt);
 $tt->backend('backend');
 my $ingest = $tt->backend('regulator',
