@@ -2,7 +2,8 @@
 # A listing of 10,000 bad items (the most passport_max_items allows): its
 # report record is built in time linear in the items (it took seconds of
 # the event loop, and other requests waited), and the record stays within
-# 64 KiB: the items past the cap are left out and "items_omitted" counts them, under the hash.
+# 64 KiB: the items past the cap are left out and "items_omitted" counts
+# them, under the hash.
 
 use strict;
 use warnings;
