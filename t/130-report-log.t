@@ -258,8 +258,10 @@ if ($> == 0) {
 }
 $r = post('/listings', $bad);
 is($r->{status}, 422, 'broken log: the request is still decided');
-$t->error_log_like(qr/\[(crit|alert|emerg)\].*(reports\.log|report log)/,
-                   'broken log: reported in the error log');
+ok($t->wait_for(sub { $t->error_log
+                      =~ /\[(crit|alert|emerg)\].*(reports\.log|report log)/ },
+               5),
+   'broken log: reported in the error log');
 
 $t->stop;
 unlike($t->error_log, qr/exited on signal/, 'no worker crashed');
