@@ -736,7 +736,9 @@ ngx_http_passport_report_log_recover(ngx_http_passport_report_log_t *rl,
     ngx_pool_t                       *pool;
     ngx_http_passport_report_tail_t   tail;
 
-    fd = ngx_open_file(rl->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    /* the file checked and opened for writing, not whatever the name is */
+
+    fd = openat(rl->dir, (char *) rl->name, O_RDONLY|O_NOFOLLOW|O_CLOEXEC);
 
     if (fd == NGX_INVALID_FILE) {
         ngx_log_error(NGX_LOG_CRIT, log, ngx_errno,
