@@ -340,6 +340,14 @@ ngx_http_passport_report_query_got(ngx_http_passport_report_query_t *q)
     r = q->request;
     rd = &q->rd;
 
+    if (rd->failed && q->buf == NULL && rd->err == NGX_ENOENT) {
+        /* rotated away, the new file not made yet: no records there */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, rd->err,
+                      "passport: the report log \"%V\" is not there, "
+                      "as after a rotation: no records", q->path);
+        return NGX_OK;
+    }
+
     if (rd->failed) {
         ngx_log_error(NGX_LOG_CRIT, r->connection->log, rd->err,
                       "passport: cannot read the report log \"%V\": "

@@ -225,6 +225,20 @@ for my $mode ([ 'no thread pool', '', '', undef ],
     }
 }
 
+# --- after a rotation without "create", until the next record makes the
+# new file: no records, not a 500
+
+config('', '');
+$t->run;
+rename $log, "$log.rotated" or die;
+$r = $t->request(path => '/reports');
+is($r->{status}, 200, 'rotated away: the query answers 200');
+is($r->{body}, '', '... with no records');
+unlike($t->error_log, qr/\[crit\].*cannot read the report log/,
+       '... and no crit line');
+$t->stop;
+rename "$log.rotated", $log or die;
+
 # --- configuration
 
 config("thread_pool default threads=2;\n", ' threads=nope');
