@@ -18,7 +18,8 @@ CC_OPT  ?= -g -O2 -fstack-protector-strong -Wformat \
 LD_OPT  ?= -Wl,-z,relro -Wl,-z,now -fPIC
 
 DEPS    := gcc make libc6-dev perl nginx nginx-dev libjansson-dev \
-           libcurl4-openssl-dev libpcre2-dev libssl-dev openssl
+           libcurl4-openssl-dev libpcre2-dev libssl-dev openssl \
+           clang-14 libclang-rt-14-dev valgrind
 
 SRCS    := $(wildcard src/*.c src/*.h src/core/*.c src/core/*.h) config
 
@@ -48,7 +49,8 @@ PROVE_JOBS  ?= 2
 ASAN_OBJS   := $(BUILD)/asan
 ASAN_MODULE := $(ASAN_OBJS)/ngx_http_passport_module.so
 
-.PHONY: all deps test unit clean test-asan core-check
+.PHONY: all deps test unit clean test-asan core-check test-valgrind \
+        fuzz fuzz-build
 
 all: $(MODULE) $(VERIFY)
 
@@ -141,6 +143,40 @@ test-asan: deps
 	    prove -I t/lib -j$(PROVE_JOBS) t/
 	@if ls $(BUILD)/asan-report.* >/dev/null 2>&1; then \
 	    cat $(BUILD)/asan-report.*; exit 1; fi
+
+# libFuzzer targets on the core (fuzz/README.md): each runs FUZZ_SECONDS
+# from its committed seeds (fuzz/corpus/T) and what earlier runs found
+# (build/fuzz/corpus/T); a crash is kept in build/fuzz/artifacts/
+FUZZ_CC      ?= clang-14
+FUZZ_CFLAGS  ?= -std=c99 -Wall -Wextra -Werror -g -O1 \
+                -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_TARGETS := ids body record report cache_control
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc/core -Ifuzz -o $@ $< $(CORE_SRCS) \
+	    $(CORE_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/artifacts; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	    UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t- \
+	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t \
+	        > $(BUILD)/fuzz/$$t.log 2>&1 \
+	    || { tail -60 $(BUILD)/fuzz/$$t.log; \
+	         echo "fuzz: $$t failed, input in $(BUILD)/fuzz/artifacts/"; \
+	         exit 1; }; \
+	    grep -h 'stat::number_of_executed_units' $(BUILD)/fuzz/$$t.log; \
+	done
 
 clean:
 	rm -rf $(BUILD)
