@@ -55,11 +55,17 @@ fuzz_verify(const uint8_t *data, size_t size)
             nl = last;
         }
 
+        /* canon is only set for a line that parses, sig when it has one */
         memset(&l, 0, sizeof(l));
-        (void) ngx_http_passport_report_parse(p, nl - p, &l, &canon, &sig,
-                                              &stop);
+        rc = ngx_http_passport_report_parse(p, nl - p, &l, &canon, &sig,
+                                            &stop);
         fuzz_assert(stop <= (size_t) (nl - p));
-        fuzz_assert(canon <= (size_t) (nl - p));
+
+        if (rc == 0) {
+            fuzz_assert(canon <= (size_t) (nl - p));
+            fuzz_assert(!l.has_sig
+                        || (sig.data >= p && sig.data + sig.len <= nl));
+        }
 
         rc = ngx_http_passport_report_verify_line(p, nl - p,
                                                   n ? &chain : NULL,
