@@ -173,7 +173,7 @@ test-asan: deps
 # master process (a crash in ngx_thread_task_post at exit).
 VALGRIND_TESTS ?= t/020-listing.t t/025-problem-order.t t/030-bad-input.t \
                   t/040-modes.t t/060-registry-faults.t \
-                  t/080-registry-tls.t t/095-registry-objects.t \
+                  t/080-registry-tls.t \
                   t/100-cache.t
 
 test-valgrind: deps
