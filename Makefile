@@ -145,7 +145,8 @@ $(ASAN_OBJS)/Makefile: config
 $(ASAN_MODULE): $(ASAN_OBJS)/Makefile $(SRCS)
 	$(MAKE) -f $(ASAN_OBJS)/Makefile -C $(BUILD)/asan-src modules
 
-SANITIZER_REPORT := 'ERROR: AddressSanitizer\|runtime error:\|SUMMARY: .*Sanitizer'
+SANITIZER_REPORT := \
+    'ERROR: AddressSanitizer\|runtime error:\|SUMMARY: .*Sanitizer'
 
 test-asan: deps
 	$(MAKE) core-check all unit $(ASAN_MODULE)
