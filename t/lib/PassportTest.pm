@@ -22,6 +22,9 @@ use Time::HiRes qw(time sleep);
 use PassportTest::Server;
 
 our $ROOT = abs_path(dirname(abs_path(__FILE__)) . '/../..');    # the repo root
+# PASSPORT_VALGRIND=1 (make test-valgrind): nginx runs in the foreground,
+# one process, under valgrind's memcheck, logging to logs/valgrind.PID.log
+our $VALGRIND = $ENV{PASSPORT_VALGRIND};
 my @ALL;    # weak refs to every harness object, for the END cleanup
 
 # ------------------------------------------------------------- setup
@@ -90,7 +93,8 @@ sub config {
     my ($self, $http, %o) = @_;
     my $p = $self->{prefix};
     my $main = ($self->{module} ? "load_module $self->{module};\n" : '')
-        . "daemon on;\nmaster_process on;\nworker_processes " . ($o{workers} || 1) . ";\n"
+        . ($VALGRIND ? "daemon off;\nmaster_process off;\n"
+                     : "daemon on;\nmaster_process on;\nworker_processes " . ($o{workers} || 1) . ";\n")
         . "pid $p/logs/nginx.pid;\nerror_log $p/logs/error.log info;\n"
         . ($> == 0 ? "user root;\n" : '') . ($o{main} // '');
     my $temp = join '', map { "    ${_}_temp_path $p/tmp/$_;\n" } qw(client_body proxy fastcgi uwsgi scgi);
@@ -107,7 +111,7 @@ sub config {
         push @listen, $1;
     }
     $self->{listen} = \@listen;
-    $self->{workers} = $o{workers} || 1;
+    $self->{workers} = $VALGRIND ? 0 : $o{workers} || 1;
     $self->write_file('conf/nginx.conf', $conf);
     return $self;
 }
@@ -197,13 +201,33 @@ sub run {
     my $self = shift;
     croak 'call config() before run()' unless -f $self->path('conf/nginx.conf');
     croak 'nginx is already running' if $self->{running};
-    my ($rc, $out) = $self->_nginx;
+    my ($rc, $out) = $VALGRIND ? $self->_valgrind : $self->_nginx;
     croak "nginx failed to start (exit $rc):\n$out\n--- error.log ---\n" . $self->error_log if $rc;
     $self->{running} = 1;
-    return $self if $self->_wait_ready(5) && ($self->{master} = $self->master_pid);
+    return $self if $self->_wait_ready($VALGRIND ? 60 : 5) && ($self->{master} = $self->master_pid);
     my $log = $self->error_log;
     $self->stop(timeout => 2);
     croak "nginx did not come up within 5 s (ports: @{ $self->{listen} }):\n$out\n--- error.log ---\n$log";
+}
+
+# nginx in the foreground under memcheck, in a child of ours (reaped in stop)
+sub _valgrind {
+    my $self = shift;
+    unlink "$self->{prefix}/logs/nginx.pid";
+    my $pid = fork() // croak "fork: $!";
+    if (!$pid) {
+        open(STDIN, '<', '/dev/null');
+        open(STDOUT, '>>', "$self->{prefix}/logs/valgrind.out");
+        open(STDERR, '>&', \*STDOUT);
+        no warnings 'exec';
+        exec 'valgrind', '--tool=memcheck', '--leak-check=full', '--show-leak-kinds=definite',
+            '--errors-for-leak-kinds=definite', '--num-callers=40', "--suppressions=$ROOT/t/valgrind.supp",
+            "--log-file=$self->{prefix}/logs/valgrind.%p.log", $self->{nginx}, '-p', "$self->{prefix}/",
+            '-c', 'conf/nginx.conf';
+        POSIX::_exit(127);
+    }
+    $self->{vg_child} = $pid;
+    return (0, '');
 }
 
 # nginx -s quit (plain SIGQUIT if that fails), bounded wait, then SIGKILL.
@@ -214,10 +238,11 @@ sub stop {
     my @w = $self->worker_pids;
     my ($rc) = $self->_nginx('-s', 'quit');
     kill 'QUIT', $m if $rc && $m;
-    if (!$self->wait_for(sub { !_alive($m) }, $o{timeout} // 10)) {
+    if (!$self->wait_for(sub { !_alive($m) }, $VALGRIND ? 60 : $o{timeout} // 10)) {
         Test::More::diag("nginx master $m did not exit after QUIT; sending SIGKILL");
         kill 'KILL', grep { _alive($_) } $m, @w, $self->worker_pids;
     }
+    waitpid(delete $self->{vg_child}, 0) if $self->{vg_child};
     $self->{running} = 0;
     return $self;
 }
