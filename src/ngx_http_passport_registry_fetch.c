@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "passport_cache_control.h"
 
 
 /*
@@ -111,7 +112,10 @@ ngx_http_passport_fetch_close(ngx_http_passport_fetch_t *f)
 }
 
 
-/* Cache-Control: max-age=N and no-store (or no-cache) decide the TTL */
+/*
+ * Cache-Control: max-age=N and no-store (or no-cache) decide the TTL, as
+ * core/passport_cache_control.c reads them (RFC 9111)
+ */
 
 static size_t
 ngx_http_passport_fetch_header(char *buf, size_t size, size_t nitems,
@@ -119,46 +123,24 @@ ngx_http_passport_fetch_header(char *buf, size_t size, size_t nitems,
 {
     ngx_http_passport_fetch_t *f = userdata;
 
-    u_char  *p, *last;
-    size_t   n;
+    size_t                              n;
+    ngx_http_passport_cache_control_t   cc;
 
     n = size * nitems;
-    p = (u_char *) buf;
-    last = p + n;
 
-    if (n > 5 && ngx_strncmp(p, "HTTP/", 5) == 0) {
+    if (n > 5 && ngx_strncmp(buf, "HTTP/", 5) == 0) {
         /* a new response: forget what an earlier one said */
         f->max_age = -1;
         f->no_store = 0;
         return n;
     }
 
-    if (n < sizeof("cache-control:") - 1
-        || ngx_strncasecmp(p, (u_char *) "cache-control:",
-                           sizeof("cache-control:") - 1) != 0)
-    {
-        return n;
-    }
+    cc.max_age = f->max_age;
+    cc.no_store = f->no_store;
 
-    for (p += sizeof("cache-control:") - 1; p < last; p++) {
-
-        if (last - p >= 8
-            && (ngx_strncasecmp(p, (u_char *) "no-store", 8) == 0
-                || ngx_strncasecmp(p, (u_char *) "no-cache", 8) == 0))
-        {
-            f->no_store = 1;
-
-        } else if (last - p > 8
-                   && ngx_strncasecmp(p, (u_char *) "max-age=", 8) == 0)
-        {
-            f->max_age = 0;
-
-            for (p += 8; p < last && *p >= '0' && *p <= '9'; p++) {
-                if (f->max_age < 100000000) {
-                    f->max_age = f->max_age * 10 + (*p - '0');
-                }
-            }
-        }
+    if (ngx_http_passport_cache_control_header((u_char *) buf, n, &cc)) {
+        f->max_age = (time_t) cc.max_age;
+        f->no_store = cc.no_store;
     }
 
     return n;
