@@ -86,6 +86,7 @@ struct ngx_http_passport_loc_conf_s {
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;
     time_t                      registry_max_age;
+    ngx_flag_t                  registry_code_fallback;
     ngx_uint_t                  request_lookups;
 
     ngx_shm_zone_t             *cache;

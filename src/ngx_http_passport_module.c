@@ -191,6 +191,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       offsetof(ngx_http_passport_loc_conf_t, registry_max_age),
       NULL },
 
+    { ngx_string("passport_registry_code_fallback"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, registry_code_fallback),
+      NULL },
+
     { ngx_string("passport_registry_request_lookups"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -405,6 +412,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->breaker_failures = NGX_CONF_UNSET_UINT;
     conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
     conf->registry_max_age = NGX_CONF_UNSET;
+    conf->registry_code_fallback = NGX_CONF_UNSET;
     conf->request_lookups = NGX_CONF_UNSET_UINT;
     conf->cache = NGX_CONF_UNSET_PTR;
 
@@ -507,6 +515,8 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
                              86400);
     ngx_conf_merge_uint_value(conf->request_lookups, prev->request_lookups,
                               256);
+    ngx_conf_merge_value(conf->registry_code_fallback,
+                         prev->registry_code_fallback, 1);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
     if (conf->registry_url == NULL) {
@@ -526,6 +536,7 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     settings.breaker_cooldown = conf->breaker_cooldown;
     settings.cache = conf->cache;
     settings.max_age = conf->registry_max_age;
+    settings.code_fallback = conf->registry_code_fallback;
 
     conf->registry = ngx_http_passport_registry_add(cf, &settings);
     if (conf->registry == NULL) {

@@ -58,6 +58,7 @@ ngx_http_passport_registry_add(ngx_conf_t *cf,
     reg->breaker_cooldown = settings->breaker_cooldown;
     reg->cache = settings->cache;
     reg->max_age = settings->max_age;
+    reg->code_fallback = settings->code_fallback;
 
     ngx_http_passport_endpoint_clear_token(cf, &reg->endpoint,
                                            "passport_registry");
@@ -90,6 +91,7 @@ ngx_http_passport_registry_same(ngx_http_passport_registry_t *a,
            && a->breaker_cooldown == b->breaker_cooldown
            && a->cache == b->cache
            && a->max_age == b->max_age
+           && a->code_fallback == b->code_fallback
            && ngx_http_passport_registry_eq(&a->endpoint.url,
                                             &b->endpoint.url)
            && ngx_http_passport_registry_eq(&a->endpoint.token,
@@ -131,7 +133,7 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
     }
 
     len = ep->url.len + ep->token.len + ep->ca.len + zone.len
-          + 14 * NGX_INT64_LEN;
+          + 16 * NGX_INT64_LEN;
 
     buf = ngx_pnalloc(cf->temp_pool, len);
     if (buf == NULL) {
@@ -140,11 +142,12 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
 
     /* each string with its length: no two settings make the same text */
 
-    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T",
+    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T %i",
                     ep->url.len, &ep->url, ep->token.len, &ep->token,
                     ep->ca.len, &ep->ca, (ngx_int_t) ep->verify,
                     ep->timeout, reg->breaker_failures,
-                    reg->breaker_cooldown, zone.len, &zone, reg->max_age);
+                    reg->breaker_cooldown, zone.len, &zone, reg->max_age,
+                    (ngx_int_t) reg->code_fallback);
 
     if (EVP_Digest(buf, p - buf, md, NULL, EVP_sha256(), NULL) != 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

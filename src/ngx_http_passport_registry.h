@@ -36,7 +36,11 @@ struct ngx_http_passport_registry_s {
     ngx_msec_t                  breaker_cooldown;
     ngx_shm_zone_t             *cache;          /* or NULL */
     time_t                      max_age;        /* caps the registry's */
+    ngx_flag_t                  code_fallback;  /* a lot's 404: its GTIN */
     u_char                      id[NGX_HTTP_PASSPORT_REGISTRY_ID_LEN];
+
+    /* requests made for an ancestor of the asked code, for the metrics */
+    ngx_uint_t                  fallback_requests;
 
     /* the breaker */
     ngx_uint_t                  failures;       /* consecutive */
