@@ -82,6 +82,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_str_t                   registry_token;
     ngx_flag_t                  registry_ssl_verify;
     ngx_str_t                   registry_ca;
+    ngx_str_t                   registry_cert;  /* mutual TLS */
+    ngx_str_t                   registry_cert_key;
     ngx_uint_t                  on_registry_error;
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;

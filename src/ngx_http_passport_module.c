@@ -170,6 +170,20 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_registry_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_registry_cert,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_registry_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_registry_cert,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
+      NULL },
+
     { ngx_string("passport_on_registry_error"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -227,7 +241,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NULL },
 
     { ngx_string("passport_report_push"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_passport_report_push,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -507,6 +521,9 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     ngx_conf_merge_value(conf->registry_ssl_verify,
                          prev->registry_ssl_verify, 1);
     ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
+    ngx_conf_merge_str_value(conf->registry_cert, prev->registry_cert, "");
+    ngx_conf_merge_str_value(conf->registry_cert_key,
+                             prev->registry_cert_key, "");
     ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
                               5);
     ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
@@ -529,6 +546,8 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     ep->url = *conf->registry_url;
     ep->token = conf->registry_token;
     ep->ca = conf->registry_ca;
+    ep->cert = conf->registry_cert;
+    ep->cert_key = conf->registry_cert_key;
     ep->verify = conf->registry_ssl_verify;
     ep->timeout = conf->registry_timeout;
 

@@ -63,6 +63,14 @@ ngx_http_passport_registry_add(ngx_conf_t *cf,
     ngx_http_passport_endpoint_clear_token(cf, &reg->endpoint,
                                            "passport_registry");
 
+    if (ngx_http_passport_endpoint_cert(cf, &reg->endpoint,
+                                        "passport_registry_certificate",
+                                        "passport_registry_certificate_key")
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     if (ngx_http_passport_registry_id(cf, reg) != NGX_OK) {
         return NULL;
     }
@@ -97,7 +105,11 @@ ngx_http_passport_registry_same(ngx_http_passport_registry_t *a,
            && ngx_http_passport_registry_eq(&a->endpoint.token,
                                             &b->endpoint.token)
            && ngx_http_passport_registry_eq(&a->endpoint.ca,
-                                            &b->endpoint.ca);
+                                            &b->endpoint.ca)
+           && ngx_http_passport_registry_eq(&a->endpoint.cert,
+                                            &b->endpoint.cert)
+           && ngx_http_passport_registry_eq(&a->endpoint.cert_key,
+                                            &b->endpoint.cert_key);
 }
 
 
@@ -133,7 +145,7 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
     }
 
     len = ep->url.len + ep->token.len + ep->ca.len + zone.len
-          + 16 * NGX_INT64_LEN;
+          + ep->cert.len + ep->cert_key.len + 20 * NGX_INT64_LEN;
 
     buf = ngx_pnalloc(cf->temp_pool, len);
     if (buf == NULL) {
@@ -142,12 +154,14 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
 
     /* each string with its length: no two settings make the same text */
 
-    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T %i",
+    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T %i "
+                    "%uz %V %uz %V",
                     ep->url.len, &ep->url, ep->token.len, &ep->token,
                     ep->ca.len, &ep->ca, (ngx_int_t) ep->verify,
                     ep->timeout, reg->breaker_failures,
                     reg->breaker_cooldown, zone.len, &zone, reg->max_age,
-                    (ngx_int_t) reg->code_fallback);
+                    (ngx_int_t) reg->code_fallback, ep->cert.len, &ep->cert,
+                    ep->cert_key.len, &ep->cert_key);
 
     if (EVP_Digest(buf, p - buf, md, NULL, EVP_sha256(), NULL) != 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -434,6 +448,29 @@ ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
 
     return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
+}
+
+
+/* passport_registry_certificate and _key: checked as a pair by the merge */
+
+char *
+ngx_http_passport_set_registry_cert(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value, *file;
+
+    file = (cmd->offset == 0) ? &plcf->registry_cert
+                              : &plcf->registry_cert_key;
+
+    if (file->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_passport_endpoint_file(cf, &value[1], file);
 }
 
 

@@ -119,6 +119,8 @@ char *ngx_http_passport_set_registry_token(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_passport_set_registry_cert(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 char *ngx_http_passport_set_registry_breaker(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 
