@@ -77,6 +77,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_str_t                   type_base;
 
     ngx_http_passport_registry_t  *registry;    /* made by the merge */
+    ngx_http_passport_registry_t  *lei_registry;  /* LEI sellers */
+    ngx_str_t                  *lei_url;
     ngx_str_t                  *registry_url;
     ngx_msec_t                  registry_timeout;
     ngx_str_t                   registry_token;

@@ -170,6 +170,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_lei_registry"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_lei_registry,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_registry_certificate"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_passport_set_registry_cert,
@@ -427,6 +434,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
     conf->registry_max_age = NGX_CONF_UNSET;
     conf->registry_code_fallback = NGX_CONF_UNSET;
+    conf->lei_url = NGX_CONF_UNSET_PTR;
     conf->request_lookups = NGX_CONF_UNSET_UINT;
     conf->cache = NGX_CONF_UNSET_PTR;
 
@@ -536,14 +544,15 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
                          prev->registry_code_fallback, 1);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
-    if (conf->registry_url == NULL) {
+    ngx_conf_merge_ptr_value(conf->lei_url, prev->lei_url, NULL);
+
+    if (conf->registry_url == NULL && conf->lei_url == NULL) {
         return NGX_CONF_OK;
     }
 
     ngx_memzero(&settings, sizeof(ngx_http_passport_registry_t));
 
     ep = &settings.endpoint;
-    ep->url = *conf->registry_url;
     ep->token = conf->registry_token;
     ep->ca = conf->registry_ca;
     ep->cert = conf->registry_cert;
@@ -556,6 +565,29 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     settings.cache = conf->cache;
     settings.max_age = conf->registry_max_age;
     settings.code_fallback = conf->registry_code_fallback;
+
+    if (conf->lei_url) {
+        /* GLEIF: the same limits, not the registry's token or CAs */
+        settings.lei = 1;
+        ep->url = *conf->lei_url;
+        ngx_str_null(&ep->token);
+        ngx_str_null(&ep->ca);
+
+        conf->lei_registry = ngx_http_passport_registry_add(cf, &settings);
+        if (conf->lei_registry == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        settings.lei = 0;
+        ep->token = conf->registry_token;
+        ep->ca = conf->registry_ca;
+    }
+
+    if (conf->registry_url == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    ep->url = *conf->registry_url;
 
     conf->registry = ngx_http_passport_registry_add(cf, &settings);
     if (conf->registry == NULL) {

@@ -77,7 +77,7 @@ static ngx_uint_t ngx_http_passport_registry_stale(
 static void ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
     const void *result, ngx_uint_t cache_status);
 static void ngx_http_passport_registry_parse(ngx_uint_t kind,
-    ngx_flag_t any, ngx_str_t *asked, long status, u_char *body, size_t len,
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status, u_char *body, size_t len,
     const char *cause, ngx_http_passport_entity_t *ent,
     ngx_http_passport_record_t *rec);
 static void ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
@@ -214,7 +214,7 @@ ngx_http_passport_registry_hit(ngx_http_passport_registry_t *reg,
     ngx_http_passport_record_t  rec;
     ngx_http_passport_entity_t  ent;
 
-    ngx_http_passport_registry_parse(kind, reg->code_fallback, key,
+    ngx_http_passport_registry_parse(kind, reg, key,
                                      ans->status, ans->body.data,
                                      ans->body.len, NULL, &ent, &rec);
 
@@ -487,7 +487,7 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
 
     kind = lk->kind;
 
-    ngx_http_passport_registry_parse(kind, lk->reg->code_fallback,
+    ngx_http_passport_registry_parse(kind, lk->reg,
                                      &lk->asked, status, body, len, cause,
                                      &ent, &rec);
 
@@ -568,7 +568,7 @@ ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
         ngx_http_passport_record_free(rec);
     }
 
-    ngx_http_passport_registry_parse(lk->kind, lk->reg->code_fallback,
+    ngx_http_passport_registry_parse(lk->kind, lk->reg,
                                      &lk->asked, ans.status, ans.body.data,
                                      ans.body.len, NULL, ent, rec);
     return 1;
@@ -652,8 +652,8 @@ ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
 
 
 static void
-ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_flag_t any,
-    ngx_str_t *asked, long status, u_char *body, size_t len,
+ngx_http_passport_registry_parse(ngx_uint_t kind,
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status, u_char *body, size_t len,
     const char *cause, ngx_http_passport_entity_t *ent,
     ngx_http_passport_record_t *rec)
 {
@@ -669,11 +669,18 @@ ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_flag_t any,
         return;
     }
 
-    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+    if (kind == NGX_HTTP_PASSPORT_ENTITY && reg->lei) {
+        (void) ngx_http_passport_lei_parse(status, body, len,
+                                           (char *) asked->data, asked->len,
+                                           ent);
+
+    } else if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         (void) ngx_http_passport_entity_parse(status, body, len,
                                               (char *) asked->data,
                                               asked->len, ent);
+    }
 
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         if (ent->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
             /* the rules name the seller asked for; asked is not a C string */
             len = ngx_min(asked->len, sizeof(ent->id) - 1);
@@ -686,7 +693,7 @@ ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_flag_t any,
 
     /* with the walk, the record of an ancestor answers for the code */
 
-    if (any) {
+    if (reg->code_fallback) {
         (void) ngx_http_passport_record_parse_any(status, body, len,
                                                   (char *) asked->data,
                                                   asked->len, rec);
