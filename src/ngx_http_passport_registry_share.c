@@ -77,9 +77,9 @@ static ngx_uint_t ngx_http_passport_registry_stale(
 static void ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
     const void *result, ngx_uint_t cache_status);
 static void ngx_http_passport_registry_parse(ngx_uint_t kind,
-    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status, u_char *body, size_t len,
-    const char *cause, ngx_http_passport_entity_t *ent,
-    ngx_http_passport_record_t *rec);
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status,
+    u_char *body, size_t len, const char *cause,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec);
 static void ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
     const char *cause);
 static void ngx_http_passport_registry_destroy(
@@ -653,7 +653,8 @@ ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
 
 static void
 ngx_http_passport_registry_parse(ngx_uint_t kind,
-    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status, u_char *body, size_t len,
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status,
+    u_char *body, size_t len,
     const char *cause, ngx_http_passport_entity_t *ent,
     ngx_http_passport_record_t *rec)
 {
