@@ -80,15 +80,20 @@ struct ngx_http_passport_loc_conf_s {
     ngx_str_t                   type_base;
 
     ngx_http_passport_registry_t  *registry;    /* made by the merge */
+    ngx_http_passport_registry_t  *lei_registry;  /* LEI sellers */
+    ngx_str_t                  *lei_url;
     ngx_str_t                  *registry_url;
     ngx_msec_t                  registry_timeout;
     ngx_str_t                   registry_token;
     ngx_flag_t                  registry_ssl_verify;
     ngx_str_t                   registry_ca;
+    ngx_str_t                   registry_cert;  /* mutual TLS */
+    ngx_str_t                   registry_cert_key;
     ngx_uint_t                  on_registry_error;
     ngx_uint_t                  breaker_failures;
     ngx_msec_t                  breaker_cooldown;
     time_t                      registry_max_age;
+    ngx_flag_t                  registry_code_fallback;
     ngx_uint_t                  request_lookups;
 
     ngx_shm_zone_t             *cache;

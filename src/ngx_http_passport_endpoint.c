@@ -6,6 +6,10 @@
 
 #include "ngx_http_passport.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 
 /*
  * What registry lookups and the report push have in common: the checks of
@@ -25,6 +29,10 @@ static const char *ngx_http_passport_endpoint_url_fix(ngx_str_t *url,
     ngx_uint_t flags);
 static ngx_int_t ngx_http_passport_token_line(u_char *p, u_char *last,
     ngx_str_t *token);
+static int ngx_http_passport_endpoint_no_password(char *buf, int size,
+    int rwflag, void *u);
+static void ngx_http_passport_endpoint_ssl_error(ngx_conf_t *cf,
+    const char *directive, const char *what, ngx_str_t *file);
 static size_t ngx_http_passport_endpoint_discard(char *ptr, size_t size,
     size_t nmemb, void *userdata);
 
@@ -309,6 +317,149 @@ ngx_http_passport_endpoint_ca(ngx_conf_t *cf, ngx_str_t *path,
 
 
 /*
+ * A file given to a directive (a client certificate or its key), as a full
+ * path with a NUL after it; it must be readable by the master process.
+ */
+
+char *
+ngx_http_passport_endpoint_file(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *file)
+{
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+    *file = *path;
+
+    if (ngx_conf_full_name(cf->cycle, file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (access((char *) file->data, R_OK) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"%V\": a PEM file readable by the master "
+                           "process is expected: access() \"%V\" failed",
+                           &value[0], file);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * A client certificate for mutual TLS: both files or neither; the
+ * certificate and the key (PEM, without a pass phrase) are read now, and
+ * the key must be the certificate's, so that "nginx -t" finds what the
+ * TLS handshake would fail on.  cert and key name the directives.
+ */
+
+ngx_int_t
+ngx_http_passport_endpoint_cert(ngx_conf_t *cf,
+    ngx_http_passport_endpoint_t *ep, const char *cert, const char *key)
+{
+    BIO        *bio;
+    X509       *x509;
+    EVP_PKEY   *pkey;
+    ngx_int_t   rc;
+
+    if (ep->cert.len == 0 && ep->cert_key.len == 0) {
+        return NGX_OK;
+    }
+
+    if (ep->cert.len == 0 || ep->cert_key.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" needs \"%s\" too: give both the client "
+                           "certificate and its key",
+                           ep->cert.len ? cert : key,
+                           ep->cert.len ? key : cert);
+        return NGX_ERROR;
+    }
+
+    ERR_clear_error();
+
+    x509 = NULL;
+    pkey = NULL;
+    rc = NGX_ERROR;
+
+    bio = BIO_new_file((char *) ep->cert.data, "r");
+    if (bio) {
+        x509 = PEM_read_bio_X509(bio, NULL,
+                                 ngx_http_passport_endpoint_no_password,
+                                 NULL);
+        BIO_free(bio);
+    }
+
+    if (x509 == NULL) {
+        ngx_http_passport_endpoint_ssl_error(cf, cert,
+                                             "a PEM certificate", &ep->cert);
+        goto done;
+    }
+
+    bio = BIO_new_file((char *) ep->cert_key.data, "r");
+    if (bio) {
+        pkey = PEM_read_bio_PrivateKey(bio, NULL,
+                                       ngx_http_passport_endpoint_no_password,
+                                       NULL);
+        BIO_free(bio);
+    }
+
+    if (pkey == NULL) {
+        ngx_http_passport_endpoint_ssl_error(cf, key,
+                                             "a PEM private key without a "
+                                             "pass phrase", &ep->cert_key);
+        goto done;
+    }
+
+    if (X509_check_private_key(x509, pkey) != 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\": the key \"%V\" does not match the "
+                           "certificate \"%V\" of \"%s\": give the key of "
+                           "that certificate", key, &ep->cert_key,
+                           &ep->cert, cert);
+        goto done;
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    X509_free(x509);
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+
+    return rc;
+}
+
+
+static int
+ngx_http_passport_endpoint_no_password(char *buf, int size, int rwflag,
+    void *u)
+{
+    return 0;
+}
+
+
+static void
+ngx_http_passport_endpoint_ssl_error(ngx_conf_t *cf, const char *directive,
+    const char *what, ngx_str_t *file)
+{
+    char           text[256];
+    unsigned long  e;
+
+    e = ERR_peek_last_error();
+    text[0] = '\0';
+
+    if (e) {
+        ERR_error_string_n(e, text, sizeof(text));
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"%s\": cannot read %s from \"%V\"%s%s",
+                       directive, what, file, text[0] ? ": " : "", text);
+}
+
+
+/*
  * An easy handle for one request to the endpoint, with what every request
  * of the module has: the time limit (connection included), HTTP and HTTPS
  * only, TLS verification with the trusted CAs (a CA file replaces the
@@ -385,6 +536,14 @@ ngx_http_passport_endpoint_easy(ngx_http_passport_endpoint_t *ep,
         /* only these CAs: not the system's directory of CAs as well */
         curl_easy_setopt(easy, CURLOPT_CAINFO, (char *) ep->ca.data);
         curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+    }
+
+    if (ep->cert.len) {
+        /* mutual TLS; libcurl reuses a connection only with the same one */
+        curl_easy_setopt(easy, CURLOPT_SSLCERT, (char *) ep->cert.data);
+        curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(easy, CURLOPT_SSLKEY, (char *) ep->cert_key.data);
+        curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
     }
 
     return NGX_OK;

@@ -25,6 +25,8 @@ typedef struct {
     ngx_str_t                   url;            /* a registry's: the base */
     ngx_str_t                   token;          /* bearer token, or empty */
     ngx_str_t                   ca;             /* trusted CAs, or empty */
+    ngx_str_t                   cert;           /* client certificate, */
+    ngx_str_t                   cert_key;       /* its key (PEM), or empty */
     ngx_flag_t                  verify;         /* TLS peer and host name */
     ngx_msec_t                  timeout;        /* the whole exchange */
 } ngx_http_passport_endpoint_t;
@@ -53,6 +55,10 @@ char *ngx_http_passport_token_read(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *token);
 char *ngx_http_passport_endpoint_ca(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *ca);
+char *ngx_http_passport_endpoint_file(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *file);
+ngx_int_t ngx_http_passport_endpoint_cert(ngx_conf_t *cf,
+    ngx_http_passport_endpoint_t *ep, const char *cert, const char *key);
 ngx_int_t ngx_http_passport_endpoint_easy(ngx_http_passport_endpoint_t *ep,
     ngx_http_passport_exchange_t *ex, ngx_pool_t *pool, u_char *url,
     const char **headers);

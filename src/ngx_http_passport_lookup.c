@@ -26,6 +26,7 @@
 /* one distinct registry lookup of a request */
 typedef struct {
     ngx_http_passport_ctx_t    *ctx;
+    ngx_http_passport_registry_t  *reg;         /* asked of */
     ngx_uint_t                  kind;           /* ENTITY or CODE */
     ngx_str_t                   key;            /* ID or canonical code */
     ngx_str_t                   pointer;        /* for a seller: where */
@@ -40,8 +41,11 @@ typedef struct {
 } ngx_http_passport_slot_t;
 
 
+static ngx_http_passport_registry_t *ngx_http_passport_slot_registry(
+    ngx_http_passport_loc_conf_t *plcf, ngx_uint_t kind, ngx_str_t *key);
 static ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
+    ngx_uint_t kind, ngx_str_t *key,
     ngx_str_t *pointer, u_char *value, size_t value_len);
 static void ngx_http_passport_unavailable(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause);
@@ -70,12 +74,12 @@ ngx_http_passport_lookups_plan(ngx_http_request_t *r,
     ngx_uint_t                 i;
     ngx_http_passport_item_t  *item;
 
-    if (plcf->registry == NULL) {
+    if (plcf->registry == NULL && plcf->lei_registry == NULL) {
         return NGX_OK;
     }
 
     if (ctx->seller.len
-        && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+        && ngx_http_passport_add_slot(r, plcf, ctx, NGX_HTTP_PASSPORT_ENTITY,
                                       &ctx->seller,
                                       ctx->seller_pointer.len
                                           ? &ctx->seller_pointer : NULL,
@@ -91,7 +95,8 @@ ngx_http_passport_lookups_plan(ngx_http_request_t *r,
     for (i = 0; i < ctx->items.nelts; i++) {
 
         if (item[i].own_seller && item[i].seller.len
-            && ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_ENTITY,
+            && ngx_http_passport_add_slot(r, plcf, ctx,
+                                          NGX_HTTP_PASSPORT_ENTITY,
                                           &item[i].seller,
                                           &item[i].seller_pointer,
                                           item[i].seller_value,
@@ -101,7 +106,8 @@ ngx_http_passport_lookups_plan(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        slot = ngx_http_passport_add_slot(r, ctx, NGX_HTTP_PASSPORT_CODE,
+        slot = ngx_http_passport_add_slot(r, plcf, ctx,
+                                          NGX_HTTP_PASSPORT_CODE,
                                           &item[i].code, NULL, NULL, 0);
         if (slot == NGX_ERROR) {
             return NGX_ERROR;
@@ -114,13 +120,43 @@ ngx_http_passport_lookups_plan(ngx_http_request_t *r,
 }
 
 
+/* an LEI seller goes to passport_lei_registry when there is one */
+
+static ngx_http_passport_registry_t *
+ngx_http_passport_slot_registry(ngx_http_passport_loc_conf_t *plcf,
+    ngx_uint_t kind, ngx_str_t *key)
+{
+    ngx_http_passport_seller_t  sl;
+
+    if (kind == NGX_HTTP_PASSPORT_ENTITY && plcf->lei_registry
+        && ngx_http_passport_seller_parse(key->data, key->len, &sl)
+           == NGX_HTTP_PASSPORT_ID_OK
+        && sl.kind == NGX_HTTP_PASSPORT_SELLER_LEI)
+    {
+        return plcf->lei_registry;
+    }
+
+    return plcf->registry;
+}
+
+
+/* a slot's index, NGX_DECLINED: no registry for it, NGX_ERROR */
+
 static ngx_int_t
 ngx_http_passport_add_slot(ngx_http_request_t *r,
-    ngx_http_passport_ctx_t *ctx, ngx_uint_t kind, ngx_str_t *key,
-    ngx_str_t *pointer, u_char *value, size_t value_len)
+    ngx_http_passport_loc_conf_t *plcf, ngx_http_passport_ctx_t *ctx,
+    ngx_uint_t kind, ngx_str_t *key, ngx_str_t *pointer, u_char *value,
+    size_t value_len)
 {
-    ngx_uint_t                 i;
-    ngx_http_passport_slot_t  *slot;
+    ngx_uint_t                     i;
+    ngx_http_passport_slot_t      *slot;
+    ngx_http_passport_registry_t  *reg;
+
+    reg = ngx_http_passport_slot_registry(plcf, kind, key);
+
+    if (reg == NULL) {
+        return NGX_DECLINED;
+    }
 
     if (ctx->slots.elts == NULL
         && ngx_array_init(&ctx->slots, r->pool, 4,
@@ -150,6 +186,7 @@ ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_memzero(slot, sizeof(ngx_http_passport_slot_t));
 
     slot->ctx = ctx;
+    slot->reg = reg;
     slot->kind = kind;
     slot->key = *key;
 
@@ -179,17 +216,19 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ngx_uint_t                 i, waiting;
     ngx_http_passport_slot_t  *slot;
 
-    if (plcf->registry == NULL || ctx->slots.nelts == 0) {
+    if (ctx->slots.nelts == 0) {
         return NGX_OK;
     }
 
+    slot = ctx->slots.elts;
+
+    /* the limits are the same for both registries of a location */
+
     ctx->on_registry_error = plcf->on_registry_error;
-    ctx->retry_after = (plcf->registry->breaker_cooldown + 999) / 1000;
-    ctx->busy_retry_after = (plcf->registry->endpoint.timeout + 999) / 1000;
+    ctx->retry_after = (slot[0].reg->breaker_cooldown + 999) / 1000;
+    ctx->busy_retry_after = (slot[0].reg->endpoint.timeout + 999) / 1000;
 
     ctx->lookups_done = done;
-
-    slot = ctx->slots.elts;
 
     /* answers may arrive at once (the cache): they must not wake us */
 
@@ -209,7 +248,7 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
         ctx->pending++;
 
-        rc = ngx_http_passport_registry_lookup(r, plcf->registry, slot[i].kind,
+        rc = ngx_http_passport_registry_lookup(r, slot[i].reg, slot[i].kind,
                                                &slot[i].key,
                                                ngx_http_passport_slot_answer,
                                                &slot[i], &slot[i].waiter);
@@ -235,7 +274,9 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
 
     ctx->starting = 0;
 
-    (void) ngx_http_passport_registry_open(plcf->registry, &ctx->retry_after);
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        (void) ngx_http_passport_registry_open(slot[i].reg, &ctx->retry_after);
+    }
 
     return ctx->pending ? NGX_AGAIN : NGX_OK;
 }

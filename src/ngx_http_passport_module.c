@@ -176,6 +176,27 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_lei_registry"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_lei_registry,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_registry_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_registry_cert,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_registry_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_registry_cert,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
+      NULL },
+
     { ngx_string("passport_on_registry_error"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_passport_set_enum,
@@ -195,6 +216,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_passport_loc_conf_t, registry_max_age),
+      NULL },
+
+    { ngx_string("passport_registry_code_fallback"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, registry_code_fallback),
       NULL },
 
     { ngx_string("passport_registry_request_lookups"),
@@ -226,7 +254,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NULL },
 
     { ngx_string("passport_report_push"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1234,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_passport_report_push,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -412,6 +440,8 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
     conf->breaker_failures = NGX_CONF_UNSET_UINT;
     conf->breaker_cooldown = NGX_CONF_UNSET_MSEC;
     conf->registry_max_age = NGX_CONF_UNSET;
+    conf->registry_code_fallback = NGX_CONF_UNSET;
+    conf->lei_url = NGX_CONF_UNSET_PTR;
     conf->request_lookups = NGX_CONF_UNSET_UINT;
     conf->cache = NGX_CONF_UNSET_PTR;
 
@@ -641,6 +671,9 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     ngx_conf_merge_value(conf->registry_ssl_verify,
                          prev->registry_ssl_verify, 1);
     ngx_conf_merge_str_value(conf->registry_ca, prev->registry_ca, "");
+    ngx_conf_merge_str_value(conf->registry_cert, prev->registry_cert, "");
+    ngx_conf_merge_str_value(conf->registry_cert_key,
+                             prev->registry_cert_key, "");
     ngx_conf_merge_uint_value(conf->breaker_failures, prev->breaker_failures,
                               5);
     ngx_conf_merge_msec_value(conf->breaker_cooldown, prev->breaker_cooldown,
@@ -649,18 +682,23 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
                              86400);
     ngx_conf_merge_uint_value(conf->request_lookups, prev->request_lookups,
                               256);
+    ngx_conf_merge_value(conf->registry_code_fallback,
+                         prev->registry_code_fallback, 1);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
-    if (conf->registry_url == NULL) {
+    ngx_conf_merge_ptr_value(conf->lei_url, prev->lei_url, NULL);
+
+    if (conf->registry_url == NULL && conf->lei_url == NULL) {
         return NGX_CONF_OK;
     }
 
     ngx_memzero(&settings, sizeof(ngx_http_passport_registry_t));
 
     ep = &settings.endpoint;
-    ep->url = *conf->registry_url;
     ep->token = conf->registry_token;
     ep->ca = conf->registry_ca;
+    ep->cert = conf->registry_cert;
+    ep->cert_key = conf->registry_cert_key;
     ep->verify = conf->registry_ssl_verify;
     ep->timeout = conf->registry_timeout;
 
@@ -668,6 +706,30 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     settings.breaker_cooldown = conf->breaker_cooldown;
     settings.cache = conf->cache;
     settings.max_age = conf->registry_max_age;
+    settings.code_fallback = conf->registry_code_fallback;
+
+    if (conf->lei_url) {
+        /* GLEIF: the same limits, not the registry's token or CAs */
+        settings.lei = 1;
+        ep->url = *conf->lei_url;
+        ngx_str_null(&ep->token);
+        ngx_str_null(&ep->ca);
+
+        conf->lei_registry = ngx_http_passport_registry_add(cf, &settings);
+        if (conf->lei_registry == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        settings.lei = 0;
+        ep->token = conf->registry_token;
+        ep->ca = conf->registry_ca;
+    }
+
+    if (conf->registry_url == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    ep->url = *conf->registry_url;
 
     conf->registry = ngx_http_passport_registry_add(cf, &settings);
     if (conf->registry == NULL) {

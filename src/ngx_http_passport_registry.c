@@ -58,9 +58,19 @@ ngx_http_passport_registry_add(ngx_conf_t *cf,
     reg->breaker_cooldown = settings->breaker_cooldown;
     reg->cache = settings->cache;
     reg->max_age = settings->max_age;
+    reg->code_fallback = settings->code_fallback;
+    reg->lei = settings->lei;
 
     ngx_http_passport_endpoint_clear_token(cf, &reg->endpoint,
                                            "passport_registry");
+
+    if (ngx_http_passport_endpoint_cert(cf, &reg->endpoint,
+                                        "passport_registry_certificate",
+                                        "passport_registry_certificate_key")
+        != NGX_OK)
+    {
+        return NULL;
+    }
 
     if (ngx_http_passport_registry_id(cf, reg) != NGX_OK) {
         return NULL;
@@ -90,12 +100,18 @@ ngx_http_passport_registry_same(ngx_http_passport_registry_t *a,
            && a->breaker_cooldown == b->breaker_cooldown
            && a->cache == b->cache
            && a->max_age == b->max_age
+           && a->code_fallback == b->code_fallback
+           && a->lei == b->lei
            && ngx_http_passport_registry_eq(&a->endpoint.url,
                                             &b->endpoint.url)
            && ngx_http_passport_registry_eq(&a->endpoint.token,
                                             &b->endpoint.token)
            && ngx_http_passport_registry_eq(&a->endpoint.ca,
-                                            &b->endpoint.ca);
+                                            &b->endpoint.ca)
+           && ngx_http_passport_registry_eq(&a->endpoint.cert,
+                                            &b->endpoint.cert)
+           && ngx_http_passport_registry_eq(&a->endpoint.cert_key,
+                                            &b->endpoint.cert_key);
 }
 
 
@@ -131,7 +147,7 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
     }
 
     len = ep->url.len + ep->token.len + ep->ca.len + zone.len
-          + 14 * NGX_INT64_LEN;
+          + ep->cert.len + ep->cert_key.len + 20 * NGX_INT64_LEN;
 
     buf = ngx_pnalloc(cf->temp_pool, len);
     if (buf == NULL) {
@@ -140,11 +156,14 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
 
     /* each string with its length: no two settings make the same text */
 
-    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T",
+    p = ngx_sprintf(buf, "%uz %V %uz %V %uz %V %i %M %ui %M %uz %V %T %i "
+                    "%uz %V %uz %V %i",
                     ep->url.len, &ep->url, ep->token.len, &ep->token,
                     ep->ca.len, &ep->ca, (ngx_int_t) ep->verify,
                     ep->timeout, reg->breaker_failures,
-                    reg->breaker_cooldown, zone.len, &zone, reg->max_age);
+                    reg->breaker_cooldown, zone.len, &zone, reg->max_age,
+                    (ngx_int_t) reg->code_fallback, ep->cert.len, &ep->cert,
+                    ep->cert_key.len, &ep->cert_key, (ngx_int_t) reg->lei);
 
     if (EVP_Digest(buf, p - buf, md, NULL, EVP_sha256(), NULL) != 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -183,7 +202,7 @@ ngx_http_passport_registry_key(ngx_pool_t *pool,
     base = &reg->endpoint.url;
 
     name->data = ngx_pnalloc(pool, NGX_HTTP_PASSPORT_REGISTRY_ID_LEN + 1
-                                   + base->len + sizeof("/entities/")
+                                   + base->len + sizeof("/lei-records/")
                                    + key->len * 3);
     if (name->data == NULL) {
         return NGX_ERROR;
@@ -195,7 +214,10 @@ ngx_http_passport_registry_key(ngx_pool_t *pool,
     url->data = p;
     p = ngx_cpymem(p, base->data, base->len);
 
-    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+    if (kind == NGX_HTTP_PASSPORT_ENTITY && reg->lei) {
+        p = ngx_cpymem(p, "/lei-records/", sizeof("/lei-records/") - 1);
+
+    } else if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         p = ngx_cpymem(p, "/entities/", sizeof("/entities/") - 1);
 
     } else {
@@ -431,6 +453,76 @@ ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
 
     return ngx_http_passport_endpoint_ca(cf, &value[1], &plcf->registry_ca);
+}
+
+
+/*
+ * passport_lei_registry: GLEIF's API, or a copy of it, for sellers
+ * identified by an LEI.  It is a registry object of its own, made by the
+ * merge with the location's registry settings less the token and the
+ * trusted CAs (GLEIF is not the national registry).
+ */
+
+char *
+ngx_http_passport_set_lei_registry(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    char       *rv;
+    ngx_str_t  *value, *url;
+
+    if (plcf->lei_url != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->lei_url = NULL;
+        return NGX_CONF_OK;
+    }
+
+    url = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *url = value[1];
+
+    rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
+                                        "LEI registry", "no URL: GLEIF "
+                                        "needs none");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    plcf->lei_url = url;
+
+    return NGX_CONF_OK;
+}
+
+
+/* passport_registry_certificate and _key: checked as a pair by the merge */
+
+char *
+ngx_http_passport_set_registry_cert(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_passport_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value, *file;
+
+    file = (cmd->offset == 0) ? &plcf->registry_cert
+                              : &plcf->registry_cert_key;
+
+    if (file->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    return ngx_http_passport_endpoint_file(cf, &value[1], file);
 }
 
 

@@ -36,7 +36,12 @@ struct ngx_http_passport_registry_s {
     ngx_msec_t                  breaker_cooldown;
     ngx_shm_zone_t             *cache;          /* or NULL */
     time_t                      max_age;        /* caps the registry's */
+    ngx_flag_t                  code_fallback;  /* a lot's 404: its GTIN */
+    ngx_flag_t                  lei;            /* GLEIF: LEI records */
     u_char                      id[NGX_HTTP_PASSPORT_REGISTRY_ID_LEN];
+
+    /* requests made for an ancestor of the asked code, for the metrics */
+    ngx_uint_t                  fallback_requests;
 
     /* the breaker */
     ngx_uint_t                  failures;       /* consecutive */
@@ -114,6 +119,10 @@ char *ngx_http_passport_set_registry(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_passport_set_registry_token(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_passport_set_lei_registry(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_passport_set_registry_cert(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_passport_set_registry_breaker(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);

@@ -36,6 +36,7 @@ struct ngx_http_passport_lookup_s {
     ngx_http_passport_cache_t  *cache;         /* or NULL */
     ngx_uint_t                  kind;
     ngx_str_t                   asked;         /* the ID or the code */
+    size_t                      walk;          /* the code now asked for */
     ngx_http_passport_fetch_t   fetch;
     ngx_event_t                 poll;          /* another worker fetches */
     unsigned                    probe:1;
@@ -52,8 +53,8 @@ typedef struct {
 } ngx_http_passport_waiter_t;
 
 
-static void ngx_http_passport_registry_hit(ngx_uint_t kind, ngx_str_t *key,
-    ngx_http_passport_cache_answer_t *ans,
+static void ngx_http_passport_registry_hit(ngx_http_passport_registry_t *reg,
+    ngx_uint_t kind, ngx_str_t *key, ngx_http_passport_cache_answer_t *ans,
     ngx_http_passport_answer_pt answer, void *data);
 static ngx_http_passport_lookup_t *ngx_http_passport_registry_create(
     ngx_http_passport_registry_t *reg, ngx_str_t *name, ngx_str_t *url,
@@ -65,6 +66,8 @@ static void ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk);
 static void ngx_http_passport_registry_poll(ngx_event_t *ev);
 static void ngx_http_passport_registry_fetched(void *data, CURLcode code,
     const char *cause);
+static ngx_uint_t ngx_http_passport_registry_walk(
+    ngx_http_passport_lookup_t *lk, long status);
 static void ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
     long status, u_char *body, size_t len, const char *cause,
     ngx_uint_t cache_status);
@@ -74,9 +77,9 @@ static ngx_uint_t ngx_http_passport_registry_stale(
 static void ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
     const void *result, ngx_uint_t cache_status);
 static void ngx_http_passport_registry_parse(ngx_uint_t kind,
-    ngx_str_t *asked, long status, u_char *body, size_t len,
-    const char *cause, ngx_http_passport_entity_t *ent,
-    ngx_http_passport_record_t *rec);
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status,
+    u_char *body, size_t len, const char *cause,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec);
 static void ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
     const char *cause);
 static void ngx_http_passport_registry_destroy(
@@ -142,7 +145,8 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
                                          reg->endpoint.timeout, &ans);
 
         if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
-            ngx_http_passport_registry_hit(kind, key, &ans, answer, data);
+            ngx_http_passport_registry_hit(reg, kind, key, &ans, answer,
+                                           data);
             return NGX_DONE;
         }
     }
@@ -203,14 +207,15 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 
 
 static void
-ngx_http_passport_registry_hit(ngx_uint_t kind, ngx_str_t *key,
-    ngx_http_passport_cache_answer_t *ans,
+ngx_http_passport_registry_hit(ngx_http_passport_registry_t *reg,
+    ngx_uint_t kind, ngx_str_t *key, ngx_http_passport_cache_answer_t *ans,
     ngx_http_passport_answer_pt answer, void *data)
 {
     ngx_http_passport_record_t  rec;
     ngx_http_passport_entity_t  ent;
 
-    ngx_http_passport_registry_parse(kind, key, ans->status, ans->body.data,
+    ngx_http_passport_registry_parse(kind, reg, key,
+                                     ans->status, ans->body.data,
                                      ans->body.len, NULL, &ent, &rec);
 
     answer(data, kind == NGX_HTTP_PASSPORT_ENTITY ? (void *) &ent
@@ -261,6 +266,7 @@ ngx_http_passport_registry_create(ngx_http_passport_registry_t *reg,
 
     ngx_memcpy(lk->sn.str.data, name->data, name->len + 1);
     *ngx_cpymem(lk->asked.data, key->data, key->len) = '\0';
+    lk->walk = key->len;
 
     lk->url.data = lk->sn.str.data + (url->data - name->data);
     lk->url.len = url->len;
@@ -379,11 +385,85 @@ ngx_http_passport_registry_fetched(void *data, CURLcode code,
         return;
     }
 
+    if (cause == NULL && ngx_http_passport_registry_walk(lk, status)) {
+        return;
+    }
+
     ngx_http_passport_registry_answer(lk, status, lk->fetch.body,
                                       lk->fetch.len, cause,
                                       lk->cache
                                       ? NGX_HTTP_PASSPORT_CACHE_MISS
                                       : NGX_HTTP_PASSPORT_CACHE_BYPASS);
+}
+
+
+/*
+ * GS1 resolvers answer for the most specific thing they know: a 404 for a
+ * lot or a serial, with passport_registry_code_fallback, asks the registry
+ * for the code's parent (its lot, then its GTIN).  The first record found
+ * answers for the asked code and is cached under its name; a 404 for the
+ * GTIN is the answer.  Returns 1 when the lookup went on (or ended busy).
+ */
+
+static ngx_uint_t
+ngx_http_passport_registry_walk(ngx_http_passport_lookup_t *lk, long status)
+{
+    size_t                         n;
+    ngx_str_t                      code, name, url;
+    ngx_http_passport_registry_t  *reg;
+
+    reg = lk->reg;
+
+    if (status != 404 || lk->kind != NGX_HTTP_PASSPORT_CODE
+        || !reg->code_fallback)
+    {
+        return 0;
+    }
+
+    n = ngx_http_passport_code_parent((char *) lk->asked.data, lk->walk);
+    if (n == 0) {
+        return 0;
+    }
+
+    /* the 404 was an answer: the breaker counts a success */
+
+    ngx_http_passport_registry_breaker(reg, lk->probe, 0,
+                                       ngx_http_passport_curl_log());
+    lk->probe = 0;
+
+    ngx_http_passport_fetch_close(&lk->fetch);
+    ngx_memzero(&lk->fetch, sizeof(ngx_http_passport_fetch_t));
+
+    code.data = lk->asked.data;
+    code.len = n;
+
+    if (ngx_http_passport_registry_key(lk->pool, reg, lk->kind, &code, &name,
+                                       &url)
+        != NGX_OK)
+    {
+        ngx_http_passport_registry_busy(lk,
+                                   NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STARTED_EN);
+        return 1;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_http_passport_curl_log(), 0,
+                   "passport: no record of \"%V\", asking for \"%V\"",
+                   &lk->url, &url);
+
+    lk->walk = n;
+    lk->url = url;
+    reg->fallback_requests++;
+
+    if (ngx_http_passport_fetch_start(&lk->fetch, reg, lk->pool,
+                                      lk->url.data,
+                                      ngx_http_passport_registry_fetched, lk)
+        != NGX_OK)
+    {
+        ngx_http_passport_registry_busy(lk,
+                                   NGX_HTTP_PASSPORT_MSG_CAUSE_NOT_STARTED_EN);
+    }
+
+    return 1;
 }
 
 
@@ -407,8 +487,9 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
 
     kind = lk->kind;
 
-    ngx_http_passport_registry_parse(kind, &lk->asked, status, body, len,
-                                     cause, &ent, &rec);
+    ngx_http_passport_registry_parse(kind, lk->reg,
+                                     &lk->asked, status, body, len, cause,
+                                     &ent, &rec);
 
     failed = (kind == NGX_HTTP_PASSPORT_ENTITY ? ent.rc : rec.rc)
              == NGX_HTTP_PASSPORT_REC_ERROR;
@@ -487,9 +568,9 @@ ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
         ngx_http_passport_record_free(rec);
     }
 
-    ngx_http_passport_registry_parse(lk->kind, &lk->asked, ans.status,
-                                     ans.body.data, ans.body.len, NULL,
-                                     ent, rec);
+    ngx_http_passport_registry_parse(lk->kind, lk->reg,
+                                     &lk->asked, ans.status, ans.body.data,
+                                     ans.body.len, NULL, ent, rec);
     return 1;
 }
 
@@ -571,9 +652,11 @@ ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
 
 
 static void
-ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
-    long status, u_char *body, size_t len, const char *cause,
-    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec)
+ngx_http_passport_registry_parse(ngx_uint_t kind,
+    ngx_http_passport_registry_t *reg, ngx_str_t *asked, long status,
+    u_char *body, size_t len,
+    const char *cause, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec)
 {
     ent->rc = NGX_HTTP_PASSPORT_REC_ERROR;
     rec->rc = NGX_HTTP_PASSPORT_REC_ERROR;
@@ -587,11 +670,18 @@ ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
         return;
     }
 
-    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+    if (kind == NGX_HTTP_PASSPORT_ENTITY && reg->lei) {
+        (void) ngx_http_passport_lei_parse(status, body, len,
+                                           (char *) asked->data, asked->len,
+                                           ent);
+
+    } else if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         (void) ngx_http_passport_entity_parse(status, body, len,
                                               (char *) asked->data,
                                               asked->len, ent);
+    }
 
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         if (ent->rc == NGX_HTTP_PASSPORT_REC_NOT_FOUND) {
             /* the rules name the seller asked for; asked is not a C string */
             len = ngx_min(asked->len, sizeof(ent->id) - 1);
@@ -599,6 +689,15 @@ ngx_http_passport_registry_parse(ngx_uint_t kind, ngx_str_t *asked,
             ent->id[len] = '\0';
         }
 
+        return;
+    }
+
+    /* with the walk, the record of an ancestor answers for the code */
+
+    if (reg->code_fallback) {
+        (void) ngx_http_passport_record_parse_any(status, body, len,
+                                                  (char *) asked->data,
+                                                  asked->len, rec);
         return;
     }
 

@@ -206,6 +206,15 @@ ngx_http_passport_report_push(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_passport_endpoint_clear_token(cf, &ph->endpoint,
                                            "passport_report_push");
 
+    if (ngx_http_passport_endpoint_cert(cf, &ph->endpoint,
+                                        "passport_report_push certificate=",
+                                        "passport_report_push "
+                                        "certificate_key=")
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     pmcf->push = ph;
 
     return NGX_CONF_OK;
@@ -214,13 +223,17 @@ invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"%V\": interval=, "
-                       "batch=, token_file= and trusted_certificate= are "
-                       "known, each once", &value[i], &value[0]);
+                       "batch=, token_file=, trusted_certificate=, "
+                       "certificate= and certificate_key= are known, each "
+                       "once", &value[i], &value[0]);
     return NGX_CONF_ERROR;
 }
 
 
-/* token_file= and trusted_certificate=; NGX_DECLINED: neither */
+/*
+ * token_file=, trusted_certificate=, certificate= and certificate_key=;
+ * NGX_DECLINED: none of them
+ */
 
 static ngx_int_t
 ngx_http_passport_report_push_endpoint(ngx_conf_t *cf,
@@ -247,6 +260,28 @@ ngx_http_passport_report_push_endpoint(ngx_conf_t *cf,
         s.len = arg->len - 20;
 
         rv = ngx_http_passport_endpoint_ca(cf, &s, &ph->endpoint.ca);
+
+        return (rv == NGX_CONF_OK) ? NGX_OK : NGX_ERROR;
+    }
+
+    if (ngx_strncmp(arg->data, "certificate=", 12) == 0
+        && arg->len > 12 && ph->endpoint.cert.data == NULL)
+    {
+        s.data = arg->data + 12;
+        s.len = arg->len - 12;
+
+        rv = ngx_http_passport_endpoint_file(cf, &s, &ph->endpoint.cert);
+
+        return (rv == NGX_CONF_OK) ? NGX_OK : NGX_ERROR;
+    }
+
+    if (ngx_strncmp(arg->data, "certificate_key=", 16) == 0
+        && arg->len > 16 && ph->endpoint.cert_key.data == NULL)
+    {
+        s.data = arg->data + 16;
+        s.len = arg->len - 16;
+
+        rv = ngx_http_passport_endpoint_file(cf, &s, &ph->endpoint.cert_key);
 
         return (rv == NGX_CONF_OK) ? NGX_OK : NGX_ERROR;
     }

@@ -534,6 +534,58 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_INACTIVE_VI                         \
     "người bán %s%sđang ở trạng thái %s trong cơ sở dữ liệu"
 
+/*
+ * RULE_SELLER_LEI_INACTIVE: the ID, " " or "", an LEI_ENTITY_* phrase, an
+ * LEI_REG_* phrase (an LEI record of GLEIF that is not in force)
+ */
+#define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_LEI_INACTIVE_EN                     \
+    "seller %s%sis not in force in the global LEI system: %s, %s"
+#define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_LEI_INACTIVE_VI                     \
+    "người bán %s%skhông còn hiệu lực trong hệ thống mã LEI toàn cầu: %s, %s"
+
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_ACTIVE_EN                            \
+    "the legal entity is active"
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_ACTIVE_VI                            \
+    "pháp nhân đang hoạt động"
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_INACTIVE_EN                          \
+    "the legal entity is inactive"
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_INACTIVE_VI                          \
+    "pháp nhân đã ngừng hoạt động"
+/* LEI_ENTITY_OTHER: the status, lower case */
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_OTHER_EN                             \
+    "the legal entity has the status %s"
+#define NGX_HTTP_PASSPORT_MSG_LEI_ENTITY_OTHER_VI                             \
+    "pháp nhân ở trạng thái %s"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_ISSUED_EN                               \
+    "the LEI registration is current"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_ISSUED_VI                               \
+    "mã LEI đang có hiệu lực"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_LAPSED_EN                               \
+    "the LEI registration has lapsed"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_LAPSED_VI                               \
+    "mã LEI đã quá hạn gia hạn"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_RETIRED_EN                              \
+    "the LEI registration has been retired"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_RETIRED_VI                              \
+    "mã LEI đã ngừng sử dụng"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_ANNULLED_EN                             \
+    "the LEI registration has been annulled"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_ANNULLED_VI                             \
+    "mã LEI đã bị hủy"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_MERGED_EN                               \
+    "the LEI registration has been merged into another"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_MERGED_VI                               \
+    "mã LEI đã được gộp vào một mã khác"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_DUPLICATE_EN                            \
+    "the LEI registration is a duplicate of another"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_DUPLICATE_VI                            \
+    "mã LEI trùng với một mã khác"
+/* LEI_REG_OTHER: the status, lower case */
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_OTHER_EN                                \
+    "the LEI registration has the status %s"
+#define NGX_HTTP_PASSPORT_MSG_LEI_REG_OTHER_VI                                \
+    "mã LEI ở trạng thái %s"
+
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_NOT_REGISTERED_EN                     \
     "trace code is not registered in the traceability registry"
 #define NGX_HTTP_PASSPORT_MSG_RULE_CODE_NOT_REGISTERED_VI                     \
@@ -1102,6 +1154,17 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(RULE_ORIGIN_CODE)                                                       \
     X(RULE_SELLER_NOT_REGISTERED)                                             \
     X(RULE_SELLER_INACTIVE)                                                   \
+    X(RULE_SELLER_LEI_INACTIVE)                                               \
+    X(LEI_ENTITY_ACTIVE)                                                      \
+    X(LEI_ENTITY_INACTIVE)                                                    \
+    X(LEI_ENTITY_OTHER)                                                       \
+    X(LEI_REG_ISSUED)                                                         \
+    X(LEI_REG_LAPSED)                                                         \
+    X(LEI_REG_RETIRED)                                                        \
+    X(LEI_REG_ANNULLED)                                                       \
+    X(LEI_REG_MERGED)                                                         \
+    X(LEI_REG_DUPLICATE)                                                      \
+    X(LEI_REG_OTHER)                                                          \
     X(RULE_CODE_NOT_REGISTERED)                                               \
     X(RULE_CODE_RECALLED)                                                     \
     X(RULE_CODE_REVOKED)                                                      \

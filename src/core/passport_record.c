@@ -15,18 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "passport_record.h"
-
-
-/* registry strings shown in causes and details are cut at this length */
-#define NGX_HTTP_PASSPORT_REC_SHOW     32
-#define NGX_HTTP_PASSPORT_REC_TEXT     (NGX_HTTP_PASSPORT_REC_SHOW + 4)
-
-/* results of the normalisers, ngx_http_passport_record_norm_pt */
-#define NGX_HTTP_PASSPORT_NORM_OK      0
-#define NGX_HTTP_PASSPORT_NORM_EMPTY   1
-#define NGX_HTTP_PASSPORT_NORM_LONG    2
-#define NGX_HTTP_PASSPORT_NORM_BYTES   3
+#include "passport_record_int.h"
 
 
 typedef int (*ngx_http_passport_record_norm_pt)(const char *s, size_t len,
@@ -38,7 +27,7 @@ typedef int (*ngx_http_passport_record_norm_pt)(const char *s, size_t len,
  * byte), adding "..." when cut; buf must hold max + 4 bytes.
  */
 
-static char *
+char *
 ngx_http_passport_record_show(char *buf, const char *s, size_t len,
     size_t max)
 {
@@ -61,11 +50,7 @@ ngx_http_passport_record_show(char *buf, const char *s, size_t len,
 }
 
 
-static int ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
-    NGX_HTTP_PASSPORT_FORMAT(2, 3);
-
-
-static int
+int
 ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
 {
     va_list  args;
@@ -121,7 +106,7 @@ ngx_http_passport_record_norm(const char *s, size_t len, char *buf)
 
 /* a status: [a-z_]{1,23}, accepted in any case, lower-cased into buf */
 
-static int
+int
 ngx_http_passport_record_lower(const char *s, size_t len, char *buf)
 {
     size_t  i;
@@ -250,7 +235,7 @@ ngx_http_passport_record_optional(json_t *root, const char *key, int array,
 
 /* the HTTP status and the body as a JSON object */
 
-static int
+int
 ngx_http_passport_record_load(long http_status, const unsigned char *body,
     size_t len, char *cause, json_t **root)
 {
@@ -376,9 +361,48 @@ ngx_http_passport_record_origin(json_t *root, int *origin, char *cause)
 }
 
 
-int
-ngx_http_passport_record_parse(long http_status, const unsigned char *body,
-    size_t len, const char *asked, size_t asked_len,
+/* "code": the asked code or, with ancestors, an ancestor of it */
+
+static int
+ngx_http_passport_record_code(json_t *root, const char *asked,
+    size_t asked_len, int ancestors, size_t *code_len, char *cause)
+{
+    char         got[NGX_HTTP_PASSPORT_REC_TEXT];
+    char         want[NGX_HTTP_PASSPORT_REC_TEXT];
+    size_t       len;
+    json_t      *v;
+    const char  *s;
+
+    v = json_object_get(root, "code");
+
+    if (!json_is_string(v)) {
+        return ngx_http_passport_record_fail(cause,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_NO_STRING_EN, "code");
+    }
+
+    s = json_string_value(v);
+    len = json_string_length(v);
+
+    if ((len == asked_len && memcmp(s, asked, len) == 0)
+        || (ancestors
+            && ngx_http_passport_code_ancestor(s, len, asked, asked_len)))
+    {
+        *code_len = len;
+        return NGX_HTTP_PASSPORT_REC_OK;
+    }
+
+    return ngx_http_passport_record_fail(cause,
+               NGX_HTTP_PASSPORT_MSG_CAUSE_OTHER_ID_EN,
+               ngx_http_passport_record_show(got, s, len,
+                                             NGX_HTTP_PASSPORT_REC_SHOW),
+               ngx_http_passport_record_show(want, asked, asked_len,
+                                             NGX_HTTP_PASSPORT_REC_SHOW));
+}
+
+
+static int
+ngx_http_passport_record_read(long http_status, const unsigned char *body,
+    size_t len, const char *asked, size_t asked_len, int ancestors,
     ngx_http_passport_record_t *out)
 {
     int      rc;
@@ -393,8 +417,8 @@ ngx_http_passport_record_parse(long http_status, const unsigned char *body,
         return out->rc = rc;
     }
 
-    if (ngx_http_passport_record_string(root, "code", NULL, NULL, asked,
-                                        asked_len, out->cause)
+    if (ngx_http_passport_record_code(root, asked, asked_len, ancestors,
+                                      &out->code_len, out->cause)
         || ngx_http_passport_record_string(root, "status",
                                            ngx_http_passport_record_lower,
                                            out->status, NULL, 0, out->cause)
@@ -415,11 +439,103 @@ ngx_http_passport_record_parse(long http_status, const unsigned char *body,
         out->status[0] = '\0';
         out->owner[0] = '\0';
         out->origin = -1;
+        out->code_len = 0;
     }
 
     out->root = root;
 
     return out->rc = rc;
+}
+
+
+int
+ngx_http_passport_record_parse(long http_status, const unsigned char *body,
+    size_t len, const char *asked, size_t asked_len,
+    ngx_http_passport_record_t *out)
+{
+    return ngx_http_passport_record_read(http_status, body, len, asked,
+                                         asked_len, 0, out);
+}
+
+
+int
+ngx_http_passport_record_parse_any(long http_status,
+    const unsigned char *body, size_t len, const char *asked,
+    size_t asked_len, ngx_http_passport_record_t *out)
+{
+    return ngx_http_passport_record_read(http_status, body, len, asked,
+                                         asked_len, 1, out);
+}
+
+
+/*
+ * "01/" and 14 digits, then "/AI/value" pairs, AI 22, 10 or 21, values
+ * not empty (a "/" in a canonical value is "%2F"): the parent ends where
+ * the last pair starts.
+ */
+
+size_t
+ngx_http_passport_code_parent(const char *code, size_t len)
+{
+    size_t  i, ai, last;
+
+    if (len < 17 || memcmp(code, "01/", 3) != 0) {
+        return 0;
+    }
+
+    for (i = 3; i < 17; i++) {
+        if (code[i] < '0' || code[i] > '9') {
+            return 0;
+        }
+    }
+
+    last = 0;
+
+    while (i < len) {
+
+        if (code[i] != '/') {
+            return 0;
+        }
+
+        ai = ++i;
+
+        while (i < len && code[i] != '/') {
+            i++;
+        }
+
+        if (i - ai != 2 || i + 1 >= len || code[i + 1] == '/'
+            || (memcmp(code + ai, "22", 2) != 0
+                && memcmp(code + ai, "10", 2) != 0
+                && memcmp(code + ai, "21", 2) != 0))
+        {
+            return 0;
+        }
+
+        for (i++; i < len && code[i] != '/'; i++) { /* void */ }
+
+        last = ai - 1;
+    }
+
+    return last;
+}
+
+
+int
+ngx_http_passport_code_ancestor(const char *anc, size_t anc_len,
+    const char *code, size_t len)
+{
+    size_t  n;
+
+    for (n = ngx_http_passport_code_parent(code, len);
+         n != 0;
+         n = ngx_http_passport_code_parent(code, n))
+    {
+        if (n == anc_len && memcmp(anc, code, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -492,7 +608,7 @@ ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
         return 0;
     }
 
-    if (found && strcmp(e->status, "active") == 0) {
+    if (found && !e->lei && strcmp(e->status, "active") == 0) {
         return 0;
     }
 
@@ -500,6 +616,10 @@ ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
     ngx_http_passport_record_show(id, e->id,
                                   end ? (size_t) (end - e->id) : 0,
                                   NGX_HTTP_PASSPORT_REC_SHOW);
+
+    if (found && e->lei) {
+        return ngx_http_passport_lei_rules(e, id, lang, err);
+    }
 
     if (!found) {
         err->reason = NGX_HTTP_PASSPORT_SELLER_NOT_REGISTERED;

@@ -31,6 +31,7 @@
 
 #define NGX_HTTP_PASSPORT_STATUS_MAX      24
 #define NGX_HTTP_PASSPORT_CAUSE_MAX       160
+#define NGX_HTTP_PASSPORT_NAME_MAX        128
 
 
 typedef struct {
@@ -38,6 +39,12 @@ typedef struct {
     char           cause[NGX_HTTP_PASSPORT_CAUSE_MAX];   /* for REC_ERROR */
     char           status[NGX_HTTP_PASSPORT_STATUS_MAX]; /* "active", ... */
     char           id[NGX_HTTP_PASSPORT_SELLER_MAX];     /* normalised */
+
+    /* an LEI record of GLEIF (passport_gleif.c); status: the entity's */
+    char           lei_status[NGX_HTTP_PASSPORT_STATUS_MAX]; /* its LEI */
+    char           name[NGX_HTTP_PASSPORT_NAME_MAX];  /* legal name, cut */
+    char           country[4];          /* legal address, alpha-2, or "" */
+    unsigned       lei:1;
 } ngx_http_passport_entity_t;
 
 
@@ -49,6 +56,8 @@ typedef struct {
                                                             "revoked" */
     char           owner[NGX_HTTP_PASSPORT_SELLER_MAX];  /* normalised */
     int            origin;              /* ISO 3166-1 numeric, -1: none */
+    size_t         code_len;            /* < the asked length: the record
+                                           of an ancestor */
     json_t        *root;                /* holds authorized_sellers */
 } ngx_http_passport_record_t;
 
@@ -75,7 +84,48 @@ int ngx_http_passport_record_parse(long http_status,
     const unsigned char *body, size_t len, const char *asked,
     size_t asked_len, ngx_http_passport_record_t *out);
 
+/*
+ * The same, where a record whose "code" is an ancestor of the asked code
+ * (ngx_http_passport_code_ancestor) is that code's record too: then
+ * out->code_len is the ancestor's length.
+ */
+int ngx_http_passport_record_parse_any(long http_status,
+    const unsigned char *body, size_t len, const char *asked,
+    size_t asked_len, ngx_http_passport_record_t *out);
+
 void ngx_http_passport_record_free(ngx_http_passport_record_t *rec);
+
+/*
+ * Ancestors of a canonical GS1 code: "01/{gtin}" followed by qualifiers
+ * 22, 10 and 21 only; its parent is the code without its last qualifier,
+ * cut at the element boundary ("01/G/10/L/21/S" -> "01/G/10/L" ->
+ * "01/G").  parent() returns the parent's length, 0 when there is none
+ * (a GTIN alone, an opaque code, another key or qualifier).
+ * ancestor() is 1 when anc is a parent, or a parent's parent, ... of code.
+ */
+size_t ngx_http_passport_code_parent(const char *code, size_t len);
+int ngx_http_passport_code_ancestor(const char *anc, size_t anc_len,
+    const char *code, size_t len);
+
+/*
+ * Parses GLEIF's answer to GET {base}/lei-records/{asked} (JSON:API):
+ * data.id and data.attributes.lei must be the asked LEI,
+ * data.attributes.entity.status and .registration.status are required
+ * strings; the legal name and the legal address's country are kept when
+ * present.  out->lei is set, out->status is the entity's status and
+ * out->lei_status the registration's, lower-cased.
+ */
+int ngx_http_passport_lei_parse(long http_status,
+    const unsigned char *body, size_t len, const char *asked,
+    size_t asked_len, ngx_http_passport_entity_t *out);
+
+/*
+ * An LEI record in force: entity "active" and registration "issued",
+ * "pending_transfer" or "pending_archival".  Else 1 and err is
+ * SELLER_INACTIVE naming both statuses in the seller's language.
+ */
+int ngx_http_passport_lei_rules(const ngx_http_passport_entity_t *e,
+    const char *id, int lang, ngx_http_passport_error_t *err);
 
 /* the seller (normalised) is the owner or one of the authorized sellers */
 int ngx_http_passport_record_authorized(const ngx_http_passport_record_t *rec,

@@ -724,6 +724,258 @@ test_record_rules(void)
 }
 
 
+
+static void
+test_ancestors(void)
+{
+    size_t       i;
+    const char  *c;
+
+    static const struct {
+        const char  *code;
+        const char  *parent;           /* NULL: none */
+    } v[] = {
+        { "01/08934673577038", NULL },
+        { "01/08934673577038/10/LOT1", "01/08934673577038" },
+        { "01/08934673577038/21/S1", "01/08934673577038" },
+        { "01/08934673577038/10/L/21/S", "01/08934673577038/10/L" },
+        { "01/08934673577038/22/V/10/L", "01/08934673577038/22/V" },
+        { "01/08934673577038/10/AB%2F1", "01/08934673577038" },
+        { "01/08934673577038/235/T", NULL },
+        { "01/08934673577038/10/L/235/T", NULL },
+        { "01/0893467357703/10/L", NULL },
+        { "01/0893467357703X/10/L", NULL },
+        { "01/08934673577038/10/", NULL },
+        { "01/08934673577038/10//21/S", NULL },
+        { "01/08934673577038/10", NULL },
+        { "01/08934673577038/1/L", NULL },
+        { "01/08934673577038X10/L", NULL },
+        { "8006/095060001343520102/10/L", NULL },
+        { "414/9521141000007/254/EXT1", NULL },
+        { "VN-TXNG-2024-000123", NULL },
+        { "", NULL },
+    };
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        size_t  n = ngx_http_passport_code_parent(v[i].code,
+                                                  strlen(v[i].code));
+
+        ok(v[i].parent ? (n == strlen(v[i].parent)
+                          && strncmp(v[i].code, v[i].parent, n) == 0)
+                       : n == 0,
+           v[i].code);
+    }
+
+    c = "01/08934673577038/22/V/10/L/21/S";
+
+    ok(ngx_http_passport_code_ancestor("01/08934673577038", 17, c,
+                                       strlen(c)), "GTIN is an ancestor");
+    ok(ngx_http_passport_code_ancestor("01/08934673577038/22/V/10/L", 27, c,
+                                       strlen(c)), "lot is an ancestor");
+    ok(!ngx_http_passport_code_ancestor(c, strlen(c), c, strlen(c)),
+       "a code is not its own ancestor");
+    ok(!ngx_http_passport_code_ancestor("01/08934673577038/22", 20, c,
+                                        strlen(c)), "not at a boundary");
+    ok(!ngx_http_passport_code_ancestor("01/08934673577038/22/V/10/", 26, c,
+                                        strlen(c)), "half an element");
+    ok(!ngx_http_passport_code_ancestor("01/08934673577045", 17, c,
+                                        strlen(c)), "another GTIN");
+    ok(!ngx_http_passport_code_ancestor("", 0, c, strlen(c)), "empty");
+}
+
+
+static void
+test_record_any(void)
+{
+    const char                  *asked;
+    ngx_http_passport_record_t   r;
+
+    asked = "01/08934673577038/10/L1/21/S1";
+
+#define REC(code)                                                             \
+    json("{'code':'" code "','status':'recalled','owner':'" TAX "',"          \
+         "'origin':'VN'}")
+
+    ok(ngx_http_passport_record_parse_any(200,
+           (const unsigned char *) REC("01/08934673577038/10/L1"),
+           strlen(REC("01/08934673577038/10/L1")), asked, strlen(asked), &r)
+       == OK && r.code_len == 23 && strcmp(r.status, "recalled") == 0,
+       "any: the lot's record");
+    ngx_http_passport_record_free(&r);
+
+    ok(ngx_http_passport_record_parse_any(200,
+           (const unsigned char *) REC("01/08934673577038"),
+           strlen(REC("01/08934673577038")), asked, strlen(asked), &r)
+       == OK && r.code_len == 17, "any: the GTIN's record");
+    ngx_http_passport_record_free(&r);
+
+    ok(ngx_http_passport_record_parse_any(200,
+           (const unsigned char *) REC("01/08934673577038/10/L1/21/S1"),
+           strlen(REC("01/08934673577038/10/L1/21/S1")), asked,
+           strlen(asked), &r)
+       == OK && r.code_len == strlen(asked), "any: the exact record");
+    ngx_http_passport_record_free(&r);
+
+    ok(ngx_http_passport_record_parse_any(200,
+           (const unsigned char *) REC("01/08934673577038/10/L2"),
+           strlen(REC("01/08934673577038/10/L2")), asked, strlen(asked), &r)
+       == ERR, "any: another lot is an error");
+    like(r.cause, "record is for \"01/08934673577038/10/L2\", not the "
+         "asked \"01/08934673577038/10/L1/21/S1\"", "any: its cause");
+
+    ok(ngx_http_passport_record_parse_any(200,
+           (const unsigned char *) REC("01/08934673577038/10"),
+           strlen(REC("01/08934673577038/10")), asked, strlen(asked), &r)
+       == ERR, "any: not at an element boundary");
+
+    ok(ngx_http_passport_record_parse(200,
+           (const unsigned char *) REC("01/08934673577038"),
+           strlen(REC("01/08934673577038")), asked, strlen(asked), &r)
+       == ERR, "exact: an ancestor's record is an error");
+
+#undef REC
+}
+
+
+#define GLEIF(id, lei, est, rst)                                              \
+    "{'data':{'type':'lei-records','id':'" id "','attributes':{"             \
+    "'lei':'" lei "','entity':{'legalName':{'name':'Công ty Ví dụ GmbH',"    \
+    "'language':'de'},'legalAddress':{'language':'de','addressLines':"       \
+    "['Hauptstr. 1'],'city':'Berlin','country':'DE','postalCode':'10115'},"  \
+    "'jurisdiction':'DE','category':'GENERAL','status':'" est "'},"          \
+    "'registration':{'initialRegistrationDate':'2014-01-01T00:00:00Z',"      \
+    "'status':'" rst "','managingLou':'5299000J2N45DDNE4Y28'}},"             \
+    "'links':{'self':'https://api.gleif.org/api/v1/lei-records/" id "'}}}"
+
+
+/* want starting with '*' is a suffix */
+static void
+ends(const char *got, const char *want, const char *name)
+{
+    size_t  g, w;
+
+    if (want[0] != '*') {
+        like(got, want, name);
+        return;
+    }
+
+    g = strlen(got);
+    w = strlen(++want);
+    ok(g >= w && strcmp(got + g - w, want) == 0, name);
+}
+
+
+static void
+test_lei(void)
+{
+    size_t                       i;
+    const char                  *b;
+    ngx_http_passport_error_t    e;
+    ngx_http_passport_entity_t   ent;
+
+    static const struct {
+        const char  *body;
+        int          inactive;
+        const char  *en;
+        const char  *vi;
+    } v[] = {
+        { GLEIF(LEI, LEI, "ACTIVE", "ISSUED"), 0, "", "" },
+        { GLEIF(LEI, LEI, "ACTIVE", "PENDING_TRANSFER"), 0, "", "" },
+        { GLEIF(LEI, LEI, "ACTIVE", "PENDING_ARCHIVAL"), 0, "", "" },
+        { GLEIF(LEI, LEI, "ACTIVE", "LAPSED"), 1,
+          "seller " LEI " is not in force in the global LEI system: the "
+          "legal entity is active, the LEI registration has lapsed",
+          "người bán " LEI " không còn hiệu lực trong hệ thống mã LEI toàn "
+          "cầu: pháp nhân đang hoạt động, mã LEI đã quá hạn gia hạn" },
+        { GLEIF(LEI, LEI, "INACTIVE", "ISSUED"), 1,
+          "* the legal entity is inactive, the LEI registration is current",
+          "*pháp nhân đã ngừng hoạt động, mã LEI đang có hiệu lực" },
+        { GLEIF(LEI, LEI, "INACTIVE", "RETIRED"), 1,
+          "*inactive, the LEI registration has been retired", "*" },
+        { GLEIF(LEI, LEI, "ACTIVE", "ANNULLED"), 1,
+          "*the LEI registration has been annulled", "*mã LEI đã bị hủy" },
+        { GLEIF(LEI, LEI, "ACTIVE", "MERGED"), 1,
+          "*has been merged into another", "*" },
+        { GLEIF(LEI, LEI, "ACTIVE", "DUPLICATE"), 1,
+          "*is a duplicate of another", "*" },
+        { GLEIF(LEI, LEI, "NULL", "PENDING_VALIDATION"), 1,
+          "*the legal entity has the status null, the LEI registration "
+          "has the status pending_validation",
+          "*pháp nhân ở trạng thái null, mã LEI ở trạng thái "
+          "pending_validation" },
+    };
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        b = json(v[i].body);
+
+        ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                       strlen(b), LEI, strlen(LEI), &ent)
+           == OK && ent.lei, v[i].en);
+
+        ok(ngx_http_passport_entity_rules(&ent, EN, &e) == v[i].inactive,
+           "lei: in force or not");
+
+        if (v[i].inactive) {
+            ok(e.reason == NGX_HTTP_PASSPORT_SELLER_INACTIVE,
+               "lei: SELLER_INACTIVE");
+            ends(e.detail, v[i].en, "lei: detail EN");
+            (void) ngx_http_passport_entity_rules(&ent, VI, &e);
+            ends(e.detail, v[i].vi, "lei: detail VI");
+        }
+    }
+
+    like(ent.name, "Công ty Ví dụ GmbH", "lei: legal name");
+    like(ent.country, "DE", "lei: legal address country");
+
+    ok(ngx_http_passport_lei_parse(404, NULL, 0, LEI, strlen(LEI), &ent)
+       == NF, "lei: 404");
+
+    b = json(GLEIF("213800KUD8LAJWSQ9D15", "213800KUD8LAJWSQ9D15",
+                   "ACTIVE", "ISSUED"));
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == ERR,
+       "lei: another LEI");
+    like(ent.cause, "record is for \"213800KUD8LAJWSQ9D15\", not the asked "
+         "\"" LEI "\"", "lei: its cause");
+
+    b = json(GLEIF(LEI, "213800KUD8LAJWSQ9D15", "ACTIVE", "ISSUED"));
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == ERR,
+       "lei: attributes.lei is another LEI");
+
+    b = json("{'data':[]}");
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == ERR,
+       "lei: data is not an object");
+    like(ent.cause, "record has no \"data.id\" string", "lei: its cause");
+
+    b = json("{'data':{'id':'" LEI "','attributes':{'lei':'" LEI "',"
+             "'entity':{'status':'ACTIVE'},'registration':{}}}}");
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == ERR,
+       "lei: no registration status");
+    like(ent.cause, "record has no \"data.attributes.registration.status\" "
+         "string", "lei: its cause");
+
+    b = json("{'data':{'id':'" LEI "','attributes':{'lei':'" LEI "',"
+             "'entity':{'status':'ACTIVE','legalName':{'name':7},"
+             "'legalAddress':{'country':'XX'}},"
+             "'registration':{'status':'in review'}}}}");
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == ERR,
+       "lei: a status with a space");
+
+    b = json("{'data':{'id':'" LEI "','attributes':{'lei':'" LEI "',"
+             "'entity':{'status':'ACTIVE','legalName':{'name':7},"
+             "'legalAddress':{'country':'XX'}},"
+             "'registration':{'status':'ISSUED'}}}}");
+    ok(ngx_http_passport_lei_parse(200, (const unsigned char *) b,
+                                   strlen(b), LEI, strlen(LEI), &ent) == OK
+       && ent.name[0] == '\0' && ent.country[0] == '\0',
+       "lei: a name and a country that are not usable are left out");
+}
+
+
 int
 main(void)
 {
@@ -732,6 +984,9 @@ main(void)
     test_authorized();
     test_entity_rules();
     test_record_rules();
+    test_ancestors();
+    test_record_any();
+    test_lei();
 
     printf("1..%d\n", tests);
 

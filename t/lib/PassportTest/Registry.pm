@@ -89,13 +89,16 @@ sub code_raw {    # any bytes as the record file of $code
 # ------------------------------------------------------------- nginx fixture
 
 # The log_format and server block of a fixture registry served by nginx.
-# ssl => { cert => PATH, key => PATH } listens with "ssl http2".
+# ssl => { cert => PATH, key => PATH } listens with "ssl http2"; with
+# client_ca => PATH it requires a client certificate of that CA.
 sub nginx_conf {
     my ($self, %o) = @_;
     my $p = $self->{t}->prefix;
     my $fmt = "registry_$self->{port}";
     my $listen = '127.0.0.1:%%PORT_' . $self->{port} . '%%' . ($o{ssl} ? ' ssl' . ($o{http2} // 1 ? ' http2' : '') : '');
     my $ssl = $o{ssl} ? "        ssl_certificate $o{ssl}{cert};\n        ssl_certificate_key $o{ssl}{key};\n" : '';
+    $ssl .= "        ssl_client_certificate $o{ssl}{client_ca};\n        ssl_verify_client on;\n"
+        if $o{ssl} && $o{ssl}{client_ca};
     return <<"EOF";
     log_format $fmt '\$request_uri \$connection \$connection_requests '
                     'reused=\$ssl_session_reused proto=\$server_protocol status=\$status '
@@ -206,7 +209,9 @@ sub nreq { my ($self, $re) = @_; return scalar(my @r = $self->requests($re)) }
 # make_certs($t, dir => 'tls'): a test CA and certificates signed by it:
 #   server.pem/key  subjectAltName IP:127.0.0.1, DNS:localhost
 #   wrong.pem/key   subjectAltName DNS:registry.invalid only
-# Returns { ca, ca_key, cert, key, wrong_cert, wrong_key } (absolute paths).
+#   client.pem/key  a client certificate (clientAuth), for mutual TLS
+# Returns { ca, ca_key, cert, key, wrong_cert, wrong_key, client_cert,
+# client_key } (absolute paths).
 sub make_certs {
     my ($t, %o) = @_;
     my $dir = $t->path($o{dir} // 'tls');
@@ -220,19 +225,21 @@ sub make_certs {
         '-subj', '/O=Passport Tests/CN=Passport Test CA',
         '-addext', 'basicConstraints=critical,CA:TRUE',
         '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-    my %serial = (server => 1001, wrong => 1002);
-    for my $n (qw(server wrong)) {
-        my $san = $n eq 'server' ? 'IP:127.0.0.1,DNS:localhost' : 'DNS:registry.invalid';
+    my %serial = (server => 1001, wrong => 1002, client => 1003);
+    my %cn = (server => '127.0.0.1', wrong => 'registry.invalid', client => 'marketplace.test');
+    for my $n (qw(server wrong client)) {
+        my $san = $n eq 'server' ? 'IP:127.0.0.1,DNS:localhost' : "DNS:$cn{$n}";
         $t->write_file(($o{dir} // 'tls') . "/$n.ext", "basicConstraints=CA:FALSE\n"
-            . "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
-            . "subjectAltName=$san\n");
+            . "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage="
+            . ($n eq 'client' ? 'clientAuth' : 'serverAuth') . "\nsubjectAltName=$san\n");
         $run->('req', @key, '-keyout', "$dir/$n.key", '-out', "$dir/$n.csr",
-            '-subj', $n eq 'server' ? '/O=Passport Tests/CN=127.0.0.1' : '/O=Passport Tests/CN=registry.invalid');
+            '-subj', "/O=Passport Tests/CN=$cn{$n}");
         $run->('x509', '-req', '-in', "$dir/$n.csr", '-CA', "$dir/ca.pem", '-CAkey', "$dir/ca.key",
             '-set_serial', $serial{$n}, '-days', '3', '-extfile', "$dir/$n.ext", '-out', "$dir/$n.pem");
     }
     return { ca => "$dir/ca.pem", ca_key => "$dir/ca.key", cert => "$dir/server.pem",
-        key => "$dir/server.key", wrong_cert => "$dir/wrong.pem", wrong_key => "$dir/wrong.key" };
+        key => "$dir/server.key", wrong_cert => "$dir/wrong.pem", wrong_key => "$dir/wrong.key",
+        client_cert => "$dir/client.pem", client_key => "$dir/client.key" };
 }
 
 # ------------------------------------------------------------- client side

@@ -1,0 +1,274 @@
+
+/*
+ * Copyright (C) passport developers
+ */
+
+
+/*
+ * LEI records as GLEIF's API serves them (GET {base}/lei-records/{lei},
+ * JSON:API): the record of a foreign seller identified by its LEI, and
+ * whether it is in force.  Everything GLEIF sends is untrusted, as the
+ * registry's records are.  Pure C, no nginx dependency.
+ */
+
+
+#include <stdio.h>
+#include <string.h>
+
+#include "passport_record_int.h"
+
+
+static int ngx_http_passport_lei_string(json_t *v, const char *key,
+    char *buf, const char *asked, size_t asked_len, char *cause);
+static void ngx_http_passport_lei_extras(json_t *entity,
+    ngx_http_passport_entity_t *out);
+static const char *ngx_http_passport_lei_entity_text(const char *status,
+    int lang, char *buf, size_t size);
+static const char *ngx_http_passport_lei_reg_text(const char *status,
+    int lang, char *buf, size_t size);
+
+
+int
+ngx_http_passport_lei_parse(long http_status, const unsigned char *body,
+    size_t len, const char *asked, size_t asked_len,
+    ngx_http_passport_entity_t *out)
+{
+    int      rc;
+    json_t  *root, *data, *attrs, *entity, *reg;
+
+    memset(out, 0, sizeof(ngx_http_passport_entity_t));
+    out->lei = 1;
+
+    rc = ngx_http_passport_record_load(http_status, body, len, out->cause,
+                                       &root);
+    if (rc != NGX_HTTP_PASSPORT_REC_OK) {
+        return out->rc = rc;
+    }
+
+    /* json_object_get() of a non-object is NULL: "has no ... string" */
+
+    data = json_object_get(root, "data");
+    attrs = json_object_get(data, "attributes");
+    entity = json_object_get(attrs, "entity");
+    reg = json_object_get(attrs, "registration");
+
+    if (ngx_http_passport_lei_string(json_object_get(data, "id"), "data.id",
+                                     NULL, asked, asked_len, out->cause)
+        || ngx_http_passport_lei_string(json_object_get(attrs, "lei"),
+                                        "data.attributes.lei", NULL, asked,
+                                        asked_len, out->cause)
+        || ngx_http_passport_lei_string(json_object_get(entity, "status"),
+                                        "data.attributes.entity.status",
+                                        out->status, NULL, 0, out->cause)
+        || ngx_http_passport_lei_string(json_object_get(reg, "status"),
+                                        "data.attributes.registration.status",
+                                        out->lei_status, NULL, 0, out->cause))
+    {
+        rc = NGX_HTTP_PASSPORT_REC_ERROR;
+        out->status[0] = '\0';
+        out->lei_status[0] = '\0';
+
+    } else {
+        memcpy(out->id, asked, asked_len);
+        out->id[asked_len] = '\0';
+        ngx_http_passport_lei_extras(entity, out);
+    }
+
+    json_decref(root);
+
+    return out->rc = rc;
+}
+
+
+/*
+ * A required string: the asked LEI byte for byte (GLEIF writes LEIs in
+ * upper case, as we ask), or with buf a status, lower-cased into it.
+ */
+
+static int
+ngx_http_passport_lei_string(json_t *v, const char *key, char *buf,
+    const char *asked, size_t asked_len, char *cause)
+{
+    char         got[NGX_HTTP_PASSPORT_REC_TEXT];
+    char         want[NGX_HTTP_PASSPORT_REC_TEXT];
+    size_t       len;
+    const char  *s;
+
+    if (!json_is_string(v)) {
+        return ngx_http_passport_record_fail(cause,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_NO_STRING_EN, key);
+    }
+
+    s = json_string_value(v);
+    len = json_string_length(v);
+    ngx_http_passport_record_show(got, s, len, NGX_HTTP_PASSPORT_REC_SHOW);
+
+    if (buf == NULL) {
+        if (asked_len >= NGX_HTTP_PASSPORT_SELLER_MAX || len != asked_len
+            || memcmp(s, asked, len) != 0)
+        {
+            return ngx_http_passport_record_fail(cause,
+                       NGX_HTTP_PASSPORT_MSG_CAUSE_OTHER_ID_EN, got,
+                       ngx_http_passport_record_show(want, asked, asked_len,
+                                                NGX_HTTP_PASSPORT_REC_SHOW));
+        }
+
+        return NGX_HTTP_PASSPORT_REC_OK;
+    }
+
+    switch (ngx_http_passport_record_lower(s, len, buf)) {
+
+    case NGX_HTTP_PASSPORT_NORM_OK:
+        return NGX_HTTP_PASSPORT_REC_OK;
+
+    case NGX_HTTP_PASSPORT_NORM_EMPTY:
+        return ngx_http_passport_record_fail(cause,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_EMPTY_EN, key);
+
+    case NGX_HTTP_PASSPORT_NORM_LONG:
+        return ngx_http_passport_record_fail(cause,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_TOO_LONG_EN, key,
+                   (unsigned long) len);
+
+    default:
+        return ngx_http_passport_record_fail(cause,
+                   NGX_HTTP_PASSPORT_MSG_CAUSE_INVALID_EN, key, got);
+    }
+}
+
+
+/*
+ * The legal name (cut at a UTF-8 character boundary, controls dropped) and
+ * the legal address's country, when they are strings; nothing else about
+ * them is required.
+ */
+
+static void
+ngx_http_passport_lei_extras(json_t *entity, ngx_http_passport_entity_t *out)
+{
+    size_t          i, n, len;
+    json_t         *v;
+    const char     *s;
+    unsigned char   c;
+
+    v = json_object_get(json_object_get(entity, "legalName"), "name");
+
+    if (json_is_string(v)) {
+        s = json_string_value(v);
+        len = json_string_length(v);
+
+        n = 0;
+
+        for (i = 0; i < len && n < NGX_HTTP_PASSPORT_NAME_MAX - 1; i++) {
+            c = (unsigned char) s[i];
+
+            if (c >= 0x20 && c != 0x7f) {
+                out->name[n++] = (char) c;
+            }
+        }
+
+        /* a multi-byte character cut in the middle is dropped */
+
+        while (n > 0 && i < len && ((unsigned char) out->name[n - 1] & 0x80))
+        {
+            c = (unsigned char) out->name[--n];
+
+            if (c & 0x40) {
+                break;
+            }
+        }
+
+        out->name[n] = '\0';
+    }
+
+    v = json_object_get(json_object_get(entity, "legalAddress"), "country");
+
+    if (json_is_string(v) && json_string_length(v) == 2
+        && ngx_http_passport_country((const unsigned char *)
+                                     json_string_value(v), 2) >= 0)
+    {
+        out->country[0] = (char) (json_string_value(v)[0] & ~0x20);
+        out->country[1] = (char) (json_string_value(v)[1] & ~0x20);
+        out->country[2] = '\0';
+    }
+}
+
+
+int
+ngx_http_passport_lei_rules(const ngx_http_passport_entity_t *e,
+    const char *id, int lang, ngx_http_passport_error_t *err)
+{
+    char  entity[NGX_HTTP_PASSPORT_CAUSE_MAX];
+    char  reg[NGX_HTTP_PASSPORT_CAUSE_MAX];
+
+    if (strcmp(e->status, "active") == 0
+        && (strcmp(e->lei_status, "issued") == 0
+            || strcmp(e->lei_status, "pending_transfer") == 0
+            || strcmp(e->lei_status, "pending_archival") == 0))
+    {
+        return 0;
+    }
+
+    err->reason = NGX_HTTP_PASSPORT_SELLER_INACTIVE;
+    ngx_http_passport_error_detail(err, lang,
+        NGX_HTTP_PASSPORT_MSG(RULE_SELLER_LEI_INACTIVE),
+        id, id[0] ? " " : "",
+        ngx_http_passport_lei_entity_text(e->status, lang, entity,
+                                          sizeof(entity)),
+        ngx_http_passport_lei_reg_text(e->lei_status, lang, reg,
+                                       sizeof(reg)));
+
+    return 1;
+}
+
+
+static const char *
+ngx_http_passport_lei_entity_text(const char *status, int lang, char *buf,
+    size_t size)
+{
+    if (strcmp(status, "active") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_ACTIVE, lang);
+    }
+
+    if (strcmp(status, "inactive") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_INACTIVE, lang);
+    }
+
+    (void) snprintf(buf, size, NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_OTHER, lang),
+                    status);
+    return buf;
+}
+
+
+static const char *
+ngx_http_passport_lei_reg_text(const char *status, int lang, char *buf,
+    size_t size)
+{
+    if (strcmp(status, "issued") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_ISSUED, lang);
+    }
+
+    if (strcmp(status, "lapsed") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_LAPSED, lang);
+    }
+
+    if (strcmp(status, "retired") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_RETIRED, lang);
+    }
+
+    if (strcmp(status, "annulled") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_ANNULLED, lang);
+    }
+
+    if (strcmp(status, "merged") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_MERGED, lang);
+    }
+
+    if (strcmp(status, "duplicate") == 0) {
+        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_DUPLICATE, lang);
+    }
+
+    (void) snprintf(buf, size, NGX_HTTP_PASSPORT_TEXT(LEI_REG_OTHER, lang),
+                    status);
+    return buf;
+}
