@@ -153,7 +153,7 @@ test-asan: deps
 	rm -f $(BUILD)/asan-report.*
 	@rc=0; \
 	PASSPORT_MODULE=$(ASAN_MODULE) \
-	LD_PRELOAD=$$($(UNIT_CC) -print-file-name=libasan.so) \
+	PASSPORT_NGINX_PRELOAD=$$($(UNIT_CC) -print-file-name=libasan.so) \
 	ASAN_OPTIONS=detect_leaks=0:log_path=$(BUILD)/asan-report \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    prove -I t/lib -j$(PROVE_JOBS) t/ || rc=1; \
