@@ -9,5 +9,7 @@ use Test::More;
 use PassportTest::Soak;
 
 PassportTest::Soak::flapping(name => '400-flapping', duration => 8);
+PassportTest::Soak::kill9(name => '400-kill9', duration => 4);
+PassportTest::Soak::reloads(name => '400-reloads', duration => 5);
 
 done_testing;

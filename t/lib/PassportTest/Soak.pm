@@ -143,4 +143,189 @@ EOF2
     $t->stop;
 }
 
+# ------------------------------------------------------------- kill -9
+
+sub _report_key {
+    my $t = shift;
+    my ($key, $pub) = map { $t->path("conf/$_.pem") } qw(key pub);
+    system("openssl genpkey -algorithm ed25519 -out $key 2>/dev/null") == 0
+        && system("openssl pkey -in $key -pubout -out $pub 2>/dev/null") == 0
+        or BAIL_OUT('openssl genpkey failed');
+    return $pub;
+}
+
+sub _records {
+    my $f = shift;
+    open(my $fh, '<:raw', $f) or return ();
+    return map { eval { $JSON->decode($_) } || { raw => $_ } } <$fh>;
+}
+
+sub _verify {
+    my $out = `$VERIFY @_ 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# Workers are killed with SIGKILL every $every s while clients send
+# listings that are blocked (recorded) or pass. The log verifies, and every
+# blocked response a client received has its record (by request id).
+sub kill9 {
+    my (%o) = @_;
+    my $dur = $o{duration} // 4;
+    my $t = PassportTest->new(name => $o{name} // 'kill9');
+    my $be = $t->backend('backend');
+    my $pub = _report_key($t);
+    my $log = $t->path('logs/reports.log');
+    $t->config(<<'EOF2', workers => 2);
+    passport_report_log %%PREFIX%%/logs/reports.log key=key.pem node=soak;
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        add_header X-Request-ID $request_id always;
+        location /listings {
+            passport on;
+            passport_seller /seller_id;
+            passport_items /items;
+            passport_item_code /trace_code;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF2
+    $t->run;
+    my %body = (bad => _listing('0100233480', '12345673', '8934673577038'),
+                good => _listing('0100109106', '8934673577038'));
+    my $load = PassportTest::Load->start($t, clients => $o{clients} // 30,
+        procs => 3, duration => $dur, make => sub {
+            my $k = $_[0] % 4 ? 'bad' : 'good';
+            return ($k, _post('/listings', $body{$k}));
+        });
+    my $end = time + $dur;
+    my $kills = 0;
+    while (time < $end - 0.3) {
+        sleep($o{every} // 0.5);
+        my @w = $t->worker_pids or next;
+        $kills += kill 'KILL', $w[ $kills % @w ];
+    }
+    my @res = $load->wait;
+    note(scalar(@res) . " responses, $kills workers killed\n" . PassportTest::Load::summary(@res));
+    ok($kills >= 3, "kill -9: $kills workers killed under load");
+    my @blocked = grep { $_->{status} == 422 && !$_->{error} } @res;
+    ok(@blocked > 20, 'kill -9: blocked responses received (' . scalar(@blocked) . ')');
+    ok(!grep({ $_->{status} && $_->{status} !~ /^(?:200|422)$/ } @res),
+       'kill -9: only 200 and 422 (or a connection cut by the kill)');
+    my ($rc, $out) = _verify('--key', $t->path('conf/pub.pem'), $log);
+    is($rc, 0, 'kill -9: passport-verify passes on the log') or diag $out;
+    my %rec = map { ($_->{request_id} // '') => 1 } _records($log);
+    my @missing = grep { !$rec{ $_->{rid} // '' } } @blocked;
+    ok(!@missing, 'kill -9: every blocked response has its record')
+        or diag(scalar(@missing) . ' without a record, e.g. ' . $JSON->encode($missing[0]));
+    ok($t->wait_for(sub { $t->worker_pids == 2 }, 5), 'kill -9: the master replaced the workers');
+    # a restart: the chain goes on (a cut last line would get a recovery record)
+    $t->stop;
+    $t->run;
+    is($t->request(_post('/listings', $body{bad}))->{status}, 422, 'kill -9: after a restart, blocked');
+    ($rc, $out) = _verify('--key', $t->path('conf/pub.pem'), $log);
+    is($rc, 0, 'kill -9: passport-verify passes after the restart') or diag $out;
+    note($out);
+    my @bad = grep { /\[(?:alert|crit|emerg)\]/ && !/exited on signal 9/ } split /\n/, $t->error_log;
+    ok(!@bad, 'kill -9: no alert but the killed workers') or diag join "\n", @bad;
+    $t->stop;
+}
+
+# ------------------------------------------------------------- reloads
+
+sub _pushed {    # [seq list of each batch the regulator received]
+    my $srv = shift;
+    return map { my $b = $_->{body}; [ map { /"seq":(\d+)/ ? $1 : () } split /\n/, $b ] }
+        grep { $_->{method} eq 'POST' } $srv->requests;
+}
+
+# nginx -s reload every $every s under load: no failed client request, no
+# descriptor leaked by the master, a bounded number of workers, the cache
+# (answers without a registry request) and the push cursor (no resend of
+# what was delivered before the reloads) survive.
+sub reloads {
+    my (%o) = @_;
+    my $dur = $o{duration} // 5;
+    my $t = PassportTest->new(name => $o{name} // 'reloads');
+    my $be = $t->backend('backend');
+    my $regulator = $t->backend('regulator');
+    my $reg = PassportTest::Registry->new($t, port => 'registry');
+    $reg->entity('0100109106', 'active');
+    $reg->code('01/08934673577038');
+    $reg->server;
+    _report_key($t);
+    $t->config(<<'EOF2', workers => 2);
+    passport_report_log %%PREFIX%%/logs/reports.log key=key.pem node=soak;
+    passport_report_push http://127.0.0.1:%%PORT_regulator%%/ingest interval=200ms;
+    passport_cache_zone registry:1m;
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        add_header X-Request-ID $request_id always;
+        add_header X-Cache $passport_cache_status always;
+        location /listings {
+            passport on;
+            passport_seller /seller_id;
+            passport_items /items;
+            passport_item_code /trace_code;
+            passport_registry http://127.0.0.1:%%PORT_registry%%/registry;
+            passport_cache registry;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF2
+    $t->run;
+    my %body = (bad => _listing('0100233480', '12345673'),
+                good => _listing('0100109106', '8934673577038'));
+    my $r = $t->request(_post('/listings', $body{good}));
+    is("$r->{status} $r->{headers}{'x-cache'}", '200 MISS', 'reloads: the answer is cached');
+    my $nreg = $reg->nreq;
+    is($t->request(_post('/listings', $body{bad}))->{status}, 422, "reloads: a record") for 1 .. 5;
+    ok($t->wait_for(sub { grep { grep { $_ == 5 } @$_ } _pushed($regulator) }, 5),
+       'reloads: records 1..5 pushed before the reloads');
+    my $before = PassportTest::Load::proc_fds($t->master_pid);
+    my $load = PassportTest::Load->start($t, clients => $o{clients} // 20,
+        procs => 2, duration => $dur + 0.5, make => sub {
+            my $k = $_[0] % 2 ? 'bad' : 'good';
+            return ($k, _post('/listings', $body{$k}));
+        });
+    my ($n, $maxw) = (0, 0);
+    my $end = time + $dur;
+    while (time < $end) {
+        $n += $t->signal('HUP');
+        for (1 .. 10 * ($o{every} // 1)) {    # old and new workers, meanwhile
+            sleep 0.1;
+            my $w = $t->worker_pids;
+            $maxw = $w if $w > $maxw;
+        }
+    }
+    my @res = $load->wait;
+    note(scalar(@res) . " responses, $n reloads, at most $maxw workers\n"
+         . PassportTest::Load::summary(@res));
+    ok($n >= $dur - 1, "reloads: $n reloads under load");
+    my @failed = grep { $_->{error} || $_->{status} !~ /^(?:200|422)$/ } @res;
+    ok(@res > 20 && !@failed, 'reloads: no failed client request')
+        or diag(scalar(@failed) . ' failed, e.g. ' . $JSON->encode($failed[0]));
+    ok($t->wait_for(sub { $t->worker_pids == 2 }, 10), 'reloads: the old workers are gone');
+    ok($maxw <= 2 * 2 * ($n + 1), "reloads: workers bounded (at most $maxw at once)");
+    my $after = PassportTest::Load::proc_fds($t->master_pid);
+    is($after, $before, "reloads: master descriptors $before before, $after after");
+    $r = $t->request(_post('/listings', $body{good}));
+    is("$r->{status} $r->{headers}{'x-cache'}", '200 HIT', 'reloads: the cached answer is still used');
+    is($reg->nreq, $nreg, 'reloads: no registry request during and after the reloads');
+    # every record delivered; the next one is pushed alone, from the cursor
+    my $last = (_records($t->path('logs/reports.log')))[-1]{seq};
+    ok($t->wait_for(sub { grep { grep { $_ == $last } @$_ } _pushed($regulator) }, 10),
+       "reloads: records up to $last pushed");
+    my %seen;
+    my $dups = grep { $seen{$_}++ } map { @$_ } _pushed($regulator);
+    is_deeply([ sort { $a <=> $b } keys %seen ], [ 1 .. $last ], 'reloads: no seq missing');
+    note("reloads: $dups records sent twice (at least once delivery across reloads)");
+    my $batches = _pushed($regulator);
+    is($t->request(_post('/listings', $body{bad}))->{status}, 422, 'reloads: one more record');
+    ok($t->wait_for(sub { _pushed($regulator) > $batches }, 5), 'reloads: pushed');
+    my @b = _pushed($regulator);
+    is_deeply($b[-1], [ $last + 1 ], 'reloads: the push goes on from its cursor, nothing resent');
+    _log_clean($t, 'reloads');
+    $t->stop;
+}
+
 1;
