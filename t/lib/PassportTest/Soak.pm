@@ -14,6 +14,9 @@ use Time::HiRes qw(time sleep);
 use PassportTest;
 use PassportTest::Registry;
 use PassportTest::Load;
+use IO::Select;
+use IO::Socket::INET;
+use Socket ();
 
 my $JSON = JSON::PP->new->utf8->canonical;
 our $VERIFY = "$PassportTest::ROOT/build/passport-verify";
@@ -325,6 +328,123 @@ EOF2
     my @b = _pushed($regulator);
     is_deeply($b[-1], [ $last + 1 ], 'reloads: the push goes on from its cursor, nothing resent');
     _log_clean($t, 'reloads');
+    $t->stop;
+}
+
+# ------------------------------------------------------------- hostile
+
+sub _open_raw {    # a connected socket with $bytes sent
+    my ($t, $bytes, $port) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port // $t->port,
+                                  Proto => 'tcp', Timeout => 5) or die "connect: $@";
+    binmode $s;
+    syswrite($s, $bytes) if length $bytes;
+    return $s;
+}
+
+sub _rst { setsockopt($_[0], Socket::SOL_SOCKET(), Socket::SO_LINGER(), pack('ii', 1, 0)); close $_[0] }
+
+sub _curl_h2 {    # (status, body) of a POST over h2c with prior knowledge
+    my ($t, $path, $body) = @_;
+    my $f = $t->write_file('tmp/h2-body.json', $body);
+    my $out = `curl -s -m 10 --http2-prior-knowledge -o - -w '\\n%{http_version} %{http_code}' -H 'Content-Type: application/json' --data-binary \@$f http://127.0.0.1:@{[ $t->port('h2') ]}$path 2>&1`;
+    my ($b, $v, $c) = $out =~ /\A(.*)\n(\S+) (\d+)\z/s or return ('', 0, $out);
+    return ($c, $v, $b);
+}
+
+# Rounds of hostile clients: slow bodies, disconnects at every stage,
+# HTTP/2, chunked bodies, Expect: 100-continue, bodies in temporary files.
+# No crash, the worker's descriptors and memory stable over the rounds, no
+# record for a request that never reached a verdict.
+sub hostile {
+    my (%o) = @_;
+    my $rounds = $o{rounds} // 3;
+    my $t = PassportTest->new(name => $o{name} // 'hostile');
+    my $be = $t->backend('backend');
+    my $reg = PassportTest::Registry->new($t, port => 'registry');
+    $reg->entity($_, 'active') for qw(0100109106 0100233488);
+    $reg->code('01/08934673577038');
+    $reg->code('01/12312312312326', status => 'recalled');
+    $reg->server;
+    # the recalled code answers after 2 s: clients leave while it is asked
+    $reg->control(ids => { '01/12312312312326' => { delay => 2 } });
+    _report_key($t);
+    $t->config(<<'EOF2', workers => 1);
+    passport_report_log %%PREFIX%%/logs/reports.log key=key.pem node=soak;
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        listen 127.0.0.1:%%PORT_h2%% http2;
+        client_body_buffer_size 1k;
+        client_body_timeout 1s;
+        client_header_timeout 1s;
+        add_header X-Request-ID $request_id always;
+        location /listings {
+            passport on;
+            passport_seller /seller_id;
+            passport_items /items;
+            passport_item_code /trace_code;
+            passport_registry http://127.0.0.1:%%PORT_registry%%/registry;
+            passport_registry_timeout 5s;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF2
+    $t->run;
+    my ($w) = $t->worker_pids;
+    my $good = _listing('0100109106', '8934673577038');
+    my $bad = _listing('0100233480', '12345673');
+    my $slow = _listing('0100233488', '12312312312326');    # only in leaving clients
+    my $big = _listing('0100109106', ('8934673577038') x 90);    # > 1k: a temp file
+    my $head = sub { "POST /listings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     . "Content-Length: " . length($_[0]) . "\r\n$_[1]\r\n" };
+    my ($blocked, $at_verdict, @mem, @fds) = (0, 0);
+    for my $round (1 .. $rounds) {
+        # slow-loris: bodies a byte at a time, then nothing
+        my @loris = map { _open_raw($t, $head->($good, '') . substr($good, 0, 5)) } 1 .. 10;
+        # disconnects: mid-headers, mid-body, while the lookups are in flight
+        _rst(_open_raw($t, "POST /listings HTTP/1.1\r\nHost: x\r\nContent-Ty")) for 1 .. 5;
+        _rst(_open_raw($t, $head->($good, '') . substr($good, 0, 10))) for 1 .. 5;
+        my @leave = map { _open_raw($t, $head->($slow, '') . $slow) } 1 .. 5;
+        sleep 0.3;
+        _rst($_) for @leave;
+        # disconnect while the verdict is written
+        for (1 .. 5) { _rst(_open_raw($t, $head->($bad, '') . $bad)); $at_verdict++ }
+        # chunked, 100-continue, temp files, HTTP/2: the right verdicts
+        my $r = $t->request(method => 'POST', path => '/listings', chunked => [ $bad =~ /(.{1,7})/gs ],
+                            headers => [ 'Content-Type' => 'application/json' ]);
+        is($r->{status}, 422, "hostile $round: chunked body judged") or diag $r->{body};
+        $blocked++ if $r->{status} == 422;
+        my $raw = $t->raw(data => [ $head->($bad, "Expect: 100-continue\r\nConnection: close\r\n"), $bad ],
+                          delay => 0.2);
+        like($raw, qr{\AHTTP/1\.1 100 Continue\r\n\r\nHTTP/1\.1 422 }, "hostile $round: Expect: 100-continue");
+        $blocked++ if $raw =~ /422/;
+        $r = $t->request(_post('/listings', $big));
+        is($r->{status}, 200, "hostile $round: a body in a temporary file") or diag $r->{body};
+        my ($c, $v, $b) = _curl_h2($t, '/listings', $bad);
+        is("$v $c", '2 422', "hostile $round: HTTP/2 (h2c) blocked") or diag $b;
+        $blocked++ if $c == 422;
+        ($c, $v) = _curl_h2($t, '/listings', $good);
+        is("$v $c", '2 200', "hostile $round: HTTP/2 (h2c) passes");
+        # the slow clients are sent away by client_body_timeout
+        my $cut = grep { my $s = $_; my $d = ''; my $sel = IO::Select->new($s);
+                         1 while $sel->can_read(3) && sysread($s, $d, 4096, length $d);
+                         close $s; $d eq '' || $d =~ /^HTTP\/1\.1 408/ } @loris;
+        is($cut, 10, "hostile $round: slow bodies cut by client_body_timeout");
+        $t->wait_for(sub { my $n = PassportTest::Load::proc_fds($w); !@fds || $n <= $fds[0] }, 3);
+        push @fds, scalar PassportTest::Load::proc_fds($w);
+        push @mem, PassportTest::Load::proc_mem($w)->{rss};
+    }
+    note("hostile: worker descriptors per round @fds, RSS kB per round @mem");
+    is(($t->worker_pids)[0], $w, 'hostile: the worker is the same process (no crash)');
+    ok($fds[-1] <= $fds[0] + 2, "hostile: no descriptor leak ($fds[0] after round 1, $fds[-1] at the end)");
+    ok($mem[-1] - $mem[0] < 4096, "hostile: RSS stable ($mem[0] kB after round 1, $mem[-1] kB at the end)");
+    sleep 2.5;    # the registry answers the left lookups: they must not be recorded
+    my @rec = grep { ($_->{type} // '') eq 'verdict' } _records($t->path('logs/reports.log'));
+    ok(!grep({ ($_->{seller} // '') eq '0100233488' } @rec),
+       'hostile: no record for the clients that left while their lookups were in flight');
+    ok(@rec >= $blocked && @rec <= $blocked + $at_verdict,
+       "hostile: one record per verdict (" . scalar(@rec) . " records, $blocked blocked answers, $at_verdict left at the verdict)");
+    _log_clean($t, 'hostile');
     $t->stop;
 }
 
