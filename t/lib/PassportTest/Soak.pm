@@ -448,4 +448,87 @@ EOF2
     $t->stop;
 }
 
+# ------------------------------------------------------------- big and deep
+
+# Big and deep bodies: each gets a clear 4xx problem document, nothing
+# reaches the backend, and the time and the worker's peak memory of each
+# request are measured (returned, and printed with note()).
+sub big {
+    my (%o) = @_;
+    my $t = PassportTest->new(name => $o{name} // 'big');
+    my $be = $t->backend('backend');
+    $t->config(<<'EOF2', workers => 1);
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        client_max_body_size 20m;
+        client_body_buffer_size 16k;
+        passport_seller /seller_id;
+        passport_items /items;
+        passport_item_code /trace_code;
+        location /listings {
+            passport on;
+            passport_max_items 10000;
+            passport_max_json_values 1000000;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+        location /default {
+            passport on;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF2
+    $t->run;
+    my ($w) = $t->worker_pids;
+    my $item = '{"trace_code":"8934673577038"}';
+    my $items = sub { '{"seller_id":"0100109106","items":[' . join(',', ($item) x $_[0]) . "$_[1]]}" };
+    my $deep = ('[' x 100_000) . (']' x 100_000);
+    my @cases = (
+        [ 'deep 100000, values allowed', '/listings', $deep, 400, 'BODY_MALFORMED', 4096 ],
+        [ 'deep 100000, default limits', '/default', $deep, 413, 'BODY_TOO_COMPLEX', 4096 ],
+        [ '10 MB body', '/listings', '{"seller_id":"0100233480","pad":"' . ('x' x 10_000_000) . '"}',
+          422, 'SELLER_ID_INVALID', 40_960 ],
+        [ '10000 items, the last bad', '/listings', $items->(9999, ',{"trace_code":"12345673"}'),
+          422, 'CODE_INVALID', 10_240 ],
+        [ '10001 items', '/listings', $items->(10_001, ''), 422, 'TOO_MANY_ITEMS', 10_240 ],
+        [ '10000 items, 930000 values', '/listings',
+          $items->(1, ',' . join(',', ('{"trace_code":"12345673","x":[' . join(',', (1) x 90) . ']}') x 9999)),
+          422, 'CODE_INVALID', 81_920 ],
+        [ '1 MB seller string', '/listings', '{"seller_id":"' . ('A' x 1_000_000) . '"}', 422,
+          'SELLER_ID_INVALID', 8192 ],
+        [ 'invalid UTF-8', '/listings', "{\"seller_id\":\"0100109106\xff\xfe\"}", 400, 'BODY_MALFORMED', 4096 ],
+        [ 'raw NUL in a string', '/listings', "{\"seller_id\":\"01001\x0009106\"}", 400, 'BODY_MALFORMED', 4096 ],
+        [ 'escaped NUL in a code', '/listings',
+          '{"seller_id":"0100109106","items":[{"trace_code":"89346735\\u000077038"}]}', 422, 'CODE_INVALID', 4096 ],
+    );
+    my $nbe = $be->requests;
+    my @cost;
+    for my $c (@cases) {
+        my ($name, $path, $body, $status, $code, $bound) = @$c;
+        $t->reload;    # a fresh worker: its heap holds nothing of the last case
+        ($w) = $t->worker_pids;
+        my $m0 = PassportTest::Load::proc_mem($w);
+        PassportTest::Load::clear_peak($w);
+        my $t0 = time;
+        my $r = $t->request(_post($path, $body), timeout => 60);
+        my $dt = time - $t0;
+        my $m1 = PassportTest::Load::proc_mem($w);
+        my $peak = ($m1->{hwm} // 0) - ($m0->{rss} // 0);
+        my @codes = PassportTest::Registry::errors_of($r);
+        is($r->{status}, $status, "big: $name: $status") or diag substr($r->{body} // '', 0, 300);
+        is($r->{headers}{'content-type'}, 'application/problem+json', "big: $name: a problem document");
+        like($codes[0] // '', qr/^\Q$code\E /, "big: $name: $code");
+        ok($dt < 10, sprintf "big: $name: answered in %.2f s", $dt);
+        ok($peak < $bound, "big: $name: worker peak memory +$peak kB (bound $bound kB)");
+        push @cost, sprintf('%-32s %8.1f KB body %6.2f s peak +%d kB RSS',
+                            $name, length($body) / 1024, $dt, $peak);
+        $c->[6] = { bytes => length $body, secs => $dt, peak_kb => $peak };
+    }
+    note("big: cost per request (worker peak RSS over its RSS before):\n" . join "\n", @cost);
+    is(scalar($be->requests), $nbe, 'big: nothing reached the backend');
+    is(($t->worker_pids)[0], $w, 'big: the worker is the same process');
+    _log_clean($t, 'big');
+    $t->stop;
+    return @cases;
+}
+
 1;
