@@ -531,4 +531,57 @@ EOF2
     return @cases;
 }
 
+# ------------------------------------------------------------- log full
+
+# The report log at the worker's file size limit (RLIMIT_FSIZE, set with
+# prlimit on the worker only): the records are lost and said so at crit,
+# the requests are still decided, the worker lives; once the limit is
+# lifted the chain goes on with a recovery record and verifies.
+sub log_full {
+    my (%o) = @_;
+    my $t = PassportTest->new(name => $o{name} // 'log-full');
+    my $be = $t->backend('backend');
+    my $pub = _report_key($t);
+    my $log = $t->path('logs/reports.log');
+    # the requests' error log holds crit lines only: it stays under the limit
+    $t->config(<<'EOF2', workers => 1);
+    passport_report_log %%PREFIX%%/logs/reports.log key=key.pem node=soak;
+    error_log %%PREFIX%%/logs/http-error.log crit;
+    access_log off;
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+        location /listings {
+            passport on;
+            passport_seller /seller_id;
+            passport_items /items;
+            passport_item_code /trace_code;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF2
+    $t->run;
+    my ($w) = $t->worker_pids;
+    my $bad = _listing('0100233480', '12345673');
+    is($t->request(_post('/listings', $bad))->{status}, 422, "log full: blocked ($_)") for 1 .. 3;
+    my $size = -s $log;
+    system('prlimit', "--pid=$w", '--fsize=' . ($size + 100) . ':unlimited') == 0 or BAIL_OUT('prlimit failed');
+    for my $n (1 .. 3) {
+        my $r = $t->request(_post('/listings', $bad));
+        is($r->{status}, 422, "log full: request $n still decided") or diag($r->{error});
+    }
+    is(($t->worker_pids)[0], $w, 'log full: the worker lives (no SIGXFSZ)');
+    my $hlog = do { local $/; open(my $fh, '<', $t->path('logs/http-error.log')); <$fh> // '' };
+    my $crit = () = $hlog =~ /\[crit\].*passport: writing the report log .* failed/g;
+    is($crit, 3, 'log full: each lost record logged at crit');
+    is(-s $log, $size + 100, 'log full: the log stopped at the limit');
+    system('prlimit', "--pid=$w", '--fsize=unlimited:unlimited') == 0 or BAIL_OUT('prlimit failed');
+    is($t->request(_post('/listings', $bad))->{status}, 422, 'log full: limit lifted, blocked');
+    my @rec = _records($log);
+    is($rec[-2]{type}, 'recovery', 'log full: the cut line is followed by a recovery record');
+    my ($rc, $out) = _verify('--key', $pub, $log);
+    is($rc, 0, 'log full: passport-verify passes') or diag $out;
+    $t->error_log_unlike(qr/exited on signal/, 'log full: no worker crashed');
+    $t->stop;
+}
+
 1;
