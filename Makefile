@@ -287,3 +287,17 @@ uninstall:
 	    $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_passport_module.so \
 	    $(DESTDIR)$(BINDIR)/passport-verify
 	@echo "uninstalled; if nginx still loads it:  nginx -t && nginx -s reload"
+
+
+# ------------------------------------------------------------------ soak
+# make soak       the fault and load scenarios at full length (about 3
+#                 minutes, loopback only): registry flapping, kill -9,
+#                 reloads, hostile clients, big bodies.  t/400-*.t run
+#                 short versions of them in make test.  See
+#                 docs/operations.md#limits.
+
+.PHONY: soak
+
+soak: deps
+	$(MAKE) all
+	prove -v -I t/lib t/soak/

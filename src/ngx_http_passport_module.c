@@ -748,6 +748,16 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
     pmcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_passport_module);
 
+    /*
+     * a report log at the file size limit (RLIMIT_FSIZE) must fail as a
+     * full disk does, a record lost and logged, not kill the worker with
+     * SIGXFSZ at each blocked request
+     */
+
+    if (pmcf && pmcf->reports) {
+        (void) signal(SIGXFSZ, SIG_IGN);
+    }
+
     /* lookups and the push share the worker's HTTP client */
 
     if (pmcf && (pmcf->registries.nelts || pmcf->push)

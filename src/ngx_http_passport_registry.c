@@ -353,6 +353,12 @@ ngx_http_passport_registry_breaker(ngx_http_passport_registry_t *reg,
     }
 
     if (!failed) {
+        if (reg->failures >= reg->breaker_failures) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "passport: registry \"%V\" answers again, "
+                          "breaker closed", &reg->endpoint.url);
+        }
+
         reg->failures = 0;
         reg->open_until = 0;
         return;
