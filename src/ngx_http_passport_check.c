@@ -68,6 +68,35 @@ ngx_http_passport_set_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * proxy_pass (or any content handler) after passport_check would take the
+ * location over and forward the seller's self-checks: refused.
+ */
+
+char *
+ngx_http_passport_check_merge(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (!conf->check) {
+        return NGX_CONF_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler != ngx_http_passport_check_handler) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_check\": another content handler "
+                           "(proxy_pass, ...) took the location over: give "
+                           "the self-check a location of its own");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_passport_check_handler(ngx_http_request_t *r)
 {

@@ -20,5 +20,9 @@
 char *ngx_http_passport_set_check(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* the merge: a self-check's location keeps its content handler */
+char *ngx_http_passport_check_merge(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *conf);
+
 
 #endif /* _NGX_HTTP_PASSPORT_CHECK_H_INCLUDED_ */

@@ -503,6 +503,10 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_passport_check_merge(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if ((conf->enable || conf->check) && conf->item_code == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"passport_item_code\" is required "
