@@ -55,6 +55,7 @@ typedef struct {
     /* ngx_http_passport_report.h */
     struct ngx_http_passport_report_log_s   *reports;  /* _report_log */
     struct ngx_http_passport_report_push_s  *push;     /* _report_push */
+    struct ngx_http_passport_metrics_s      *metrics;  /* _metrics.h */
 } ngx_http_passport_main_conf_t;
 
 
@@ -63,6 +64,8 @@ struct ngx_http_passport_loc_conf_s {
     u_char                     *enable_file;    /* where "passport on" is */
     ngx_uint_t                  enable_line;
     ngx_uint_t                  mode;
+    ngx_flag_t                  check;          /* passport_check */
+    ngx_uint_t                  log_level;      /* of the verdict line */
     ngx_uint_t                  methods;        /* NGX_HTTP_POST | ... */
 
     ngx_http_passport_pointer_t *seller;        /* from the body */
@@ -168,6 +171,7 @@ struct ngx_http_passport_ctx_s {
     unsigned                    responded:1;
     unsigned                    starting:1;     /* lookups being started */
     unsigned                    busy:1;         /* a lookup was not made */
+    unsigned                    check:1;        /* a self-check: answer */
 };
 
 

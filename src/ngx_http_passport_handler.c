@@ -13,6 +13,7 @@
 #include "ngx_http_passport_response.h"
 #include "passport_decide.h"
 #include "ngx_http_passport_report.h"
+#include "ngx_http_passport_metrics.h"
 
 
 /*
@@ -23,7 +24,8 @@
  *             plan the lookups (lookup.c)
  *     LOOKUP  registry lookups, cache first (lookup.c, registry.c)
  *     DONE    verdict known (src/core/passport_decide.c): pass, or act on
- *             it (response.c)
+ *             it (response.c); a self-check (passport_check) only counts
+ *             it and leaves the answer to its content handler (check.c)
  *
  * Each state is a function of the context; the handler may be entered any
  * number of times and resumes where the request stands.
@@ -69,7 +71,7 @@ ngx_http_passport_handler(ngx_http_request_t *r)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
 
-    if (!plcf->enable || r != r->main) {
+    if (!(plcf->enable || plcf->check) || r != r->main) {
         return NGX_DECLINED;
     }
 
@@ -197,6 +199,7 @@ ngx_http_passport_create_ctx(ngx_http_request_t *r,
     }
 
     ctx->state = NGX_HTTP_PASSPORT_STATE_BODY;
+    ctx->check = plcf->check ? 1 : 0;
     ctx->mode = plcf->mode;
     ctx->status = plcf->status;
     ctx->type_base = plcf->type_base;
@@ -380,7 +383,12 @@ ngx_http_passport_finish(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         return;
     }
 
-    if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_PASS) {
+    ngx_http_passport_metrics_verdict(ctx->check, ctx->verdict, ctx->mode,
+                                      ctx->errors.elts, ctx->errors.nelts);
+
+    /* a self-check is neither logged nor recorded */
+
+    if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_PASS && !ctx->check) {
         ngx_http_passport_log(r, ctx);
 
         /*
@@ -425,6 +433,11 @@ ngx_http_passport_act(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (ctx->check) {
+        /* the self-check's content handler answers with the verdict */
+        return NGX_DECLINED;
+    }
+
     if (ctx->verdict != NGX_HTTP_PASSPORT_VERDICT_BLOCK
         || (ctx->mode != NGX_HTTP_PASSPORT_MODE_ENFORCE
             && !(ctx->mode == NGX_HTTP_PASSPORT_MODE_FLAG
@@ -459,9 +472,16 @@ ngx_http_passport_act(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 static void
 ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 {
-    size_t              len;
-    ngx_str_t           id, seller, esc;
-    static const char  *modes[] = { "enforce", "flag", "monitor" };
+    size_t                         len;
+    ngx_str_t                      id, seller, esc;
+    ngx_http_passport_loc_conf_t  *plcf;
+    static const char             *modes[] = { "enforce", "flag", "monitor" };
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
+
+    if (r->connection->log->log_level < plcf->log_level) {
+        return;
+    }
 
     ngx_http_passport_request_id(r, &id);
 
@@ -483,7 +503,7 @@ ngx_http_passport_log(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
                   - esc.data;
     }
 
-    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+    ngx_log_error(plcf->log_level, r->connection->log, 0,
                   "passport: %s (mode %s) request_id:%V seller:\"%V\" "
                   "reasons:%V",
                   ngx_http_passport_verdict_name((int) ctx->verdict),

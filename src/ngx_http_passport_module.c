@@ -11,6 +11,8 @@
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_variables.h"
 #include "ngx_http_passport_report.h"
+#include "ngx_http_passport_metrics.h"
+#include "ngx_http_passport_check.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
@@ -46,6 +48,15 @@ static ngx_conf_enum_t  ngx_http_passport_on_error[] = {
     { ngx_string("block"), NGX_HTTP_PASSPORT_ON_ERROR_BLOCK },
     { ngx_string("flag"), NGX_HTTP_PASSPORT_ON_ERROR_FLAG },
     { ngx_string("pass"), NGX_HTTP_PASSPORT_ON_ERROR_PASS },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_passport_log_levels[] = {
+    { ngx_string("info"), NGX_LOG_INFO },
+    { ngx_string("notice"), NGX_LOG_NOTICE },
+    { ngx_string("warn"), NGX_LOG_WARN },
+    { ngx_string("error"), NGX_LOG_ERR },
     { ngx_null_string, 0 }
 };
 
@@ -288,6 +299,27 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       0,
       NULL },
 
+    { ngx_string("passport_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_passport_set_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_passport_loc_conf_t, log_level),
+      &ngx_http_passport_log_levels },
+
+    { ngx_string("passport_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_passport_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_check"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_passport_set_check,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("passport_problem_type_base"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -358,6 +390,10 @@ ngx_http_passport_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_passport_metrics_init_conf(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     pmcf->request_id_index = ngx_http_get_variable_index(cf, &name);
     if (pmcf->request_id_index == NGX_ERROR) {
         return NGX_ERROR;
@@ -415,6 +451,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     conf->methods = 0;
+     *     conf->check = 0;
      *     conf->seller_value = NULL;
      *     conf->type_base = { 0, NULL };
      *     conf->registry = NULL;
@@ -424,6 +461,7 @@ ngx_http_passport_create_loc_conf(ngx_conf_t *cf)
 
     conf->enable = NGX_CONF_UNSET;
     conf->mode = NGX_CONF_UNSET_UINT;
+    conf->log_level = NGX_CONF_UNSET_UINT;
     conf->seller = NGX_CONF_UNSET_PTR;
     conf->items = NGX_CONF_UNSET_PTR;
     conf->item_code = NGX_CONF_UNSET_PTR;
@@ -463,6 +501,7 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_uint_value(conf->mode, prev->mode,
                               NGX_HTTP_PASSPORT_MODE_ENFORCE);
+    ngx_conf_merge_uint_value(conf->log_level, prev->log_level, NGX_LOG_WARN);
     ngx_conf_merge_bitmask_value(conf->methods, prev->methods,
                                  (NGX_CONF_BITMASK_SET|NGX_HTTP_POST
                                   |NGX_HTTP_PUT|NGX_HTTP_PATCH));
@@ -502,10 +541,15 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->enable && conf->item_code == NULL) {
+    if (ngx_http_passport_check_merge(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if ((conf->enable || conf->check) && conf->item_code == NULL) {
         ngx_http_passport_enable_error(cf, conf,
                                        "\"passport_item_code\" is required "
-                                       "where \"passport\" is on: add "
+                                       "where \"passport\" is on or "
+                                       "\"passport_check\" is: add "
                                        "\"passport_item_code /...;\" naming "
                                        "each item's trace code");
         return NGX_CONF_ERROR;
@@ -766,6 +810,8 @@ ngx_http_passport_init_process(ngx_cycle_t *cycle)
     {
         return NGX_ERROR;
     }
+
+    ngx_http_passport_metrics_init_process(cycle);
 
     return ngx_http_passport_report_push_init_process(cycle, pmcf);
 }

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_metrics.h"
 
 #include <openssl/evp.h>
 
@@ -361,6 +362,7 @@ ngx_http_passport_registry_breaker(ngx_http_passport_registry_t *reg,
 
         reg->failures = 0;
         reg->open_until = 0;
+        ngx_http_passport_metrics_breaker(reg, 0);
         return;
     }
 
@@ -382,6 +384,8 @@ ngx_http_passport_registry_breaker(ngx_http_passport_registry_t *reg,
     if (reg->open_until == 0) {
         reg->open_until = 1;
     }
+
+    ngx_http_passport_metrics_breaker(reg, 1);
 }
 
 

@@ -68,6 +68,7 @@ typedef void (*ngx_http_passport_answer_pt)(void *data, const void *result,
 /* a GET of the registry and what came back (registry_fetch.c) */
 typedef struct {
     ngx_http_passport_exchange_t  ex;
+    ngx_http_passport_registry_t  *reg;         /* the one asked */
     ngx_pool_t                 *pool;
     u_char                     *body;
     size_t                      len;

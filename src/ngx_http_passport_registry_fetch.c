@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport.h"
 #include "passport_cache_control.h"
+#include "ngx_http_passport_metrics.h"
 
 
 /*
@@ -37,6 +38,7 @@ ngx_http_passport_fetch_start(ngx_http_passport_fetch_t *f,
     static const char  *headers[] = { "Accept: application/json", NULL };
 
     f->pool = pool;
+    f->reg = reg;
     f->max_age = -1;
 
     if (ngx_http_passport_endpoint_easy(&reg->endpoint, &f->ex, pool, url,
@@ -68,18 +70,28 @@ ngx_http_passport_fetch_start(ngx_http_passport_fetch_t *f,
 }
 
 
-/* the answer's status, and in *cause why there is none, if not given */
+/*
+ * The answer's status, and in *cause why there is none, if not given;
+ * counted for the metrics.
+ */
 
 long
 ngx_http_passport_fetch_result(ngx_http_passport_fetch_t *f, CURLcode code,
     const char **cause)
 {
+    long  status;
+
     if (*cause == NULL && code != CURLE_OK) {
         *cause = f->too_big ? NGX_HTTP_PASSPORT_MSG_CAUSE_BODY_TOO_LARGE_EN
                             : ngx_http_passport_endpoint_cause(&f->ex, code);
     }
 
-    return ngx_http_passport_endpoint_status(&f->ex);
+    status = ngx_http_passport_endpoint_status(&f->ex);
+
+    ngx_http_passport_metrics_fetch(f->reg, f->ex.transfer.local,
+                                    code == CURLE_OK ? status : 0);
+
+    return status;
 }
 
 

@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport_report.h"
 #include "ngx_http_passport_problems.h"
+#include "ngx_http_passport_metrics.h"
 #include "passport_report.h"
 
 
@@ -1201,8 +1202,12 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
 
     ngx_http_passport_report_log_follow(rl, r->connection->log);
 
-    (void) ngx_http_passport_report_log_write(rl, &rec, r->pool,
-                                              r->connection->log);
+    if (ngx_http_passport_report_log_write(rl, &rec, r->pool,
+                                           r->connection->log)
+        == NGX_OK)
+    {
+        ngx_http_passport_metrics_report(rec.seq);
+    }
 
     ngx_shmtx_unlock(&rl->shpool->mutex);
 }

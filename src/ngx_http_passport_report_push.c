@@ -6,6 +6,7 @@
 
 #include "ngx_http_passport_report.h"
 #include "ngx_http_passport_endpoint.h"
+#include "ngx_http_passport_metrics.h"
 #include "passport_report.h"
 
 
@@ -59,6 +60,7 @@ struct ngx_http_passport_report_pusher_s {
 
     ngx_event_t                 timer;
     ngx_msec_t                  backoff;        /* 0: the last one went */
+    ngx_uint_t                  failures;       /* since the last success */
 
     /* reading the next batch */
     ngx_http_passport_report_io_t    io;
@@ -350,6 +352,7 @@ ngx_http_passport_report_push_init_process(ngx_cycle_t *cycle,
     ps->save_io.resume = ngx_http_passport_report_push_cursor_resume;
 
     ngx_http_passport_report_push_cursor_load(ps);
+    ngx_http_passport_metrics_push_cursor(ps->cursor, 0);
 
     ps->timer.handler = ngx_http_passport_report_push_tick;
     ps->timer.data = ps;
@@ -717,6 +720,7 @@ ngx_http_passport_report_push_lines(ngx_http_passport_report_pusher_t *ps)
                               &ps->path);
             }
 
+            ngx_http_passport_metrics_push_seen(line.seq);
             ps->tail = ngx_cpymem(ps->tail, p, nl + 1 - p);
             ps->last = line.seq;
             ps->count++;
@@ -870,6 +874,16 @@ ngx_http_passport_report_push_done(void *data, CURLcode code,
         ps->off = ps->end;
         ps->backoff = 0;
 
+        ngx_http_passport_metrics_push_cursor(ps->cursor, ps->count);
+
+        if (ps->failures) {
+            ngx_log_error(NGX_LOG_NOTICE, ps->log, 0,
+                          "passport: report push to \"%V\" delivered again "
+                          "after %ui failures", &ps->conf->endpoint.url,
+                          ps->failures);
+            ps->failures = 0;
+        }
+
         ngx_http_passport_report_push_cursor_save(ps, 0);
 
         ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ps->log, 0,
@@ -883,6 +897,9 @@ ngx_http_passport_report_push_done(void *data, CURLcode code,
     }
 
     (void) ngx_http_passport_report_push_backoff(ps);
+
+    ps->failures++;
+    ngx_http_passport_metrics_push_failed();
 
     if (code != CURLE_OK) {
         ngx_log_error(NGX_LOG_ERR, ps->log, 0,

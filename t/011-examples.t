@@ -14,7 +14,8 @@
 #   copy;
 # - the built module is linked where the example's load_module says;
 # - the directories of every moved path are made, and the files the
-#   module reads at load time are made with the commands the example and
+#   module (or nginx, proxy_ssl_trusted_certificate) reads at load time
+#   are made with the commands the example and
 #   docs/directives.md give: a token file is one line, a trusted CA is a
 #   certificate made by "openssl req -x509", a report key is made by
 #   "openssl genpkey -algorithm ed25519".  Any other file an example
@@ -100,7 +101,7 @@ for my $example (@examples) {
     provide('token', $full->($1, 'conf'))
         while $body =~ /\b(?:passport_registry_token_file\s+|token_file=)([^\s;]+)/g;
     provide('ca', $full->($1, 'conf'))
-        while $body =~ /\b(?:passport_registry_trusted_certificate\s+|trusted_certificate=)([^\s;]+)/g;
+        while $body =~ /\b(?:passport_registry_trusted_certificate\s+|proxy_ssl_trusted_certificate\s+|trusted_certificate=)([^\s;]+)/g;
     provide('key', $full->($1, 'conf'))
         while $body =~ /\bpassport_report_log\s[^;]*?\bkey=([^\s;]+)/g;
 

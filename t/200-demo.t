@@ -102,7 +102,9 @@ like($out, qr/^    OK: 8 records, seq 1\.\.8 in 1 file, chain intact, all signat
     'the signed report log verifies');
 like($out, qr/reports\?view=sellers.*"seller": "0100233488".*"SELLER_INACTIVE": 1/s,
     "the regulator's view of flagged sellers");
-like($out, qr/^== Metrics .*\n.*not available yet/m, 'metrics: a marked place, no output');
+like($out, qr/^== Metrics .*\n(?:.*\n)*?    passport_requests_total\{verdict="block",mode="enforce"\} [1-9]/m,
+    'metrics: the blocked listings counted');
+like($out, qr/^    passport_reports_written_total 8$/m, 'metrics: the eight records written');
 like($out, qr{curl -si http://127\.0\.0\.1:$ENV{DEMO_PORT}/api/listings}, 'a curl line to try');
 like($out, qr/make demo-stop/, 'how to stop');
 

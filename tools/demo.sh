@@ -275,8 +275,11 @@ show_reports() {
         | pretty | indent
 
     header "Metrics"
-    echo "  (not available yet: the module's metrics are being built"
-    echo "  separately.  They will be shown here once they exist.)"
+    echo "What Prometheus scrapes (passport_metrics), the counters that moved:"
+    echo
+    echo "  \$ curl -s $API/metrics | grep -v '^#' | grep -v ' 0\$'"
+    curl -s --max-time 10 "$API/metrics" | grep -v '^#' | grep -v ' 0$' \
+        | indent
 }
 
 show_end() {
