@@ -546,12 +546,13 @@ ngx_http_passport_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if ((conf->enable || conf->check) && conf->item_code == NULL) {
-        ngx_http_passport_enable_error(cf, conf,
-                                       "\"passport_item_code\" is required "
-                                       "where \"passport\" is on or "
-                                       "\"passport_check\" is: add "
-                                       "\"passport_item_code /...;\" naming "
-                                       "each item's trace code");
+        ngx_http_passport_enable_error(cf, conf, conf->check
+            ? "\"passport_item_code\" is required where "
+              "\"passport_check\" is: add \"passport_item_code /...;\" "
+              "naming each item's trace code"
+            : "\"passport_item_code\" is required where \"passport\" is "
+              "on: add \"passport_item_code /...;\" naming each item's "
+              "trace code");
         return NGX_CONF_ERROR;
     }
 

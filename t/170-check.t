@@ -64,7 +64,7 @@ $t->config($conf);
     $t->write_file('conf/nginx.conf', $bad);
     my ($rc, $out) = $t->test_config;
     isnt($rc, 0, 'passport_log_level debug: refused');
-    like($out, qr/\[emerg\] "passport_log_level": invalid value "debug", use "info", "notice", "warn" or "error"/,
+    like($out, qr/\[emerg\] .*"passport_log_level": invalid value "debug", use "info", "notice", "warn" or "error"/,
          '... naming the directive, the value and the valid ones');
     ($bad = $all) =~ s/location \/check \{ passport_check; \}/location \/check { passport_check; proxy_pass http:\/\/127.0.0.1:1; }/;
     $t->write_file('conf/nginx.conf', $bad);
