@@ -42,6 +42,8 @@ static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
 static int ngx_http_passport_report_which(
     const ngx_http_passport_report_span_t *span, const char *(*name)(int),
     int max);
+static int ngx_http_passport_report_kid_member(
+    ngx_http_passport_report_in_t *in, ngx_http_passport_report_line_t *l);
 static int ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
     ngx_http_passport_report_line_t *l);
 static int ngx_http_passport_report_verdict(
@@ -320,7 +322,41 @@ ngx_http_passport_report_which(const ngx_http_passport_report_span_t *span,
 }
 
 
-/* {"seq":...,"time":...,"node":...,"type":... */
+/* ,"kid":"<16 lowercase hex>", when there */
+
+static int
+ngx_http_passport_report_kid_member(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    size_t                           i;
+    ngx_http_passport_report_span_t  s;
+
+    if (ngx_http_passport_report_lit(in, ",\"kid\":") != 0) {
+        return 0;
+    }
+
+    if (ngx_http_passport_report_string(in, &s) != 0
+        || s.len != NGX_HTTP_PASSPORT_REPORT_KID)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < s.len; i++) {
+        if (!((s.data[i] >= '0' && s.data[i] <= '9')
+              || (s.data[i] >= 'a' && s.data[i] <= 'f')))
+        {
+            return -1;
+        }
+    }
+
+    memcpy(l->kid, s.data, s.len);
+    l->kid[s.len] = '\0';
+
+    return 0;
+}
+
+
+/* {"seq":...,"time":...,"node":...[,"kid":...],"type":... */
 
 static int
 ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
@@ -336,6 +372,7 @@ ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
         || !ngx_http_passport_report_time_ok(&l->time)
         || ngx_http_passport_report_lit(in, ",\"node\":") != 0
         || ngx_http_passport_report_string(in, &l->node) != 0
+        || ngx_http_passport_report_kid_member(in, l) != 0
         || ngx_http_passport_report_lit(in, ",\"type\":") != 0
         || ngx_http_passport_report_string(in, &s) != 0)
     {
