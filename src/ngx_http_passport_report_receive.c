@@ -229,8 +229,10 @@ ngx_http_passport_report_receive(ngx_conf_t *cf, ngx_command_t *cmd,
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_passport_receive_handler;
 
+    /* one byte more: a longer body is answered here, with a problem */
+
     if (clcf->client_max_body_size == NGX_CONF_UNSET) {
-        clcf->client_max_body_size = (off_t) rv->max_body;
+        clcf->client_max_body_size = (off_t) rv->max_body + 1;
     }
 
     if (clcf->client_body_buffer_size == NGX_CONF_UNSET_SIZE) {
@@ -774,6 +776,15 @@ ngx_http_passport_receive_body(ngx_http_request_t *r)
 
     if (body == NULL) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (len > plcf->receive->max_body) {
+        ngx_http_passport_receive_refuse(&an,
+                                 NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                 NGX_HTTP_PASSPORT_MSG_RECEIVE_TOO_LARGE_EN);
+        ngx_http_finalize_request(r,
+                                  ngx_http_passport_receive_reply(r, &an));
         return;
     }
 
