@@ -229,7 +229,10 @@ ngx_http_passport_report_receive(ngx_conf_t *cf, ngx_command_t *cmd,
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_passport_receive_handler;
 
-    /* one byte more: a longer body is answered here, with a problem */
+    /*
+     * nginx answers 413 to a longer Content-Length itself; a chunked
+     * body of one byte more is answered here, with a problem document
+     */
 
     if (clcf->client_max_body_size == NGX_CONF_UNSET) {
         clcf->client_max_body_size = (off_t) rv->max_body + 1;

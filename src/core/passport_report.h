@@ -315,6 +315,13 @@ EVP_PKEY *ngx_http_passport_report_key_read(const char *path,
  */
 int ngx_http_passport_report_kid(EVP_PKEY *key, char *kid);
 
+/*
+ * The node of a line, even one cut short after "node": 0 with l->node
+ * set, or -1 when the line does not get that far.
+ */
+int ngx_http_passport_report_parse_node(const unsigned char *line,
+    size_t len, ngx_http_passport_report_line_t *l);
+
 /* "edited", "deleted", "reordered", ... for a verification result */
 const char *ngx_http_passport_report_result_name(int rc);
 

@@ -548,3 +548,29 @@ ngx_http_passport_report_parse(const unsigned char *line, size_t len,
 
     return rc;
 }
+
+
+int
+ngx_http_passport_report_parse_node(const unsigned char *line, size_t len,
+    ngx_http_passport_report_line_t *l)
+{
+    ngx_http_passport_report_in_t  in;
+
+    memset(l, 0, sizeof(ngx_http_passport_report_line_t));
+
+    in.start = line;
+    in.p = line;
+    in.end = line + len;
+
+    if (ngx_http_passport_report_lit(&in, "{\"seq\":") != 0
+        || ngx_http_passport_report_uint(&in, &l->seq) != 0
+        || ngx_http_passport_report_lit(&in, ",\"time\":") != 0
+        || ngx_http_passport_report_string(&in, &l->time) != 0
+        || ngx_http_passport_report_lit(&in, ",\"node\":") != 0
+        || ngx_http_passport_report_string(&in, &l->node) != 0)
+    {
+        return -1;
+    }
+
+    return 0;
+}
