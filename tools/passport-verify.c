@@ -403,32 +403,39 @@ static void
 ngx_http_passport_verify_intact(ngx_http_passport_verify_reader_t *r,
     ngx_http_passport_verify_t *v)
 {
-    fprintf(ngx_http_passport_verify_out, "%s: %lu record%s", v->nsegments ? "SEGMENTED" : "OK", v->n,
+    fprintf(ngx_http_passport_verify_out,
+            "%s: %lu record%s", v->nsegments ? "SEGMENTED" : "OK", v->n,
            v->n == 1 ? "" : "s");
 
     if (v->n) {
-        fprintf(ngx_http_passport_verify_out, ", seq %llu..%llu", v->first, v->chain.seq);
+        fprintf(ngx_http_passport_verify_out,
+                ", seq %llu..%llu", v->first, v->chain.seq);
     }
 
-    fprintf(ngx_http_passport_verify_out, " in %d file%s, chain intact", r->nfiles,
+    fprintf(ngx_http_passport_verify_out,
+            " in %d file%s, chain intact", r->nfiles,
            r->nfiles == 1 ? "" : "s");
 
     if (v->first > 1) {
-        fprintf(ngx_http_passport_verify_out, " from seq %llu (earlier records not given)", v->first);
+        fprintf(ngx_http_passport_verify_out,
+                " from seq %llu (earlier records not given)", v->first);
     }
 
     if (v->nrecovered) {
-        fprintf(ngx_http_passport_verify_out, ", %lu crash recover%s", v->nrecovered,
+        fprintf(ngx_http_passport_verify_out,
+                ", %lu crash recover%s", v->nrecovered,
                v->nrecovered == 1 ? "y" : "ies");
     }
 
     if (v->nsegments) {
-        fprintf(ngx_http_passport_verify_out, ", %lu new segment%s (the first at %s:%lu, seq %llu)",
+        fprintf(ngx_http_passport_verify_out,
+                ", %lu new segment%s (the first at %s:%lu, seq %llu)",
                v->nsegments, v->nsegments == 1 ? "" : "s", v->seg_at.name,
                v->seg_at.lineno, v->seg_seq);
 
         if (v->nexcused) {
-            fprintf(ngx_http_passport_verify_out, ", %lu line%s left out of the chain (the first at "
+            fprintf(ngx_http_passport_verify_out,
+                    ", %lu line%s left out of the chain (the first at "
                    "%s:%lu: %s)", v->nexcused, v->nexcused == 1 ? "" : "s",
                    v->ex_at.name, v->ex_at.lineno, v->ex_why);
         }
@@ -484,13 +491,16 @@ ngx_http_passport_verify_tampered(ngx_http_passport_verify_reader_t *r,
         fprintf(ngx_http_passport_verify_out, "first record: ");
     }
 
-    fprintf(ngx_http_passport_verify_out, "%s at %s:%lu: %s%s", label, at->name, at->lineno, why, extra);
+    fprintf(ngx_http_passport_verify_out,
+            "%s at %s:%lu: %s%s", label, at->name, at->lineno, why, extra);
 
     if (found) {
-        fprintf(ngx_http_passport_verify_out, "; seq %llu is at %s:%lu", seq, later.name, later.lineno);
+        fprintf(ngx_http_passport_verify_out,
+                "; seq %llu is at %s:%lu", seq, later.name, later.lineno);
     }
 
-    fprintf(ngx_http_passport_verify_out, "; %lu good record%s before it\n", v->n, v->n == 1 ? "" : "s");
+    fprintf(ngx_http_passport_verify_out,
+            "; %lu good record%s before it\n", v->n, v->n == 1 ? "" : "s");
 
     return 1;
 }
