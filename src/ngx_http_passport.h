@@ -101,6 +101,9 @@ struct ngx_http_passport_loc_conf_s {
 
     ngx_shm_zone_t             *cache;
     ngx_flag_t                  purge;
+
+    /* ngx_http_passport_report_receive.h */
+    struct ngx_http_passport_receive_s  *receive;
 };
 
 

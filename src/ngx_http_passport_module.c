@@ -13,6 +13,7 @@
 #include "ngx_http_passport_report.h"
 #include "ngx_http_passport_metrics.h"
 #include "ngx_http_passport_check.h"
+#include "ngx_http_passport_report_receive.h"
 
 
 static ngx_int_t ngx_http_passport_preconfiguration(ngx_conf_t *cf);
@@ -268,6 +269,13 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_passport_report_push,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("passport_report_receive"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_passport_report_receive,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 

@@ -41,6 +41,7 @@ struct ngx_http_passport_report_log_s {
     ngx_cycle_t                        *cycle;
     ngx_str_t                           node;
     EVP_PKEY                           *key;
+    char                                kid[NGX_HTTP_PASSPORT_REPORT_KID + 1];
     ngx_shm_zone_t                     *shm_zone;
     ngx_slab_pool_t                    *shpool;
     ngx_http_passport_report_log_sh_t  *sh;
@@ -594,6 +595,15 @@ ngx_http_passport_report_log_key(ngx_conf_t *cf,
     cln->handler = ngx_http_passport_report_log_key_cleanup;
     cln->data = rl->key;
 
+    /* every record names its key: the regulator picks the public key */
+
+    if (ngx_http_passport_report_kid(rl->key, rl->kid) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"passport_report_log\": the ID of the key "
+                           "\"%V\" cannot be computed (OpenSSL)", key);
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -1016,6 +1026,7 @@ ngx_http_passport_report_log_write(ngx_http_passport_report_log_t *rl,
     rec->time_ms = (long long) tp->sec * 1000 + tp->msec;
     rec->node = rl->node.data;
     rec->node_len = rl->node.len;
+    rec->kid = rl->key ? rl->kid : NULL;
 
     size = ngx_http_passport_report_size(rec);
 

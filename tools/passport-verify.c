@@ -2,7 +2,8 @@
 /*
  * Copyright (C) passport developers
  *
- * passport-verify [--key PUBLIC.pem] FILE...
+ * passport-verify [--key PUBLIC.pem | --keys DIR] [--node NODE] [--json]
+ *     FILE...
  *
  * Verifies regulator report logs (docs/reports.md): every hash, the chain
  * across the files given in order (rotated files oldest first), sequence
@@ -12,6 +13,9 @@
  */
 
 
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,19 @@
 
 #define NGX_HTTP_PASSPORT_VERIFY_LINE_MAX  (16 * 1024 * 1024)
 #define NGX_HTTP_PASSPORT_VERIFY_WHY       256
+#define NGX_HTTP_PASSPORT_VERIFY_KEYS      16
+
+
+/* where the summary goes: stdout, or a buffer for --json */
+static FILE  *ngx_http_passport_verify_out;
+
+
+/* a node's keys (--keys DIR: NODE.pem, NODE.KID.pem) */
+
+typedef struct {
+    char                  kid[NGX_HTTP_PASSPORT_REPORT_KID + 1];
+    EVP_PKEY             *key;
+} ngx_http_passport_verify_key_t;
 
 
 /* the lines of all the files, one after the other */
@@ -39,6 +56,9 @@ typedef struct {
     size_t                cap;
     int                   terminated;   /* the line ended with "\n" */
     int                   too_long;
+    unsigned int         *node_of;      /* node of each line, or NULL */
+    unsigned long         nlines;
+    unsigned int          want;         /* the node whose lines are read */
 } ngx_http_passport_verify_reader_t;
 
 
@@ -63,6 +83,10 @@ typedef struct {
 
 typedef struct {
     EVP_PKEY                          *key;        /* --key, or NULL */
+    ngx_http_passport_verify_key_t     keys[NGX_HTTP_PASSPORT_VERIFY_KEYS];
+    int                                nkeys;      /* --keys: the node's */
+    unsigned long                      flagged;
+    unsigned long                      blocked;
     ngx_http_passport_report_chain_t   chain;      /* the last good record */
     int                                have;       /* there is one */
     unsigned long long                 first;      /* the first one's seq */
@@ -105,6 +129,8 @@ static void ngx_http_passport_verify_usage(FILE *f);
 static int ngx_http_passport_verify_line(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v,
     ngx_http_passport_report_line_t *l, char *why);
+static EVP_PKEY *ngx_http_passport_verify_pick(
+    ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
 static void ngx_http_passport_verify_pend(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v,
     const ngx_http_passport_verify_at_t *at, const char *why);
@@ -126,8 +152,7 @@ static int ngx_http_passport_verify_segment(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
 static int ngx_http_passport_verify_run(
     ngx_http_passport_verify_reader_t *r, ngx_http_passport_verify_t *v);
-static int ngx_http_passport_verify_args(int argc, char **argv,
-    const char **key_path);
+
 static int ngx_http_passport_verify_readable(char **files, int n);
 
 
@@ -237,6 +262,12 @@ ngx_http_passport_verify_next(ngx_http_passport_verify_reader_t *r)
         r->lineno++;
         r->index++;
 
+        if (r->node_of && r->index <= r->nlines
+            && r->node_of[r->index - 1] != r->want)
+        {
+            continue;
+        }
+
         return 1;
     }
 }
@@ -275,13 +306,16 @@ static void
 ngx_http_passport_verify_usage(FILE *f)
 {
     fprintf(f,
-        "usage: passport-verify [--key PUBLIC.pem] FILE...\n"
+        "usage: passport-verify [--key PUBLIC.pem | --keys DIR] "
+        "[--node NODE] [--json] FILE...\n"
         "\n"
         "Verifies passport regulator report logs: hashes, the chain across\n"
         "the files in the order given (oldest first), sequence continuity\n"
         "and, with --key (an Ed25519 public or private key in PEM), every\n"
-        "signature.  Exit status: 0 intact, 1 tampered, 2 usage or I/O\n"
-        "error.\n");
+        "signature.  --keys DIR: each node's NODE.pem (or NODE.KID.pem).\n"
+        "Each node's chain is checked on its own; --node checks one.\n"
+        "--json: a summary per node.  Exit status: 0 intact, 1 tampered,\n"
+        "2 usage or I/O error, 3 intact in segments.\n");
 }
 
 
@@ -300,9 +334,46 @@ ngx_http_passport_verify_line(ngx_http_passport_verify_reader_t *r,
     }
 
     return ngx_http_passport_report_verify_line(r->buf, r->len,
-                                                v->have ? &v->chain : NULL,
-                                                v->key, l, why,
-                                                NGX_HTTP_PASSPORT_VERIFY_WHY);
+                                     v->have ? &v->chain : NULL,
+                                     ngx_http_passport_verify_pick(r, v),
+                                     l, why, NGX_HTTP_PASSPORT_VERIFY_WHY);
+}
+
+
+/*
+ * The key of the current line: --key; with --keys the node's key its
+ * kid names (no kid: the node's first key), or NULL when none, which the
+ * check then reports as a bad signature.
+ */
+
+static EVP_PKEY *
+ngx_http_passport_verify_pick(ngx_http_passport_verify_reader_t *r,
+    ngx_http_passport_verify_t *v)
+{
+    int                              i;
+    ngx_http_passport_report_line_t  l;
+    static EVP_PKEY                 *none;
+
+    if (v->nkeys == 0) {
+        return v->key;
+    }
+
+    (void) ngx_http_passport_report_verify_line(r->buf, r->len, NULL, NULL,
+                                                &l, NULL, 0);
+
+    for (i = 0; i < v->nkeys; i++) {
+        if (l.kid[0] == '\0' || strcmp(l.kid, v->keys[i].kid) == 0) {
+            return v->keys[i].key;
+        }
+    }
+
+    /* a key that verifies nothing: a fresh one */
+
+    if (none == NULL) {
+        none = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    }
+
+    return none;
 }
 
 
@@ -332,38 +403,46 @@ static void
 ngx_http_passport_verify_intact(ngx_http_passport_verify_reader_t *r,
     ngx_http_passport_verify_t *v)
 {
-    printf("%s: %lu record%s", v->nsegments ? "SEGMENTED" : "OK", v->n,
+    fprintf(ngx_http_passport_verify_out,
+            "%s: %lu record%s", v->nsegments ? "SEGMENTED" : "OK", v->n,
            v->n == 1 ? "" : "s");
 
     if (v->n) {
-        printf(", seq %llu..%llu", v->first, v->chain.seq);
+        fprintf(ngx_http_passport_verify_out,
+                ", seq %llu..%llu", v->first, v->chain.seq);
     }
 
-    printf(" in %d file%s, chain intact", r->nfiles,
+    fprintf(ngx_http_passport_verify_out,
+            " in %d file%s, chain intact", r->nfiles,
            r->nfiles == 1 ? "" : "s");
 
     if (v->first > 1) {
-        printf(" from seq %llu (earlier records not given)", v->first);
+        fprintf(ngx_http_passport_verify_out,
+                " from seq %llu (earlier records not given)", v->first);
     }
 
     if (v->nrecovered) {
-        printf(", %lu crash recover%s", v->nrecovered,
+        fprintf(ngx_http_passport_verify_out,
+                ", %lu crash recover%s", v->nrecovered,
                v->nrecovered == 1 ? "y" : "ies");
     }
 
     if (v->nsegments) {
-        printf(", %lu new segment%s (the first at %s:%lu, seq %llu)",
+        fprintf(ngx_http_passport_verify_out,
+                ", %lu new segment%s (the first at %s:%lu, seq %llu)",
                v->nsegments, v->nsegments == 1 ? "" : "s", v->seg_at.name,
                v->seg_at.lineno, v->seg_seq);
 
         if (v->nexcused) {
-            printf(", %lu line%s left out of the chain (the first at "
+            fprintf(ngx_http_passport_verify_out,
+                    ", %lu line%s left out of the chain (the first at "
                    "%s:%lu: %s)", v->nexcused, v->nexcused == 1 ? "" : "s",
                    v->ex_at.name, v->ex_at.lineno, v->ex_why);
         }
     }
 
-    printf(", %s\n", v->key ? "all signatures verified"
+    fprintf(ngx_http_passport_verify_out, ", %s\n",
+            (v->key || v->nkeys) ? "all signatures verified"
                      : v->nsigned ? "signatures not checked (no --key)"
                      : "unsigned");
 }
@@ -403,22 +482,25 @@ ngx_http_passport_verify_tampered(ngx_http_passport_verify_reader_t *r,
         }
     }
 
-    printf("TAMPERED: ");
+    fprintf(ngx_http_passport_verify_out, "TAMPERED: ");
 
     if (seq) {
-        printf("seq %llu: ", seq);
+        fprintf(ngx_http_passport_verify_out, "seq %llu: ", seq);
 
     } else {
-        printf("first record: ");
+        fprintf(ngx_http_passport_verify_out, "first record: ");
     }
 
-    printf("%s at %s:%lu: %s%s", label, at->name, at->lineno, why, extra);
+    fprintf(ngx_http_passport_verify_out,
+            "%s at %s:%lu: %s%s", label, at->name, at->lineno, why, extra);
 
     if (found) {
-        printf("; seq %llu is at %s:%lu", seq, later.name, later.lineno);
+        fprintf(ngx_http_passport_verify_out,
+                "; seq %llu is at %s:%lu", seq, later.name, later.lineno);
     }
 
-    printf("; %lu good record%s before it\n", v->n, v->n == 1 ? "" : "s");
+    fprintf(ngx_http_passport_verify_out,
+            "; %lu good record%s before it\n", v->n, v->n == 1 ? "" : "s");
 
     return 1;
 }
@@ -462,7 +544,8 @@ ngx_http_passport_verify_segments(ngx_http_passport_verify_reader_t *r,
 
         if (r->too_long
             || ngx_http_passport_report_verify_line(r->buf, r->len, NULL,
-                                                    v->key, &l, NULL, 0)
+                                      ngx_http_passport_verify_pick(r, v),
+                                      &l, NULL, 0)
                != NGX_HTTP_PASSPORT_REPORT_OK
             || l.type != NGX_HTTP_PASSPORT_REPORT_SEGMENT)
         {
@@ -675,6 +758,10 @@ ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
         }
 
         v->nsigned += l.has_sig;
+        v->flagged += (l.type == NGX_HTTP_PASSPORT_REPORT_VERDICT
+                       && l.verdict == NGX_HTTP_PASSPORT_VERDICT_FLAG);
+        v->blocked += (l.type == NGX_HTTP_PASSPORT_REPORT_VERDICT
+                       && l.verdict == NGX_HTTP_PASSPORT_VERDICT_BLOCK);
         ngx_http_passport_report_chain_advance(&v->chain, &l);
         v->n++;
     }
@@ -693,18 +780,54 @@ ngx_http_passport_verify_run(ngx_http_passport_verify_reader_t *r,
 }
 
 
+/* the options */
+
+typedef struct {
+    const char           *key;          /* --key */
+    const char           *keys;         /* --keys DIR */
+    const char           *node;         /* --node NODE */
+    int                   json;         /* --json */
+} ngx_http_passport_verify_opts_t;
+
+
+/* --NAME VALUE or --NAME=VALUE: 1 taken, 0 not this option */
+
+static int
+ngx_http_passport_verify_opt(int argc, char **argv, int *i, const char *name,
+    const char **value)
+{
+    size_t  n;
+
+    n = strlen(name);
+
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc && *value == NULL) {
+        *value = argv[++*i];
+        return 1;
+    }
+
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '='
+        && argv[*i][n + 1] && *value == NULL)
+    {
+        *value = argv[*i] + n + 1;
+        return 1;
+    }
+
+    return 0;
+}
+
+
 /*
- * The options: *key_path gets the --key file.  Returns the index of the
- * first file, 0 when the usage was asked for, -1 on a usage error; the
- * usage is printed for both.
+ * Returns the index of the first file, 0 when the usage was asked for,
+ * -1 on a usage error; the usage is printed for both.
  */
 
 static int
-ngx_http_passport_verify_args(int argc, char **argv, const char **key_path)
+ngx_http_passport_verify_args(int argc, char **argv,
+    ngx_http_passport_verify_opts_t *o)
 {
     int  i;
 
-    *key_path = NULL;
+    memset(o, 0, sizeof(*o));
 
     for (i = 1; i < argc; i++) {
 
@@ -718,13 +841,17 @@ ngx_http_passport_verify_args(int argc, char **argv, const char **key_path)
             return 0;
         }
 
-        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !*key_path) {
-            *key_path = argv[++i];
+        if (strcmp(argv[i], "--json") == 0) {
+            o->json = 1;
             continue;
         }
 
-        if (strncmp(argv[i], "--key=", 6) == 0 && argv[i][6] && !*key_path) {
-            *key_path = argv[i] + 6;
+        if (ngx_http_passport_verify_opt(argc, argv, &i, "--key", &o->key)
+            || ngx_http_passport_verify_opt(argc, argv, &i, "--keys",
+                                            &o->keys)
+            || ngx_http_passport_verify_opt(argc, argv, &i, "--node",
+                                            &o->node))
+        {
             continue;
         }
 
@@ -736,7 +863,7 @@ ngx_http_passport_verify_args(int argc, char **argv, const char **key_path)
         break;
     }
 
-    if (i == argc) {
+    if (i == argc || (o->key && o->keys)) {
         ngx_http_passport_verify_usage(stderr);
         return -1;
     }
@@ -768,16 +895,264 @@ ngx_http_passport_verify_readable(char **files, int n)
 }
 
 
+/*
+ * The nodes of the files, and the node of every line: a line that is no
+ * record (a cut line) belongs to the node of the next record, or of the
+ * last one at the end.  0, or -1 on an error (reported).
+ */
+
+static int
+ngx_http_passport_verify_nodes(ngx_http_passport_verify_reader_t *r,
+    char ***names, unsigned int *nnames)
+{
+    int                              rc;
+    char                           **nm;
+    unsigned int                     k, *p;
+    unsigned long                    cap, i, from;
+    ngx_http_passport_report_line_t  l;
+
+    cap = 0;
+    from = 0;
+
+    while ((rc = ngx_http_passport_verify_next(r)) == 1) {
+        if (r->nlines == cap) {
+            cap = cap ? 2 * cap : 1024;
+            p = realloc(r->node_of, cap * sizeof(unsigned int));
+            if (p == NULL) {
+                goto nomem;
+            }
+            r->node_of = p;
+        }
+
+        r->node_of[r->nlines++] = (unsigned int) -1;
+
+        if (r->too_long
+            || ngx_http_passport_report_parse_node(r->buf, r->len, &l) != 0)
+        {
+            continue;
+        }
+
+        for (k = 0; k < *nnames; k++) {
+            if (strlen((*names)[k]) == l.node.len
+                && memcmp((*names)[k], l.node.data, l.node.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (k == *nnames) {
+            nm = realloc(*names, (k + 1) * sizeof(char *));
+            if (nm == NULL) {
+                goto nomem;
+            }
+            *names = nm;
+            nm[k] = strndup((const char *) l.node.data, l.node.len);
+            if (nm[k] == NULL) {
+                goto nomem;
+            }
+            (*nnames)++;
+        }
+
+        for (i = from; i < r->nlines; i++) {
+            r->node_of[i] = k;
+        }
+
+        from = r->nlines;
+    }
+
+    for (i = from; i < r->nlines; i++) {
+        r->node_of[i] = (from > 0) ? r->node_of[from - 1] : 0;
+    }
+
+    if (*nnames == 0) {
+        *names = calloc(1, sizeof(char *));
+        if (*names == NULL) {
+            goto nomem;
+        }
+        (*names)[0] = strdup("");
+        *nnames = 1;
+    }
+
+    return rc;
+
+nomem:
+
+    fprintf(stderr, "passport-verify: out of memory\n");
+    return -1;
+}
+
+
+/* --keys DIR: the node's NODE.pem and NODE.KID.pem; 0, or -1 (reported) */
+
+static int
+ngx_http_passport_verify_keys(const char *dir, const char *node,
+    ngx_http_passport_verify_t *v)
+{
+    DIR            *d;
+    char            path[4096], why[NGX_HTTP_PASSPORT_VERIFY_WHY];
+    size_t          n, len;
+    EVP_PKEY       *key;
+    struct dirent  *de;
+
+    d = opendir(dir);
+    if (d == NULL) {
+        fprintf(stderr, "passport-verify: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+
+    n = strlen(node);
+
+    while ((de = readdir(d)) != NULL
+           && v->nkeys < NGX_HTTP_PASSPORT_VERIFY_KEYS)
+    {
+        len = strlen(de->d_name);
+
+        if (n == 0 || strncmp(de->d_name, node, n) != 0
+            || !(len == n + 4
+                 || len == n + 1 + NGX_HTTP_PASSPORT_REPORT_KID + 4)
+            || strcmp(de->d_name + len - 4, ".pem") != 0
+            || (len > n + 4 && de->d_name[n] != '.'))
+        {
+            continue;
+        }
+
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+
+        key = ngx_http_passport_report_key_read(path, 0, why, sizeof(why));
+        if (key == NULL) {
+            fprintf(stderr, "passport-verify: %s\n", why);
+            closedir(d);
+            return -1;
+        }
+
+        v->keys[v->nkeys].key = key;
+        (void) ngx_http_passport_report_kid(key, v->keys[v->nkeys].kid);
+        v->nkeys++;
+    }
+
+    closedir(d);
+
+    return 0;
+}
+
+
+/* a JSON string of ours or of the files: escaped for control bytes */
+
+static void
+ngx_http_passport_verify_json_str(const char *s, size_t len)
+{
+    size_t  i;
+
+    putchar('"');
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '"' || s[i] == '\\') {
+            printf("\\%c", s[i]);
+
+        } else if ((unsigned char) s[i] < 0x20) {
+            printf("\\u%04x", (unsigned char) s[i]);
+
+        } else {
+            putchar(s[i]);
+        }
+    }
+
+    putchar('"');
+}
+
+
+/* checks the lines of one node; returns its exit status */
+
+static int
+ngx_http_passport_verify_node(ngx_http_passport_verify_reader_t *r,
+    const ngx_http_passport_verify_opts_t *o, EVP_PKEY *key,
+    const char *name, unsigned int id, int first)
+{
+    int                          rc, i;
+    char                        *text;
+    size_t                       size;
+    ngx_http_passport_verify_t   v;
+
+    memset(&v, 0, sizeof(v));
+    ngx_http_passport_report_chain_init(&v.chain);
+    v.key = key;
+
+    if (o->keys && ngx_http_passport_verify_keys(o->keys, name, &v) != 0) {
+        return 2;
+    }
+
+    text = NULL;
+    size = 0;
+    ngx_http_passport_verify_out = o->json ? open_memstream(&text, &size)
+                                           : stdout;
+    if (ngx_http_passport_verify_out == NULL) {
+        return 2;
+    }
+
+    r->want = id;
+    r->next = 0;
+    r->index = 0;
+
+    rc = ngx_http_passport_verify_segments(r, &v);
+
+    if (rc == 0) {
+        r->next = 0;
+        r->index = 0;
+        rc = ngx_http_passport_verify_run(r, &v);
+
+    } else {
+        rc = 2;
+    }
+
+    if (r->fp) {
+        fclose(r->fp);
+        r->fp = NULL;
+    }
+
+    if (o->json) {
+        fclose(ngx_http_passport_verify_out);
+        size -= (size && text[size - 1] == '\n');
+
+        printf("%s{\"node\":", first ? "" : ",");
+        ngx_http_passport_verify_json_str(name, strlen(name));
+        printf(",\"first_seq\":%llu,\"last_seq\":%llu,\"records\":%lu,"
+               "\"verdicts\":{\"flag\":%lu,\"block\":%lu},"
+               "\"result\":\"%s\",\"exit\":%d,\"summary\":",
+               v.n ? v.first : 0ULL, v.n ? v.chain.seq : 0ULL, v.n,
+               v.flagged, v.blocked,
+               rc == 0 ? "intact" : rc == 1 ? "tampered"
+               : rc == 3 ? "segmented" : "error", rc);
+        ngx_http_passport_verify_json_str(text ? text : "", size);
+        printf(",\"problems\":[");
+        if (rc != 0 && text) {
+            ngx_http_passport_verify_json_str(text, size);
+        }
+        printf("]}");
+        free(text);
+    }
+
+    for (i = 0; i < v.nkeys; i++) {
+        EVP_PKEY_free(v.keys[i].key);
+    }
+
+    free(v.segs);
+
+    return rc;
+}
+
+
 int
 main(int argc, char **argv)
 {
-    int                                i, rc;
+    int                                i, rc, worst, one;
     char                               why[NGX_HTTP_PASSPORT_VERIFY_WHY];
-    const char                        *key_path;
-    ngx_http_passport_verify_t         v;
+    char                             **names;
+    EVP_PKEY                          *key;
+    unsigned int                       k, nnames;
+    ngx_http_passport_verify_opts_t    o;
     ngx_http_passport_verify_reader_t  r;
 
-    i = ngx_http_passport_verify_args(argc, argv, &key_path);
+    i = ngx_http_passport_verify_args(argc, argv, &o);
     if (i <= 0) {
         return (i == 0) ? 0 : 2;
     }
@@ -786,13 +1161,11 @@ main(int argc, char **argv)
         return 2;
     }
 
-    memset(&v, 0, sizeof(v));
-    ngx_http_passport_report_chain_init(&v.chain);
+    key = NULL;
 
-    if (key_path) {
-        v.key = ngx_http_passport_report_key_read(key_path, 0, why,
-                                                  sizeof(why));
-        if (v.key == NULL) {
+    if (o.key) {
+        key = ngx_http_passport_report_key_read(o.key, 0, why, sizeof(why));
+        if (key == NULL) {
             fprintf(stderr, "passport-verify: %s\n", why);
             return 2;
         }
@@ -802,24 +1175,69 @@ main(int argc, char **argv)
     r.files = argv + i;
     r.nfiles = argc - i;
 
-    rc = ngx_http_passport_verify_segments(&r, &v);
+    names = NULL;
+    nnames = 0;
 
-    if (rc == 0) {
-        r.next = 0;
-        r.index = 0;
-        rc = ngx_http_passport_verify_run(&r, &v);
-
-    } else {
-        rc = 2;
+    if (ngx_http_passport_verify_nodes(&r, &names, &nnames) != 0) {
+        return 2;
     }
 
     if (r.fp) {
         fclose(r.fp);
+        r.fp = NULL;
     }
 
-    free(r.buf);
-    free(v.segs);
-    EVP_PKEY_free(v.key);
+    /* one node and no --node: the lines as they are, as before */
 
-    return rc;
+    if (nnames == 1 && o.node == NULL) {
+        free(r.node_of);
+        r.node_of = NULL;
+    }
+
+    if (o.json) {
+        printf("{\"nodes\":[");
+    }
+
+    worst = 0;
+    one = 1;
+
+    for (k = 0; k < nnames; k++) {
+        if (o.node && strcmp(o.node, names[k]) != 0) {
+            continue;
+        }
+
+        if (!o.json && (nnames > 1 || o.node)) {
+            printf("%s: ", names[k]);
+        }
+
+        fflush(stdout);
+
+        rc = ngx_http_passport_verify_node(&r, &o, key, names[k], k, one);
+        one = 0;
+
+        worst = (rc == 2 || worst == 2) ? 2
+                : (rc == 1 || worst == 1) ? 1
+                : (rc == 3 || worst == 3) ? 3 : 0;
+    }
+
+    if (one && o.node) {
+        fprintf(stderr, "passport-verify: no record of node \"%s\"\n",
+                o.node);
+        worst = 2;
+    }
+
+    if (o.json) {
+        printf("],\"exit\":%d}\n", worst);
+    }
+
+    for (k = 0; k < nnames; k++) {
+        free(names[k]);
+    }
+
+    free(names);
+    free(r.node_of);
+    free(r.buf);
+    EVP_PKEY_free(key);
+
+    return worst;
 }

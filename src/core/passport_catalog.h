@@ -1058,6 +1058,74 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
+ * English only.  Answers of passport_report_receive to a node's push, the
+ * "title" and "detail" of its problem documents, read by the operators of
+ * the nodes (ngx_http_passport_report_receive.c).  No %.
+ */
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_TITLE_EN                                \
+    "Report push refused"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_METHOD_EN                               \
+    "only POST is accepted here"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_TYPE_EN                                 \
+    "the body must be application/x-ndjson"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_TOO_LARGE_EN                            \
+    "the push is larger than this receiver accepts; send fewer records "    \
+    "a push (batch=)"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_TOKEN_EN                                \
+    "a bearer token of a registered node is needed"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_TOKEN_NODE_EN                           \
+    "the token is not the token of the node that wrote the record"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_EMPTY_EN                                \
+    "the push holds no record"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_LINE_EN                                 \
+    "the line is not a report record"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_EDITED_EN                               \
+    "the record's hash does not match its contents"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_NODE_NAME_EN                            \
+    "the node's name is not accepted here: letters, digits, dot, dash "     \
+    "and underscore only"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_NODES_EN                                \
+    "the records of one push must all come from one node"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_UNKNOWN_NODE_EN                         \
+    "no public key is registered for this node"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_UNKNOWN_KEY_EN                          \
+    "the record names a key that is not registered for its node"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_SIGNATURE_EN                            \
+    "the record's signature does not verify with the node's key"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_ORDER_EN                                \
+    "the records of the push do not follow each other in the chain"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_FORK_EN                                 \
+    "a record with this seq is already stored with another hash: the "      \
+    "node's chain forked; nothing of the push was stored"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_GAP_EN                                  \
+    "records are missing before the push; send them first"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_STORE_EN                                \
+    "the records could not be stored; try again later"
+
+#define NGX_HTTP_PASSPORT_MSG_RECEIVE_DAMAGED_EN                              \
+    "the node's stored chain does not pass the check; the regulator must "  \
+    "look at it"
+
+
+/*
  * English only.  The "detail" of the RECOVERY, ROTATION and SEGMENT
  * records of the report log, read by regulators
  * (ngx_http_passport_report_log.c).
@@ -1261,7 +1329,26 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(NOTE_PARTIAL_WRITE)                                                     \
     X(NOTE_REOPENED)                                                          \
     X(NOTE_UNTRUSTED)                                                         \
-    X(NOTE_SEQ_LIMIT)
+    X(NOTE_SEQ_LIMIT)                                                         \
+    X(RECEIVE_TITLE)                                                          \
+    X(RECEIVE_METHOD)                                                         \
+    X(RECEIVE_TYPE)                                                           \
+    X(RECEIVE_TOO_LARGE)                                                      \
+    X(RECEIVE_TOKEN)                                                          \
+    X(RECEIVE_TOKEN_NODE)                                                     \
+    X(RECEIVE_EMPTY)                                                          \
+    X(RECEIVE_LINE)                                                           \
+    X(RECEIVE_EDITED)                                                         \
+    X(RECEIVE_NODE_NAME)                                                      \
+    X(RECEIVE_NODES)                                                          \
+    X(RECEIVE_UNKNOWN_NODE)                                                   \
+    X(RECEIVE_UNKNOWN_KEY)                                                    \
+    X(RECEIVE_SIGNATURE)                                                      \
+    X(RECEIVE_ORDER)                                                          \
+    X(RECEIVE_FORK)                                                           \
+    X(RECEIVE_GAP)                                                            \
+    X(RECEIVE_STORE)                                                          \
+    X(RECEIVE_DAMAGED)
 
 
 #endif /* _PASSPORT_CATALOG_H_INCLUDED_ */

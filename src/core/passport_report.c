@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "passport_report.h"
 
@@ -303,6 +304,13 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_str(out, ",\"node\":", rec->node, rec->node_len,
                                  NGX_HTTP_PASSPORT_REPORT_NODE_MAX);
 
+    if (rec->kid) {
+        ngx_http_passport_report_str(out, ",\"kid\":",
+                                     (const unsigned char *) rec->kid,
+                                     NGX_HTTP_PASSPORT_REPORT_KID,
+                                     (size_t) -1);
+    }
+
     s = ngx_http_passport_report_type_name(rec->type);
     ngx_http_passport_report_name(out, ",\"type\":", s);
 
@@ -584,6 +592,42 @@ ngx_http_passport_report_key_read(const char *path, int need_private,
     }
 
     return key;
+}
+
+
+int
+ngx_http_passport_report_kid(EVP_PKEY *key, char *kid)
+{
+    int             len;
+    char            hex[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
+    unsigned char  *der, *p, md[32];
+
+    len = i2d_PUBKEY(key, NULL);
+    if (len <= 0) {
+        return -1;
+    }
+
+    der = OPENSSL_malloc(len);
+    if (der == NULL) {
+        return -1;
+    }
+
+    p = der;
+
+    if (i2d_PUBKEY(key, &p) != len
+        || EVP_Digest(der, len, md, NULL, EVP_sha256(), NULL) != 1)
+    {
+        OPENSSL_free(der);
+        return -1;
+    }
+
+    OPENSSL_free(der);
+
+    ngx_http_passport_report_hex(hex, md);
+    memcpy(kid, hex, NGX_HTTP_PASSPORT_REPORT_KID);
+    kid[NGX_HTTP_PASSPORT_REPORT_KID] = '\0';
+
+    return 0;
 }
 
 

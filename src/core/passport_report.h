@@ -50,6 +50,7 @@
 
 #define NGX_HTTP_PASSPORT_REPORT_HEX        64  /* hash, prev: hex digits */
 #define NGX_HTTP_PASSPORT_REPORT_SIG        88  /* sig: base64 characters */
+#define NGX_HTTP_PASSPORT_REPORT_KID        16  /* kid: hex digits */
 
 /* prev of the first record of a chain */
 #define NGX_HTTP_PASSPORT_REPORT_ZERO                                        \
@@ -111,6 +112,9 @@ typedef struct {
 
     const unsigned char  *node;
     size_t                node_len;
+    const char           *kid;          /* 16 lowercase hex of the
+                                           signing key, or NULL: no "kid"
+                                           member */
 
     /* type VERDICT */
     const unsigned char  *request_id;
@@ -149,6 +153,8 @@ typedef struct {
     char                  prev[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
     char                  hash[NGX_HTTP_PASSPORT_REPORT_HEX + 1];
     int                   has_sig;      /* has a "sig" member */
+    char                  kid[NGX_HTTP_PASSPORT_REPORT_KID + 1];
+                                        /* "kid", or "" when absent */
     unsigned long long    omitted;      /* "items_omitted", or 0 */
     int                   verdict;      /* NGX_HTTP_PASSPORT_VERDICT_* */
     int                   mode;         /* NGX_HTTP_PASSPORT_MODE_* */
@@ -301,6 +307,20 @@ void ngx_http_passport_report_build(ngx_http_passport_report_t *rec,
  */
 EVP_PKEY *ngx_http_passport_report_key_read(const char *path,
     int need_private, char *why, size_t why_size);
+
+/*
+ * The key ID of an Ed25519 key (public, or the public half of a private
+ * one): the first 16 lowercase hex digits of the SHA-256 of the DER of
+ * its public key (SubjectPublicKeyInfo), and a NUL.  0, or -1.
+ */
+int ngx_http_passport_report_kid(EVP_PKEY *key, char *kid);
+
+/*
+ * The node of a line, even one cut short after "node": 0 with l->node
+ * set, or -1 when the line does not get that far.
+ */
+int ngx_http_passport_report_parse_node(const unsigned char *line,
+    size_t len, ngx_http_passport_report_line_t *l);
 
 /* "edited", "deleted", "reordered", ... for a verification result */
 const char *ngx_http_passport_report_result_name(int rc);

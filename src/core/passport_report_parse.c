@@ -42,6 +42,8 @@ static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
 static int ngx_http_passport_report_which(
     const ngx_http_passport_report_span_t *span, const char *(*name)(int),
     int max);
+static int ngx_http_passport_report_kid_member(
+    ngx_http_passport_report_in_t *in, ngx_http_passport_report_line_t *l);
 static int ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
     ngx_http_passport_report_line_t *l);
 static int ngx_http_passport_report_verdict(
@@ -320,7 +322,41 @@ ngx_http_passport_report_which(const ngx_http_passport_report_span_t *span,
 }
 
 
-/* {"seq":...,"time":...,"node":...,"type":... */
+/* ,"kid":"<16 lowercase hex>", when there */
+
+static int
+ngx_http_passport_report_kid_member(ngx_http_passport_report_in_t *in,
+    ngx_http_passport_report_line_t *l)
+{
+    size_t                           i;
+    ngx_http_passport_report_span_t  s;
+
+    if (ngx_http_passport_report_lit(in, ",\"kid\":") != 0) {
+        return 0;
+    }
+
+    if (ngx_http_passport_report_string(in, &s) != 0
+        || s.len != NGX_HTTP_PASSPORT_REPORT_KID)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < s.len; i++) {
+        if (!((s.data[i] >= '0' && s.data[i] <= '9')
+              || (s.data[i] >= 'a' && s.data[i] <= 'f')))
+        {
+            return -1;
+        }
+    }
+
+    memcpy(l->kid, s.data, s.len);
+    l->kid[s.len] = '\0';
+
+    return 0;
+}
+
+
+/* {"seq":...,"time":...,"node":...[,"kid":...],"type":... */
 
 static int
 ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
@@ -336,6 +372,7 @@ ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
         || !ngx_http_passport_report_time_ok(&l->time)
         || ngx_http_passport_report_lit(in, ",\"node\":") != 0
         || ngx_http_passport_report_string(in, &l->node) != 0
+        || ngx_http_passport_report_kid_member(in, l) != 0
         || ngx_http_passport_report_lit(in, ",\"type\":") != 0
         || ngx_http_passport_report_string(in, &s) != 0)
     {
@@ -510,4 +547,30 @@ ngx_http_passport_report_parse(const unsigned char *line, size_t len,
     *stop = in.p - line;
 
     return rc;
+}
+
+
+int
+ngx_http_passport_report_parse_node(const unsigned char *line, size_t len,
+    ngx_http_passport_report_line_t *l)
+{
+    ngx_http_passport_report_in_t  in;
+
+    memset(l, 0, sizeof(ngx_http_passport_report_line_t));
+
+    in.start = line;
+    in.p = line;
+    in.end = line + len;
+
+    if (ngx_http_passport_report_lit(&in, "{\"seq\":") != 0
+        || ngx_http_passport_report_uint(&in, &l->seq) != 0
+        || ngx_http_passport_report_lit(&in, ",\"time\":") != 0
+        || ngx_http_passport_report_string(&in, &l->time) != 0
+        || ngx_http_passport_report_lit(&in, ",\"node\":") != 0
+        || ngx_http_passport_report_string(&in, &l->node) != 0)
+    {
+        return -1;
+    }
+
+    return 0;
 }

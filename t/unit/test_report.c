@@ -1027,6 +1027,66 @@ test_keys(const char *dir)
 }
 
 
+/*
+ * kid: the key's ID, in the signed part after "node"; the RFC 8032 test
+ * key's is the SHA-256 of its public DER (computed outside) cut at 16.
+ */
+
+static void
+test_kid(void)
+{
+    int                               rc;
+    char                             *s, kid[REPORT(KID) + 1];
+    char                              hash[REPORT(HEX) + 1];
+    EVP_PKEY                         *key;
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_line_t   l;
+    static const unsigned char        sk[32] = {
+        0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
+        0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
+        0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60
+    };
+
+    key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk, 32);
+    if (key == NULL) {
+        abort();
+    }
+
+    rc = ngx_http_passport_report_kid(key, kid);
+    ok(rc == 0 && strcmp(kid, "06e3fd8fda29bb60") == 0,
+       "kid of the RFC 8032 test key");
+
+    rec_c(&r);
+    r.kid = kid;
+    s = line(&r, key, hash);
+    ok(s && strstr(s, "\"node\":\"hn-1\",\"kid\":\"06e3fd8fda29bb60\","
+                      "\"type\":"), "kid written after node");
+
+    rc = verify(s, NULL, key, &l);
+    ok(rc == REPORT(OK) && strcmp(l.kid, kid) == 0, "kid read back");
+    ok(strcmp(hash, HASH_C) != 0, "kid is covered by the hash");
+
+    /* the kid is signed: changing it breaks the hash */
+    memcpy(strstr(s, "06e3fd8f"), "16e3", 4);
+    ok(verify(s, NULL, key, &l) == REPORT(EDITED), "kid edited: detected");
+    free(s);
+
+    r.kid = NULL;
+    s = line(&r, NULL, hash);
+    ok(verify(s, NULL, NULL, &l) == REPORT(OK) && l.kid[0] == '\0'
+       && strcmp(hash, HASH_C) == 0, "no kid: the record as before");
+    free(s);
+
+    ok(verify("{\"seq\":3,\"time\":\"2000-02-29T23:59:59.999Z\",\"node\":"
+              "\"hn-1\",\"kid\":\"06E3FD8FDA29BB60\",\"type\":\"recovery\","
+              "\"detail\":\"x\",\"prev\":\"" HASH_B "\",\"hash\":\""
+              HASH_C "\"}", NULL, NULL, &l) == REPORT(SYNTAX),
+       "kid in upper case: not a record");
+
+    EVP_PKEY_free(key);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1048,6 +1108,7 @@ main(int argc, char **argv)
     test_cap();
     test_build();
     test_keys(dir);
+    test_kid();
 
     printf("1..%d\n", tests);
 
