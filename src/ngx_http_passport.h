@@ -93,6 +93,7 @@ struct ngx_http_passport_loc_conf_s {
 
     ngx_shm_zone_t             *cache;
     ngx_flag_t                  purge;
+    void                       *reports_query;  /* passport_reports */
 };
 
 
