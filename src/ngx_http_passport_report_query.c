@@ -328,9 +328,8 @@ ngx_http_passport_report_query_args(ngx_http_request_t *r,
             }
 
             /* the name as sent, escaped, cut */
-            p = ngx_cpymem(bad, "\"", 1);
-            p = ngx_http_passport_json_escape(p, name.data, name.len, 64);
-            ngx_sprintf(p, "\": %s%Z", why);
+            p = ngx_http_passport_json_escape(bad, name.data, name.len, 64);
+            ngx_sprintf(p, ": %s%Z", why);
 
             return bad;
         }
