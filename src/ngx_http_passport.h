@@ -104,6 +104,7 @@ struct ngx_http_passport_loc_conf_s {
 
     /* ngx_http_passport_report_receive.h */
     struct ngx_http_passport_receive_s  *receive;
+    void                       *reports_query;  /* passport_reports */
 };
 
 
@@ -128,6 +129,12 @@ typedef struct {
     u_char                     *seller_value;   /* as sent */
     size_t                      seller_value_len;
     unsigned                    own_seller:1;
+
+    /* the registry's answers for the report (lookup.c); NULL: none */
+    const char                 *status;         /* of its code's record */
+    const char                 *owner;
+    const char                 *seller_status;  /* of its own seller */
+    const char                 *seller_name;
 } ngx_http_passport_item_t;
 
 
@@ -161,6 +168,11 @@ struct ngx_http_passport_ctx_s {
     json_t                     *root;
 
     ngx_array_t                 items;          /* of _item_t */
+    ngx_array_t                 others;         /* of _item_t: not kept,
+                                                   with problems and their
+                                                   own seller (the report) */
+    const char                 *seller_status;  /* the registry's answer */
+    const char                 *seller_name;    /* for the report; NULL */
     ngx_array_t                 slots;          /* lookup.c's */
     ngx_uint_t                  pending;        /* lookups in flight */
     ngx_event_t                 wake;           /* lookups done */

@@ -38,7 +38,7 @@ static ngx_int_t ngx_http_passport_check_list(ngx_http_passport_check_t *ck,
 static ngx_int_t ngx_http_passport_check_item(ngx_http_passport_check_t *ck,
     json_t *item, ngx_int_t index);
 static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
-    ngx_http_passport_item_t *it);
+    ngx_http_passport_item_t *it, ngx_array_t *items);
 
 
 static char *ngx_http_passport_check_limit(ngx_conf_t *cf, void *post,
@@ -207,6 +207,25 @@ ngx_http_passport_release(ngx_http_passport_check_t *ck)
             || ngx_http_passport_keep(pool, &it[i].origin_value,
                                       it[i].origin_value_len)
                != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    /* the report reads an unchecked item's pointers and seller only */
+
+    it = ctx->others.elts;
+
+    for (i = 0; i < ctx->others.nelts; i++) {
+        it[i].seller_value_len = ngx_min(it[i].seller_value_len,
+                                         NGX_HTTP_PASSPORT_VALUE_MAX);
+        it[i].value = NULL;
+        it[i].origin_value = NULL;
+        ngx_str_null(&it[i].code);
+
+        if (ngx_http_passport_keep(pool, &it[i].seller_value,
+                                   it[i].seller_value_len)
+            != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -518,31 +537,31 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
     if (plcf->registry == NULL || ck->ctx->errors.nelts != nerrors
         || it.code.len == 0)
     {
-        return NGX_OK;
+        /* the report names the own seller of an item with problems */
+        return (it.own_seller && ck->ctx->errors.nelts != nerrors)
+               ? ngx_http_passport_keep_item(ck, &it, &ck->ctx->others)
+               : NGX_OK;
     }
 
-    return ngx_http_passport_keep_item(ck, &it);
+    return ngx_http_passport_keep_item(ck, &it, &ck->ctx->items);
 }
 
 
 static ngx_int_t
 ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
-    ngx_http_passport_item_t *it)
+    ngx_http_passport_item_t *it, ngx_array_t *items)
 {
-    ngx_http_passport_ctx_t   *ctx;
     ngx_http_passport_item_t  *item;
 
-    ctx = ck->ctx;
-
-    if (ctx->items.elts == NULL
-        && ngx_array_init(&ctx->items, ck->r->pool, 4,
+    if (items->elts == NULL
+        && ngx_array_init(items, ck->r->pool, 4,
                           sizeof(ngx_http_passport_item_t))
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    item = ngx_array_push(&ctx->items);
+    item = ngx_array_push(items);
     if (item == NULL) {
         return NGX_ERROR;
     }

@@ -56,6 +56,8 @@ static void ngx_http_passport_slot_answer(void *data, const void *result,
     ngx_uint_t cache_status);
 static void ngx_http_passport_slot_busy(ngx_http_passport_ctx_t *ctx,
     ngx_http_passport_slot_t *slot);
+static void ngx_http_passport_evidence(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_slot_t *slot);
 static void ngx_http_passport_busy(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index);
 
@@ -407,6 +409,8 @@ ngx_http_passport_lookups_apply(ngx_http_request_t *r,
 
         if (slot[k].kind == NGX_HTTP_PASSPORT_ENTITY) {
 
+            ngx_http_passport_evidence(ctx, &slot[k]);
+
             if (slot[k].entity.rc == NGX_HTTP_PASSPORT_REC_ERROR) {
                 ngx_http_passport_unavailable(r, ctx, k,
                                               slot[k].entity.cause);
@@ -430,6 +434,14 @@ ngx_http_passport_lookups_apply(ngx_http_request_t *r,
 
         for (i = 0; i < ctx->items.nelts; i++) {
             if (item[i].slot == (ngx_int_t) k
+                && slot[k].record.rc == NGX_HTTP_PASSPORT_REC_OK)
+            {
+                /* the registry's evidence, for the report */
+                item[i].status = slot[k].record.status;
+                item[i].owner = slot[k].record.owner;
+            }
+
+            if (item[i].slot == (ngx_int_t) k
                 && ngx_http_passport_record_rules(&slot[k].record,
                                               (char *) item[i].seller.data,
                                               item[i].seller.len,
@@ -444,6 +456,47 @@ ngx_http_passport_lookups_apply(ngx_http_request_t *r,
         }
 
         ngx_http_passport_record_free(&slot[k].record);
+    }
+}
+
+
+/* what the registry said of a seller, for the report */
+
+static void
+ngx_http_passport_evidence(ngx_http_passport_ctx_t *ctx,
+    ngx_http_passport_slot_t *slot)
+{
+    ngx_uint_t                 i;
+    const char                *name;
+    ngx_http_passport_item_t  *item;
+
+    if (slot->entity.rc != NGX_HTTP_PASSPORT_REC_OK) {
+        return;
+    }
+
+    name = NULL;
+#ifdef NGX_HTTP_PASSPORT_NAME_MAX
+    /* the LEI record's legal name, where the registry code keeps one */
+    name = slot->entity.name[0] ? slot->entity.name : NULL;
+#endif
+
+    if (ctx->seller.len == slot->key.len
+        && ngx_memcmp(ctx->seller.data, slot->key.data, slot->key.len) == 0)
+    {
+        ctx->seller_status = slot->entity.status;
+        ctx->seller_name = name;
+    }
+
+    item = ctx->items.elts;
+
+    for (i = 0; i < ctx->items.nelts; i++) {
+        if (item[i].own_seller && item[i].seller.len == slot->key.len
+            && ngx_memcmp(item[i].seller.data, slot->key.data,
+                          slot->key.len) == 0)
+        {
+            item[i].seller_status = slot->entity.status;
+            item[i].seller_name = name;
+        }
     }
 }
 

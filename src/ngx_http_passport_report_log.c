@@ -40,6 +40,7 @@ struct ngx_http_passport_report_log_s {
     ngx_fd_t                            state_fd;
     ngx_cycle_t                        *cycle;
     ngx_str_t                           node;
+    ngx_str_t                           oper;    /* operator=, or empty */
     EVP_PKEY                           *key;
     char                                kid[NGX_HTTP_PASSPORT_REPORT_KID + 1];
     ngx_shm_zone_t                     *shm_zone;
@@ -94,6 +95,9 @@ static ngx_int_t ngx_http_passport_report_log_note(
 static void ngx_http_passport_report_log_key_cleanup(void *data);
 static ngx_int_t ngx_http_passport_report_log_items(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec);
+static ngx_uint_t ngx_http_passport_report_log_known(
+    ngx_http_passport_item_t *it, ngx_http_passport_report_code_t *c,
+    ngx_uint_t checked);
 
 
 char *
@@ -202,6 +206,14 @@ ngx_http_passport_report_log_param(ngx_conf_t *cf,
         return NGX_CONF_OK;
     }
 
+    if (ngx_strncmp(value->data, "operator=", 9) == 0
+        && value->len > 9 && value->len <= 9 + 128 && rl->oper.len == 0)
+    {
+        rl->oper.data = value->data + 9;
+        rl->oper.len = value->len - 9;
+        return NGX_CONF_OK;
+    }
+
     if (ngx_strncmp(value->data, "state=", 6) == 0 && value->len > 6
         && rl->state.len == 0)
     {
@@ -235,8 +247,9 @@ ngx_http_passport_report_log_param(ngx_conf_t *cf,
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"passport_report_log\": "
-                       "key=, node=, state=, body_errors=on|off and "
-                       "threads= are known, each once", value);
+                       "key=, node= and operator= (1 to 128 bytes), "
+                       "state=, body_errors=on|off and threads= are "
+                       "known, each once", value);
     return NGX_CONF_ERROR;
 }
 
@@ -1186,6 +1199,11 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
     }
 
     rec.type = NGX_HTTP_PASSPORT_REPORT_VERDICT;
+    rec.oper = rl->oper.len ? rl->oper.data : NULL;
+    rec.oper_len = rl->oper.len;
+    rec.seller_status = ctx->seller_status;
+    rec.seller_name = (u_char *) ctx->seller_name;
+    rec.seller_name_len = ctx->seller_name ? ngx_strlen(ctx->seller_name) : 0;
     rec.verdict = (int) ctx->verdict;
     rec.mode = (int) ctx->mode;
 
@@ -1226,8 +1244,10 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
 
 /*
  * The record's reasons and items (passport_report.c builds them in time
- * linear in the problems and items): the codes of the items that passed
- * the local rules, canonical, by their pointers.
+ * linear in the problems and items): what is known of each item by the
+ * pointers into it (its code, its own seller, its claimed origin), the
+ * items checked first (their codes canonical, the registry's answers),
+ * then those not checked for their own seller.
  */
 
 static ngx_int_t
@@ -1235,32 +1255,89 @@ ngx_http_passport_report_log_items(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_report_t *rec)
 {
     void                             *mem;
+    size_t                            n;
     ngx_uint_t                        i;
     ngx_http_passport_item_t         *it;
     ngx_http_passport_report_code_t  *codes;
 
-    it = ctx->items.elts;
+    n = 3 * (ctx->items.nelts + ctx->others.nelts);
 
-    codes = ngx_palloc(r->pool, (ctx->items.nelts + 1)
-                                * sizeof(ngx_http_passport_report_code_t));
+    codes = ngx_palloc(r->pool,
+                       (n + 1) * sizeof(ngx_http_passport_report_code_t));
     mem = ngx_palloc(r->pool,
                      ngx_http_passport_report_build_size(ctx->errors.nelts,
-                                                         ctx->items.nelts));
+                                                         n));
     if (codes == NULL || mem == NULL) {
         return NGX_ERROR;
     }
 
+    n = 0;
+    it = ctx->items.elts;
+
     for (i = 0; i < ctx->items.nelts; i++) {
-        codes[i].pointer = it[i].pointer.data;
-        codes[i].pointer_len = it[i].pointer.len;
-        codes[i].code = it[i].code.data;
-        codes[i].code_len = it[i].code.len;
+        n += ngx_http_passport_report_log_known(&it[i], &codes[n], 1);
+    }
+
+    it = ctx->others.elts;
+
+    for (i = 0; i < ctx->others.nelts; i++) {
+        n += ngx_http_passport_report_log_known(&it[i], &codes[n], 0);
     }
 
     ngx_http_passport_report_build(rec, mem, ctx->errors.elts,
-                                   ctx->errors.nelts, codes,
-                                   ctx->items.nelts,
+                                   ctx->errors.nelts, codes, n,
                                    (unsigned long) ngx_random());
 
     return NGX_OK;
+}
+
+
+/* what is known of an item, by its pointers (1 to 3 of them) */
+
+static ngx_uint_t
+ngx_http_passport_report_log_known(ngx_http_passport_item_t *it,
+    ngx_http_passport_report_code_t *c, ngx_uint_t checked)
+{
+    ngx_uint_t  n;
+
+    ngx_memzero(c, sizeof(ngx_http_passport_report_code_t));
+
+    if (it->own_seller) {
+        /* normalised, or as it was sent */
+        c->seller = it->seller.len ? it->seller.data : it->seller_value;
+        c->seller_len = it->seller.len ? it->seller.len
+                                       : it->seller_value_len;
+        c->seller_status = it->seller_status;
+        c->seller_name = (u_char *) it->seller_name;
+        c->seller_name_len = it->seller_name ? ngx_strlen(it->seller_name)
+                                             : 0;
+    }
+
+    c->status = it->status;
+    c->owner = it->owner;
+
+    c[1] = c[0];
+    c[2] = c[0];
+
+    c[0].pointer = it->pointer.data;
+    c[0].pointer_len = it->pointer.len;
+
+    if (checked) {
+        c[0].code = it->code.data;
+        c[0].code_len = it->code.len;
+    }
+
+    n = 1;
+
+    if (it->seller_pointer.len) {
+        c[n].pointer = it->seller_pointer.data;
+        c[n++].pointer_len = it->seller_pointer.len;
+    }
+
+    if (it->origin_pointer.len) {
+        c[n].pointer = it->origin_pointer.data;
+        c[n++].pointer_len = it->origin_pointer.len;
+    }
+
+    return n;
 }

@@ -147,12 +147,15 @@ is_deeply([ map { $_->{seq} } @$q ], [ 3 ], 'query: since and limit');
 is_deeply([ map { $_->{seq} } @$q ], [ 2 ], 'query: verdict=flag');
 ($qr, $q) = query('?seller=5493001KJTIIGC8Y1R12');
 is_deeply([ map { $_->{seq} } @$q ], [ 4 ], 'query: seller');
-($qr) = query('?view=sellers');
-my $v = $json->decode($qr->{body});
-is_deeply([ map { "$_->{seller} $_->{flagged} $_->{blocked}" } @$v ],
-          [ '0100233480 1 2', '5493001KJTIIGC8Y1R12 0 1' ],
-          'view=sellers: counts, most reported first');
-is(ref $v, 'ARRAY', 'view=sellers: an array');
+my $v;
+($qr, $v) = query('?view=sellers');
+is_deeply([ map { "$_->{seller} $_->{flagged} $_->{blocked} "
+                 . "$_->{monitor_blocked}" } @$v ],
+          [ '0100233480 1 1 1', '5493001KJTIIGC8Y1R12 0 1 0' ],
+          'view=sellers: counts, most reported first, the monitored '
+          . 'would-be block apart');
+is($qr->{headers}{'content-type'}, 'application/x-ndjson',
+   'view=sellers: a row a line');
 is($v->[0]{reasons}{CODE_INVALID}, 3, 'view=sellers: counts per reason');
 ok($v->[0]{first} le $v->[0]{last}, 'view=sellers: first and last seen');
 for my $bad ('?since=x', '?limit=0', '?verdict=pass', '?view=items') {
@@ -201,7 +204,7 @@ is($rc, 1, 'another key: tampered');
 like($out, qr/seq 1\b.*signature/i, '... bad signature at seq 1');
 
 ($qr, $q) = query('?view=sellers');
-is($json->decode($qr->{body})->[0]{blocked}, 2002,
+is($q->[0]{blocked} + $q->[0]{monitor_blocked}, 2002,
    'view=sellers matches the log');
 
 # --- restart with a last line cut by a crash

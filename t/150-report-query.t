@@ -89,20 +89,28 @@ ok(length($big->[0]) > 60000 && length($big->[0]) <= 65536
 
 sub lines { join '', map { $_->[0] } @_ }
 
-# view=sellers computed from the file
+# view=sellers computed from the file: one row a line; monitored
+# verdicts apart from the others
 my (%st, @order);
 for my $v (@verdicts) {
     my $rec = $v->[1];
     my $s = $rec->{seller} // '';
-    push @order, $s unless $st{$s};
-    my $e = $st{$s} //= { seller => $s, flagged => 0, blocked => 0,
-                          reasons => {}, first => $rec->{time} };
-    $e->{ $rec->{verdict} eq 'block' ? 'blocked' : 'flagged' }++;
+    my $e = $st{$s} //= { seller => $s, records => 0, blocked => 0,
+                          flagged => 0, monitor_blocked => 0,
+                          monitor_flagged => 0,
+                          modes => { enforce => 0, flag => 0, monitor => 0 },
+                          reasons => {}, nodes => [], first => $rec->{time} };
+    $e->{records}++;
+    my $m = $rec->{mode} eq 'monitor' ? 'monitor_' : '';
+    $e->{ $m . ($rec->{verdict} eq 'block' ? 'blocked' : 'flagged') }++;
+    $e->{modes}{ $rec->{mode} }++;
     $e->{reasons}{$_}++ for @{ $rec->{reasons} };
+    push @{ $e->{nodes} }, $rec->{node}
+        unless grep { $_ eq $rec->{node} } @{ $e->{nodes} };
     $e->{last} = $rec->{time};
 }
-my @sellers = sort { $b->{flagged} + $b->{blocked}
-                     <=> $a->{flagged} + $a->{blocked} } values %st;
+my @sellers = sort { $b->{records} <=> $a->{records}
+                     || $a->{seller} cmp $b->{seller} } values %st;
 
 # answers of some MB: read as they come (request() is for small ones)
 sub query {
@@ -144,8 +152,8 @@ sub check {
        "$mode: since and limit 1");
 
     $r = query('?view=sellers');
-    is_deeply($json->decode($r->{body}), \@sellers,
-              "$mode: view=sellers matches the file");
+    is_deeply([ map { $json->decode($_) } split /\n/, $r->{body} ],
+              \@sellers, "$mode: view=sellers matches the file");
 
     $t->mark_log;
     query('?limit=1&since=15000');

@@ -36,6 +36,8 @@ static void ngx_http_passport_report_reasons(
 static void ngx_http_passport_report_name(
     ngx_http_passport_report_out_t *out, const char *member,
     const char *name);
+static void ngx_http_passport_report_opt(ngx_http_passport_report_out_t *out,
+    const char *member, const void *s, size_t len, size_t max);
 static void ngx_http_passport_report_item(
     ngx_http_passport_report_out_t *out,
     const ngx_http_passport_report_item_t *it);
@@ -141,7 +143,26 @@ ngx_http_passport_report_name(ngx_http_passport_report_out_t *out,
 }
 
 
-/* {"pointer":...,"code":...,"reasons":[...]} */
+/* an optional string member: left out when s is NULL */
+
+static void
+ngx_http_passport_report_opt(ngx_http_passport_report_out_t *out,
+    const char *member, const void *s, size_t len, size_t max)
+{
+    if (s) {
+        ngx_http_passport_report_str(out, member, s, len, max);
+    }
+}
+
+
+#define ngx_http_passport_report_cstr(s)  (s), ((s) ? strlen(s) : 0)
+
+
+/*
+ * {"pointer":...,"code":...[,"seller":...][,"seller_status":...]
+ * [,"seller_name":...],"reasons":[...][,"status":...][,"owner":...]
+ * [,"cause":...]}
+ */
 
 static void
 ngx_http_passport_report_item(ngx_http_passport_report_out_t *out,
@@ -152,8 +173,25 @@ ngx_http_passport_report_item(ngx_http_passport_report_out_t *out,
                                  NGX_HTTP_PASSPORT_REPORT_PTR_MAX);
     ngx_http_passport_report_str(out, ",\"code\":", it->code, it->code_len,
                                  NGX_HTTP_PASSPORT_VALUE_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller\":", it->seller,
+                                 it->seller_len, NGX_HTTP_PASSPORT_VALUE_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller_status\":",
+                            ngx_http_passport_report_cstr(it->seller_status),
+                            NGX_HTTP_PASSPORT_REPORT_STATUS_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller_name\":", it->seller_name,
+                                 it->seller_name_len,
+                                 NGX_HTTP_PASSPORT_REPORT_NAME_MAX);
     ngx_http_passport_report_put(out, ",\"reasons\":", 11);
     ngx_http_passport_report_reasons(out, it->reasons, it->nreasons);
+    ngx_http_passport_report_opt(out, ",\"status\":",
+                                 ngx_http_passport_report_cstr(it->status),
+                                 NGX_HTTP_PASSPORT_REPORT_STATUS_MAX);
+    ngx_http_passport_report_opt(out, ",\"owner\":",
+                                 ngx_http_passport_report_cstr(it->owner),
+                                 NGX_HTTP_PASSPORT_VALUE_MAX);
+    ngx_http_passport_report_opt(out, ",\"cause\":",
+                                 ngx_http_passport_report_cstr(it->cause),
+                                 NGX_HTTP_PASSPORT_REPORT_CAUSE_MAX);
     ngx_http_passport_report_put(out, "}", 1);
 }
 
@@ -263,6 +301,16 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
         ngx_http_passport_report_put(out, ",\"seller\":null", 14);
     }
 
+    ngx_http_passport_report_opt(out, ",\"seller_status\":",
+                            ngx_http_passport_report_cstr(rec->seller_status),
+                            NGX_HTTP_PASSPORT_REPORT_STATUS_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller_name\":", rec->seller_name,
+                                 rec->seller_name_len,
+                                 NGX_HTTP_PASSPORT_REPORT_NAME_MAX);
+    ngx_http_passport_report_opt(out, ",\"cause\":",
+                                 ngx_http_passport_report_cstr(rec->cause),
+                                 NGX_HTTP_PASSPORT_REPORT_CAUSE_MAX);
+
     ngx_http_passport_report_put(out, ",\"reasons\":", 11);
     ngx_http_passport_report_reasons(out, rec->reasons, rec->nreasons);
 
@@ -310,6 +358,10 @@ ngx_http_passport_report_out(ngx_http_passport_report_out_t *out,
                                      NGX_HTTP_PASSPORT_REPORT_KID,
                                      (size_t) -1);
     }
+
+    ngx_http_passport_report_opt(out, ",\"operator\":", rec->oper,
+                                 rec->oper_len,
+                                 NGX_HTTP_PASSPORT_REPORT_OPERATOR_MAX);
 
     s = ngx_http_passport_report_type_name(rec->type);
     ngx_http_passport_report_name(out, ",\"type\":", s);
@@ -724,6 +776,40 @@ ngx_http_passport_report_slot(ngx_http_passport_report_slot_t *slots,
 }
 
 
+/* an item's code and evidence from what is known of its pointer */
+
+static void
+ngx_http_passport_report_known(ngx_http_passport_report_item_t *it,
+    const ngx_http_passport_report_code_t *c)
+{
+    it->seller = NULL;
+    it->seller_len = 0;
+    it->seller_status = NULL;
+    it->seller_name = NULL;
+    it->seller_name_len = 0;
+    it->status = NULL;
+    it->owner = NULL;
+    it->cause = NULL;
+
+    if (c == NULL) {
+        return;
+    }
+
+    if (c->code) {
+        it->code = c->code;
+        it->code_len = c->code_len;
+    }
+
+    it->seller = c->seller_len ? c->seller : NULL;
+    it->seller_len = c->seller_len;
+    it->seller_status = c->seller_status;
+    it->seller_name = c->seller_name_len ? c->seller_name : NULL;
+    it->seller_name_len = c->seller_name_len;
+    it->status = c->status;
+    it->owner = c->owner;
+}
+
+
 void
 ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
     const ngx_http_passport_error_t *errors, size_t nerrors,
@@ -761,6 +847,7 @@ ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
 
     rec->reasons = reasons;
     rec->nreasons = 0;
+    rec->cause = NULL;
     rec->items = items;
     rec->nitems = 0;
 
@@ -772,6 +859,13 @@ ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
 
         if (r < 0 || r >= NGX_HTTP_PASSPORT_NREASONS) {
             continue;
+        }
+
+        if (r == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE
+            && (errors[i].pointer == NULL || errors[i].pointer_len == 0)
+            && rec->cause == NULL)
+        {
+            rec->cause = errors[i].cause;
         }
 
         if (!seen[r]) {
@@ -791,10 +885,11 @@ ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
             it = &items[rec->nitems];
             it->pointer = errors[i].pointer;
             it->pointer_len = errors[i].pointer_len;
-            it->code = s->code ? codes[s->code - 1].code : errors[i].value;
-            it->code_len = s->code ? codes[s->code - 1].code_len
-                           : (errors[i].value ? errors[i].value_len : 0);
+            it->code = errors[i].value;
+            it->code_len = errors[i].value ? errors[i].value_len : 0;
             it->nreasons = 0;
+            ngx_http_passport_report_known(it,
+                                        s->code ? &codes[s->code - 1] : NULL);
 
             s->key = errors[i].pointer;
             s->len = errors[i].pointer_len;
@@ -818,6 +913,12 @@ ngx_http_passport_report_build(ngx_http_passport_report_t *rec, void *mem,
             it = &items[of[i] - 1];
             ireasons[(it->reasons - ireasons) + it->nreasons++]
                 = errors[i].reason;
+
+            if (errors[i].reason == NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE
+                && it->cause == NULL)
+            {
+                it->cause = errors[i].cause;
+            }
         }
     }
 }

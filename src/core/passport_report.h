@@ -76,7 +76,11 @@
 #define NGX_HTTP_PASSPORT_REPORT_URI_MAX    2048
 #define NGX_HTTP_PASSPORT_REPORT_PTR_MAX    256
 #define NGX_HTTP_PASSPORT_REPORT_DETAIL_MAX 512
-/* seller and code: NGX_HTTP_PASSPORT_VALUE_MAX */
+#define NGX_HTTP_PASSPORT_REPORT_OPERATOR_MAX  128
+#define NGX_HTTP_PASSPORT_REPORT_NAME_MAX   256 /* a seller's name */
+#define NGX_HTTP_PASSPORT_REPORT_STATUS_MAX 32  /* a registry status */
+#define NGX_HTTP_PASSPORT_REPORT_CAUSE_MAX  256
+/* seller, code and owner: NGX_HTTP_PASSPORT_VALUE_MAX */
 
 
 /* the end of a chain: last seq written (0: none) and its hash */
@@ -95,6 +99,17 @@ typedef struct {
     size_t                code_len;
     const int            *reasons;      /* NGX_HTTP_PASSPORT_* reasons */
     size_t                nreasons;
+
+    /* optional members, left out when NULL (docs/reports.md) */
+    const unsigned char  *seller;       /* the item's own seller */
+    size_t                seller_len;
+    const char           *seller_status;    /* the registry's, of it */
+    const unsigned char  *seller_name;      /* the registry's, of it */
+    size_t                seller_name_len;
+    const char           *status;       /* the code record's status */
+    const char           *owner;        /* the code record's owner */
+    const char           *cause;        /* why the registry could not
+                                           answer (REGISTRY_UNAVAILABLE) */
 } ngx_http_passport_report_item_t;
 
 
@@ -115,6 +130,8 @@ typedef struct {
     const char           *kid;          /* 16 lowercase hex of the
                                            signing key, or NULL: no "kid"
                                            member */
+    const unsigned char  *oper;         /* "operator"; NULL: left out */
+    size_t                oper_len;
 
     /* type VERDICT */
     const unsigned char  *request_id;
@@ -124,6 +141,11 @@ typedef struct {
     int                   mode;         /* NGX_HTTP_PASSPORT_MODE_* */
     const unsigned char  *seller;       /* NULL: null */
     size_t                seller_len;
+    const char           *seller_status;    /* NULL: left out */
+    const unsigned char  *seller_name;      /* NULL: left out */
+    size_t                seller_name_len;
+    const char           *cause;        /* of a problem with no pointer;
+                                           NULL: left out */
     const int            *reasons;
     size_t                nreasons;
     const ngx_http_passport_report_item_t  *items;
@@ -162,11 +184,13 @@ typedef struct {
                                            record-level reasons */
     ngx_http_passport_report_span_t  time;
     ngx_http_passport_report_span_t  node;
+    ngx_http_passport_report_span_t  oper;      /* "operator" */
     ngx_http_passport_report_span_t  request_id;
     ngx_http_passport_report_span_t  seller;
     ngx_http_passport_report_span_t  method;
     ngx_http_passport_report_span_t  uri;
     ngx_http_passport_report_span_t  detail;
+    ngx_http_passport_report_span_t  items;     /* "[...]", as it is */
 } ngx_http_passport_report_line_t;
 
 
@@ -188,12 +212,23 @@ typedef struct {
 } ngx_http_passport_report_tail_t;
 
 
-/* the canonical trace code of an item, by the pointer to it */
+/*
+ * What is known of an item, by a pointer into it (its code, its seller,
+ * its origin): the canonical trace code (NULL: the problem's value is
+ * kept) and the optional members of ngx_http_passport_report_item_t.
+ */
 typedef struct {
     const unsigned char  *pointer;
     size_t                pointer_len;
     const unsigned char  *code;
     size_t                code_len;
+    const unsigned char  *seller;
+    size_t                seller_len;
+    const char           *seller_status;
+    const unsigned char  *seller_name;
+    size_t                seller_name_len;
+    const char           *status;
+    const char           *owner;
 } ngx_http_passport_report_code_t;
 
 
@@ -289,7 +324,10 @@ int ngx_http_passport_report_is_cut(const unsigned char *line, size_t len);
  * time linear in nerrors + ncodes: each reason once, in the order of the
  * problems; one item per pointer, in the order of its first problem, with
  * the reasons of its problems; its code from codes when its pointer is
- * there, else the problem's value.  Reasons outside 0..NREASONS-1 are
+ * there (the first entry of a pointer counts), else the problem's value;
+ * the other members from that entry; the cause of its first
+ * REGISTRY_UNAVAILABLE problem.  The cause of such a problem with no
+ * pointer goes to rec->cause.  Reasons outside 0..NREASONS-1 are
  * left out.  mem: report_build_size() bytes, aligned for a pointer, which
  * rec's arrays then point into; seed: varies the hash of pointers.
  */

@@ -38,6 +38,9 @@ static int ngx_http_passport_report_time_ok(
     const ngx_http_passport_report_span_t *t);
 static int ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
     unsigned long *mask);
+static int ngx_http_passport_report_opt(ngx_http_passport_report_in_t *in,
+    const char *name, ngx_http_passport_report_span_t *span);
+static int ngx_http_passport_report_item(ngx_http_passport_report_in_t *in);
 static int ngx_http_passport_report_items(ngx_http_passport_report_in_t *in);
 static int ngx_http_passport_report_which(
     const ngx_http_passport_report_span_t *span, const char *(*name)(int),
@@ -270,6 +273,44 @@ ngx_http_passport_report_array(ngx_http_passport_report_in_t *in,
 }
 
 
+/* an optional string member: 0 when absent or read, -1 when bad */
+
+static int
+ngx_http_passport_report_opt(ngx_http_passport_report_in_t *in,
+    const char *name, ngx_http_passport_report_span_t *span)
+{
+    if (ngx_http_passport_report_lit(in, name) != 0) {
+        return 0;
+    }
+
+    return ngx_http_passport_report_string(in, span);
+}
+
+
+static int
+ngx_http_passport_report_item(ngx_http_passport_report_in_t *in)
+{
+    if (ngx_http_passport_report_lit(in, "{\"pointer\":") != 0
+        || ngx_http_passport_report_string(in, NULL) != 0
+        || ngx_http_passport_report_lit(in, ",\"code\":") != 0
+        || ngx_http_passport_report_string(in, NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller_status\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller_name\":", NULL) != 0
+        || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
+        || ngx_http_passport_report_array(in, NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"status\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"owner\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"cause\":", NULL) != 0
+        || ngx_http_passport_report_lit(in, "}") != 0)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
 static int
 ngx_http_passport_report_items(ngx_http_passport_report_in_t *in)
 {
@@ -282,14 +323,7 @@ ngx_http_passport_report_items(ngx_http_passport_report_in_t *in)
     }
 
     for ( ;; ) {
-        if (ngx_http_passport_report_lit(in, "{\"pointer\":") != 0
-            || ngx_http_passport_report_string(in, NULL) != 0
-            || ngx_http_passport_report_lit(in, ",\"code\":") != 0
-            || ngx_http_passport_report_string(in, NULL) != 0
-            || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
-            || ngx_http_passport_report_array(in, NULL) != 0
-            || ngx_http_passport_report_lit(in, "}") != 0)
-        {
+        if (ngx_http_passport_report_item(in) != 0) {
             return -1;
         }
 
@@ -373,6 +407,7 @@ ngx_http_passport_report_head(ngx_http_passport_report_in_t *in,
         || ngx_http_passport_report_lit(in, ",\"node\":") != 0
         || ngx_http_passport_report_string(in, &l->node) != 0
         || ngx_http_passport_report_kid_member(in, l) != 0
+        || ngx_http_passport_report_opt(in, ",\"operator\":", &l->oper) != 0
         || ngx_http_passport_report_lit(in, ",\"type\":") != 0
         || ngx_http_passport_report_string(in, &s) != 0)
     {
@@ -441,13 +476,23 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_in_t *in,
         return -1;
     }
 
-    if (ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
+    if (ngx_http_passport_report_opt(in, ",\"seller_status\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller_name\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"cause\":", NULL) != 0
+        || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
         || ngx_http_passport_report_array(in, &l->reasons) != 0
-        || ngx_http_passport_report_lit(in, ",\"items\":") != 0
-        || ngx_http_passport_report_items(in) != 0)
+        || ngx_http_passport_report_lit(in, ",\"items\":") != 0)
     {
         return -1;
     }
+
+    l->items.data = in->p;
+
+    if (ngx_http_passport_report_items(in) != 0) {
+        return -1;
+    }
+
+    l->items.len = in->p - l->items.data;
 
     /* the items left out of a record that would be too long */
 

@@ -7,7 +7,8 @@
  * Test helper for t/120-verify.t: prints COUNT verdict records of a new
  * chain, signed with KEY.pem when given, or the continuation of AFTER.log
  * (a rotated file, or one whose last line a crash cut: then a newline and
- * a recovery record come first, as nginx writes them on start).
+ * a recovery record come first, as nginx writes them on start).  The
+ * node is "gen", or $REPORT_GEN_NODE.
  */
 
 
@@ -27,8 +28,10 @@ static const int  gen_both[] = { NGX_HTTP_PASSPORT_CODE_INVALID,
                                  NGX_HTTP_PASSPORT_CODE_RECALLED };
 
 static const ngx_http_passport_report_item_t  gen_items[] = {
-    { U("/items/0/code"), U("(01)09506000134352(21)SN1"), gen_inv, 1 },
-    { U("/items/2/code"), U("09506000134352"), gen_rec, 1 }
+    { U("/items/0/code"), U("(01)09506000134352(21)SN1"), gen_inv, 1,
+      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL },
+    { U("/items/2/code"), U("09506000134352"), gen_rec, 1,
+      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL }
 };
 
 
@@ -37,12 +40,16 @@ put(ngx_http_passport_report_t *r, ngx_http_passport_report_chain_t *chain,
     EVP_PKEY *key)
 {
     size_t          n;
+    const char     *node;
     unsigned char  *buf, *end;
+
+    node = getenv("REPORT_GEN_NODE");
+    node = node ? node : "gen";
 
     r->seq = chain->seq + 1;
     r->prev = chain->hash;
-    r->node = (const unsigned char *) "gen";
-    r->node_len = 3;
+    r->node = (const unsigned char *) node;
+    r->node_len = strlen(node);
     r->time_ms = 1795644843000LL + 1000LL * r->seq;
 
     n = ngx_http_passport_report_size(r);

@@ -70,14 +70,17 @@ static const int  rs_rec[] = { NGX_HTTP_PASSPORT_CODE_RECALLED };
 static const int  rs_b[] = { NGX_HTTP_PASSPORT_SELLER_MISSING,
                              NGX_HTTP_PASSPORT_CODE_INVALID };
 
+/* no optional member */
+#define NO_EV  NULL, 0, NULL, NULL, 0, NULL, NULL, NULL
+
 static const ngx_http_passport_report_item_t  items_a[] = {
-    { U("/items/0/code"), U("(01)09506000134352(21)SN1"), rs_inv, 1 },
-    { U("/items/2/code"), U("09506000134352"), rs_rec, 1 }
+    { U("/items/0/code"), U("(01)09506000134352(21)SN1"), rs_inv, 1, NO_EV },
+    { U("/items/2/code"), U("09506000134352"), rs_rec, 1, NO_EV }
 };
 
 static const ngx_http_passport_report_item_t  items_b[] = {
     { U("/items/0/code"), U("Ph\xe1\xbb\x9f \"b\xc3\xb2\" \\ \x01\n\xff"),
-      rs_inv, 1 }
+      rs_inv, 1, NO_EV }
 };
 
 
@@ -194,6 +197,9 @@ verify(const char *s, const ngx_http_passport_report_chain_t *chain,
 }
 
 
+static void test_members(void);
+
+
 static void
 test_serialisation(void)
 {
@@ -251,6 +257,68 @@ test_serialisation(void)
     rec_a(&r);
     r.mode = 3;
     ok(line(&r, NULL, hash) == NULL, "unknown mode is not written");
+
+    test_members();
+}
+
+
+/* the optional members: where they go, and that they read back */
+
+static void
+test_members(void)
+{
+    char                             *s, hash[REPORT(HEX) + 1];
+    ngx_http_passport_report_t        r;
+    ngx_http_passport_report_line_t   l;
+    ngx_http_passport_report_item_t   it[2];
+
+    memset(it, 0, sizeof(it));
+    it[0] = items_a[0];
+    it[0].seller = (const unsigned char *) "0300588569";
+    it[0].seller_len = 10;
+    it[0].seller_status = "active";
+    it[0].seller_name = (const unsigned char *) "C\xc3\xb4ng ty \"A\"";
+    it[0].seller_name_len = 12;
+    it[1] = items_a[1];
+    it[1].status = "recalled";
+    it[1].owner = "0100109106";
+    it[1].cause = "no answer within 2 s";
+
+    rec_a(&r);
+    r.oper = (const unsigned char *) "0312345678";
+    r.oper_len = 10;
+    r.seller_status = "suspended";
+    r.seller_name = (const unsigned char *) "GLEIF name";
+    r.seller_name_len = 10;
+    r.cause = "a cause";
+    r.items = it;
+    r.nitems = 2;
+    s = line(&r, NULL, hash);
+
+    ok(s && strstr(s, "\"node\":\"hn-1\",\"operator\":\"0312345678\","
+                      "\"type\":\"verdict\"") != NULL
+       && strstr(s, "\"seller\":\"0100109106\",\"seller_status\":"
+                    "\"suspended\",\"seller_name\":\"GLEIF name\","
+                    "\"cause\":\"a cause\",\"reasons\":") != NULL
+       && strstr(s, "\"code\":\"(01)09506000134352(21)SN1\",\"seller\":"
+                    "\"0300588569\",\"seller_status\":\"active\","
+                    "\"seller_name\":\"C\xc3\xb4ng ty \\\"A\\\"\","
+                    "\"reasons\":[\"CODE_INVALID\"]}") != NULL
+       && strstr(s, "\"reasons\":[\"CODE_RECALLED\"],\"status\":"
+                    "\"recalled\",\"owner\":\"0100109106\",\"cause\":"
+                    "\"no answer within 2 s\"}]") != NULL,
+       "optional members: operator, seller evidence, item seller, code "
+       "evidence, causes, in their places");
+
+    memset(&l, 0, sizeof(l));
+    ok(s && ngx_http_passport_report_verify_line((unsigned char *) s,
+                                                 strlen(s) - 1, NULL, NULL,
+                                                 &l, NULL, 0) == REPORT(OK)
+       && l.oper.len == 10 && memcmp(l.oper.data, "0312345678", 10) == 0
+       && l.items.len > 2 && l.items.data[0] == '['
+       && l.items.data[l.items.len - 1] == ']',
+       "optional members: the line reads back, operator and items found");
+    free(s);
 }
 
 
@@ -857,6 +925,8 @@ test_build(void)
     ngx_http_passport_error_t        *e;
     ngx_http_passport_report_code_t   codes[2];
 
+    memset(codes, 0, sizeof(codes));
+
     /* the problems: seller; item 0 twice; no pointer; item 1; item 0 */
 
     e = calloc(6, sizeof(ngx_http_passport_error_t));
@@ -877,6 +947,7 @@ test_build(void)
     e[2] = e[1];
     e[2].reason = NGX_HTTP_PASSPORT_CODE_OWNER_MISMATCH;
     e[3].reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    e[3].cause = "no answer within 2 s";
     e[4].reason = NGX_HTTP_PASSPORT_CODE_INVALID;
     e[4].pointer = (const unsigned char *) "/items/1/code";
     e[4].pointer_len = 13;
@@ -889,6 +960,10 @@ test_build(void)
     codes[0].pointer_len = 13;
     codes[0].code = (const unsigned char *) "canonical-0";
     codes[0].code_len = 11;
+    codes[0].seller = (const unsigned char *) "0300588569";
+    codes[0].seller_len = 10;
+    codes[0].status = "recalled";
+    codes[0].owner = "0100109106";
     codes[1] = codes[0];
     codes[1].pointer = (const unsigned char *) "/items/9/code";
 
@@ -919,6 +994,27 @@ test_build(void)
        && r.items[2].nreasons == 1
        && memcmp(r.items[2].code, "sent-1", 6) == 0,
        "build: one item per pointer, its reasons, the canonical code");
+
+    ok(r.items[1].seller_len == 10
+       && memcmp(r.items[1].seller, "0300588569", 10) == 0
+       && strcmp(r.items[1].status, "recalled") == 0
+       && strcmp(r.items[1].owner, "0100109106") == 0
+       && r.items[0].seller == NULL && r.items[0].status == NULL
+       && r.items[2].owner == NULL && r.items[1].cause == NULL
+       && r.cause && strcmp(r.cause, "no answer within 2 s") == 0,
+       "build: evidence of the item's pointer; a cause with no pointer "
+       "is the record's");
+
+    /* a cause on an item; a second one is not taken */
+
+    e[4].reason = NGX_HTTP_PASSPORT_REGISTRY_UNAVAILABLE;
+    e[4].cause = "connect: refused";
+    e[3].cause = NULL;
+    ngx_http_passport_report_build(&r, mem, e, 6, codes, 2, 42);
+
+    ok(r.cause == NULL && r.items[2].cause
+       && strcmp(r.items[2].cause, "connect: refused") == 0,
+       "build: the cause of an item's REGISTRY_UNAVAILABLE");
 
     free(mem);
     free(e);
