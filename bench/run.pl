@@ -241,7 +241,7 @@ sub stop_all {
     for (values %reg) { kill 'TERM', $_; waitpid($_, 0) }
     %reg = ();
 }
-$SIG{INT} = $SIG{TERM} = sub { stop_all(); exit 1 };
+$SIG{INT} = $SIG{TERM} = $SIG{PIPE} = sub { stop_all(); exit 1 };
 END { my $rc = $?; stop_all(); $? = $rc }
 
 system($NGINX, '-p', "$P/", '-c', 'conf/nginx.conf') == 0 or die "nginx did not start:\n" . sh("cat $P/logs/error.log");
