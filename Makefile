@@ -301,3 +301,30 @@ uninstall:
 soak: deps
 	$(MAKE) all
 	prove -v -I t/lib t/soak/
+
+
+# ------------------------------------------------------------------ bench
+# make bench        build, then bench/run.pl: the table and the ratios of
+#                   docs/benchmarks.md (BENCH_ARGS="--quick" for a smoke run)
+# make bench-deps   install what it needs (root): wrk; the Lua peer's
+#                   libnginx-mod-http-lua and lua-cjson (skipped without)
+# Not part of make test, which runs it once in --quick mode (t/300).
+
+BENCH_DEPS  := wrk libnginx-mod-http-lua lua-cjson
+BENCH_ARGS  ?=
+
+.PHONY: bench bench-deps
+
+bench: all
+	@for p in $(BENCH_DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' \
+	    || echo "bench: $$p is not installed: make bench-deps" >&2; \
+	done
+	perl bench/run.pl $(BENCH_ARGS)
+
+bench-deps:
+	$(MAKE) deps DEPS="$(BENCH_DEPS)"
+
+# t/300 runs the bench in quick mode: make test needs wrk (not the Lua peer)
+DEPS += wrk

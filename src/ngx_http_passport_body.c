@@ -8,6 +8,10 @@
 #include "ngx_http_passport_body.h"
 
 
+static ngx_int_t ngx_http_passport_body_copy(ngx_http_request_t *r,
+    ngx_pool_t *pool, size_t len, ngx_str_t *body);
+
+
 /*
  * Content-Type is application/json or application/<anything>+json, case
  * insensitive, parameters ignored.
@@ -58,18 +62,18 @@ ngx_http_passport_is_json(ngx_http_request_t *r)
 
 
 /*
- * The body as one contiguous string, whatever nginx made of it: one or
- * several memory buffers, or a temporary file when it was larger than
- * client_body_buffer_size.  The request's buffers are left as they are, so
- * the upstream gets the body unchanged.
+ * The body as one contiguous string, whatever nginx made of it: one memory
+ * buffer is used where it is; several, or a temporary file when it was
+ * larger than client_body_buffer_size, are copied into the pool given.
+ * The request's buffers are left as they are, so the upstream gets the
+ * body unchanged.  The string is not NUL-terminated.
  */
 
 ngx_int_t
-ngx_http_passport_body_collect(ngx_http_request_t *r, ngx_str_t *body)
+ngx_http_passport_body_collect(ngx_http_request_t *r, ngx_pool_t *pool,
+    ngx_str_t *body)
 {
-    u_char       *p;
-    off_t         len, size;
-    ssize_t       n;
+    off_t         len;
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
@@ -80,9 +84,18 @@ ngx_http_passport_body_collect(ngx_http_request_t *r, ngx_str_t *body)
         return NGX_OK;
     }
 
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        /* the usual case: read in one buffer, nothing to copy */
+        body->data = cl->buf->pos;
+        body->len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
     len = 0;
 
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+    for ( /* void */ ; cl; cl = cl->next) {
         b = cl->buf;
         len += b->in_file ? b->file_last - b->file_pos : b->last - b->pos;
     }
@@ -95,9 +108,21 @@ ngx_http_passport_body_collect(ngx_http_request_t *r, ngx_str_t *body)
         return NGX_ERROR;
     }
 
-    /* one spare byte: jansson gets a NUL-terminated copy for free */
+    return ngx_http_passport_body_copy(r, pool, (size_t) len, body);
+}
 
-    p = ngx_pnalloc(r->pool, (size_t) len + 1);
+
+static ngx_int_t
+ngx_http_passport_body_copy(ngx_http_request_t *r, ngx_pool_t *pool,
+    size_t len, ngx_str_t *body)
+{
+    u_char       *p;
+    off_t         size;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    p = ngx_pnalloc(pool, len);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -135,8 +160,7 @@ ngx_http_passport_body_collect(ngx_http_request_t *r, ngx_str_t *body)
         p += n;
     }
 
-    *p = '\0';
-    body->len = (size_t) len;
+    body->len = len;
 
     return NGX_OK;
 }

@@ -5,6 +5,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "ngx_http_passport_body.h"
 #include "ngx_http_passport_extract.h"
 #include "ngx_http_passport_pointer.h"
 #include "ngx_http_passport_problems.h"
@@ -22,6 +23,12 @@
 #define NGX_HTTP_PASSPORT_TZ_OFFSET  (7 * 3600)
 
 
+static ngx_pool_t *ngx_http_passport_scratch_get(void);
+static void ngx_http_passport_scratch_done(void);
+static json_t *ngx_http_passport_loadb(ngx_pool_t *pool, ngx_str_t *body,
+    json_error_t *jerr);
+static void *ngx_http_passport_json_alloc(size_t size);
+static void ngx_http_passport_json_free(void *p);
 static ngx_int_t ngx_http_passport_check_body(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_release(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_keep(ngx_pool_t *pool, u_char **data,
@@ -46,6 +53,30 @@ static char *ngx_http_passport_check_limit(ngx_conf_t *cf, void *post,
 
 
 static ngx_str_t  ngx_http_passport_root = ngx_null_string;
+
+
+/*
+ * The body's copy (when it needs one) and its JSON tree live in a scratch
+ * pool of the worker, only through ngx_http_passport_check(): jansson
+ * takes the tree from the pool instead of malloc() (a listing is dozens of
+ * allocations and as many free() calls), and the pool is reset when the
+ * check is over, or given back when a large listing made it grow.
+ *
+ * json_set_alloc_funcs() is global to the process: the pool's functions
+ * are set around json_loadb() only, and the previous ones set back right
+ * after, so every other jansson user (registry records, the report log)
+ * keeps malloc().  That is safe because a worker runs its event loop in
+ * one thread and json_loadb() neither yields nor calls back: no other
+ * jansson call can happen meanwhile (the report log's thread pool tasks do
+ * not use jansson, see docs/architecture.md).  The tree is never given to
+ * json_decref(), whose free() would be malloc()'s by then: it goes with
+ * the pool.
+ */
+
+#define NGX_HTTP_PASSPORT_SCRATCH_SIZE  (32 * 1024)
+
+static ngx_pool_t  *ngx_http_passport_scratch;      /* the worker's */
+static ngx_pool_t  *ngx_http_passport_json_pool;    /* in json_loadb() */
 
 
 /*
@@ -106,14 +137,117 @@ ngx_http_passport_check(ngx_http_request_t *r,
     ck.today = ngx_http_passport_today();
     ck.seller = NGX_HTTP_PASSPORT_SELLER_NONE;
 
-    rc = ngx_http_passport_check_body(&ck);
-
-    if (rc != NGX_OK) {
-        /* the context's pool cleanup releases the tree */
-        return rc;
+    ck.pool = ngx_http_passport_scratch_get();
+    if (ck.pool == NULL) {
+        return NGX_ERROR;
     }
 
-    return ngx_http_passport_release(&ck);
+    rc = ngx_http_passport_body_collect(r, ck.pool, &ctx->body);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_passport_check_body(&ck);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_passport_release(&ck);
+    }
+
+    /* the tree and the body's copy go with the scratch pool */
+
+    if (rc != NGX_OK) {
+        /* a failed check is a 500: nothing of the tree is shown */
+        ngx_str_null(&ctx->seller_raw);
+    }
+
+    ctx->root = NULL;
+    ngx_str_null(&ctx->body);
+
+    ngx_http_passport_scratch_done();
+
+    return rc;
+}
+
+
+static ngx_pool_t *
+ngx_http_passport_scratch_get(void)
+{
+    if (ngx_http_passport_scratch == NULL) {
+        ngx_http_passport_scratch =
+            ngx_create_pool(NGX_HTTP_PASSPORT_SCRATCH_SIZE, ngx_cycle->log);
+    }
+
+    return ngx_http_passport_scratch;
+}
+
+
+static void
+ngx_http_passport_scratch_done(void)
+{
+    ngx_pool_t  *pool;
+
+    pool = ngx_http_passport_scratch;
+
+    if (pool == NULL) {
+        return;
+    }
+
+    if (pool->d.next) {
+        /* a large listing made it grow: the memory goes back */
+        ngx_destroy_pool(pool);
+        ngx_http_passport_scratch = NULL;
+        return;
+    }
+
+    /* the large blocks are freed, the first block is kept */
+    ngx_reset_pool(pool);
+}
+
+
+static json_t *
+ngx_http_passport_loadb(ngx_pool_t *pool, ngx_str_t *body, json_error_t *jerr)
+{
+    json_t         *root;
+    json_free_t     free_fn;
+    json_malloc_t   malloc_fn;
+
+    json_get_alloc_funcs(&malloc_fn, &free_fn);
+
+    ngx_http_passport_json_pool = pool;
+    json_set_alloc_funcs(ngx_http_passport_json_alloc,
+                         ngx_http_passport_json_free);
+
+    /*
+     * Duplicate keys are refused: the backend might read the other one.
+     * Integers are read as reals so that a huge number in a field we do
+     * not check is not an error.
+     */
+
+    root = json_loadb((const char *) body->data, body->len,
+                      JSON_DECODE_ANY|JSON_REJECT_DUPLICATES
+                      |JSON_ALLOW_NUL|JSON_DECODE_INT_AS_REAL, jerr);
+
+    json_set_alloc_funcs(malloc_fn, free_fn);
+    ngx_http_passport_json_pool = NULL;
+
+    return root;
+}
+
+
+static void *
+ngx_http_passport_json_alloc(size_t size)
+{
+    return ngx_palloc(ngx_http_passport_json_pool, size);
+}
+
+
+/* what jansson gives back while parsing: a large block goes at once */
+
+static void
+ngx_http_passport_json_free(void *p)
+{
+    if (p != NULL) {
+        (void) ngx_pfree(ngx_http_passport_json_pool, p);
+    }
 }
 
 
@@ -144,11 +278,11 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
 /*
  * The check is over: what the rest of the request uses of the document
  * (the values of its problems, its items, their keys and claimed origins,
- * the listing seller as sent) is copied into the request pool, and the
- * JSON tree and the body's copy are freed at once rather than when the
- * request ends, which a slow upstream or client can put off for long.
- * A problem's value is shown cut to NGX_HTTP_PASSPORT_VALUE_MAX bytes,
- * so no more is kept of it.
+ * the listing seller as sent) is copied into the request pool; the JSON
+ * tree and the body's copy go with the scratch pool as soon as the check
+ * is over, rather than when the request ends, which a slow upstream or
+ * client can put off for long.  A problem's value is shown cut to
+ * NGX_HTTP_PASSPORT_VALUE_MAX bytes, so no more is kept of it.
  */
 
 static ngx_int_t
@@ -231,17 +365,6 @@ ngx_http_passport_release(ngx_http_passport_check_t *ck)
         }
     }
 
-    if (ctx->root) {
-        json_decref(ctx->root);
-        ctx->root = NULL;
-    }
-
-    if (ctx->body.len) {
-        /* a large allocation: given back to the system now */
-        (void) ngx_pfree(pool, ctx->body.data);
-        ngx_str_null(&ctx->body);
-    }
-
     return NGX_OK;
 }
 
@@ -279,12 +402,26 @@ ngx_http_passport_keep(ngx_pool_t *pool, u_char **data, size_t len)
 long
 ngx_http_passport_today(void)
 {
-    ngx_tm_t  tm;
+    time_t         now;
+    ngx_tm_t       tm;
+    static long    today;
+    static time_t  last = -1;
 
-    ngx_gmtime(ngx_time() + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
+    /* the worker's clock moves once a timer tick: at most once a second */
 
-    return (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
-           + tm.ngx_tm_mday;
+    now = ngx_time();
+
+    if (now == last) {
+        return today;
+    }
+
+    ngx_gmtime(now + NGX_HTTP_PASSPORT_TZ_OFFSET, &tm);
+
+    last = now;
+    today = (long) tm.ngx_tm_year * 10000 + tm.ngx_tm_mon * 100
+            + tm.ngx_tm_mday;
+
+    return today;
 }
 
 
@@ -319,15 +456,7 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return ngx_http_passport_too_complex(ck);
     }
 
-    /*
-     * Duplicate keys are refused: the backend might read the other one.
-     * Integers are read as reals so that a huge number in a field we do
-     * not check is not an error.
-     */
-
-    ctx->root = json_loadb((const char *) ctx->body.data, ctx->body.len,
-                           JSON_DECODE_ANY|JSON_REJECT_DUPLICATES
-                           |JSON_ALLOW_NUL|JSON_DECODE_INT_AS_REAL, &jerr);
+    ctx->root = ngx_http_passport_loadb(ck->pool, &ctx->body, &jerr);
 
     if (ctx->root != NULL) {
         return NGX_OK;

@@ -51,6 +51,7 @@ typedef struct {
     ngx_http_passport_loc_conf_t  *plcf;
     ngx_http_passport_ctx_t       *ctx;
     long                           today;      /* YYYYMMDD */
+    ngx_pool_t                    *pool;       /* scratch: body, tree */
     ngx_uint_t                     seller;     /* listing seller state */
 } ngx_http_passport_check_t;
 

@@ -298,8 +298,7 @@ ngx_http_passport_run(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_passport_module);
 
-    if (ngx_http_passport_body_collect(r, &ctx->body) != NGX_OK
-        || ngx_http_passport_check(r, plcf, ctx) != NGX_OK
+    if (ngx_http_passport_check(r, plcf, ctx) != NGX_OK
         || ngx_http_passport_lookups_plan(r, plcf, ctx) != NGX_OK)
     {
         ctx->failed = 1;
