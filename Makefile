@@ -40,7 +40,8 @@ UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
                $(BUILD)/unit/test_record $(BUILD)/unit/test_report \
                $(BUILD)/unit/report_gen $(BUILD)/unit/test_decide \
                $(BUILD)/unit/test_pointer $(BUILD)/unit/test_json \
-               $(BUILD)/unit/test_catalog $(BUILD)/unit/test_cache_control
+               $(BUILD)/unit/test_catalog $(BUILD)/unit/test_cache_control \
+               $(BUILD)/unit/test_record_pack
 
 VERIFY        := $(BUILD)/passport-verify
 VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
