@@ -310,9 +310,17 @@ ngx_http_passport_lookups_cached(ngx_http_request_t *r,
     ngx_http_passport_cache_ask_t  *asks;
 
     slot = ctx->slots.elts;
+    n = 0;
 
-    asks = ngx_palloc(r->pool, ctx->slots.nelts
-                               * sizeof(ngx_http_passport_cache_ask_t));
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        n += (slot[i].reg->cache != NULL);
+    }
+
+    if (n == 0) {
+        return;
+    }
+
+    asks = ngx_palloc(r->pool, n * sizeof(ngx_http_passport_cache_ask_t));
     if (asks == NULL) {
         return;     /* each is looked up on its own */
     }
@@ -329,7 +337,7 @@ ngx_http_passport_lookups_cached(ngx_http_request_t *r,
         }
     }
 
-    if (n == 0 || ngx_http_passport_cache_hits(asks, n, r->pool) == 0) {
+    if (ngx_http_passport_cache_hits(asks, n, r->pool) == 0) {
         return;
     }
 

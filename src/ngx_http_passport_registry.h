@@ -64,8 +64,9 @@ struct ngx_http_passport_registry_s {
  * The answer to a lookup: a const ngx_http_passport_entity_t * for an
  * ENTITY, a const ngx_http_passport_record_t * for a CODE.  It is valid
  * only during the call: a record's authorized sellers (packed) are in the
- * lookup's memory, whoever keeps the record copies them.  NULL: the worker is busy, the registry was not asked or
- * could not be (a local limit: no connection, a cap); nothing is known.
+ * lookup's memory, whoever keeps the record copies them.  NULL: the worker
+ * is busy, the registry was not asked or could not be (a local limit: no
+ * connection, a cap); nothing is known.
  */
 typedef void (*ngx_http_passport_answer_pt)(void *data, const void *result,
     ngx_uint_t cache_status);
