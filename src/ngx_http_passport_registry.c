@@ -118,7 +118,8 @@ ngx_http_passport_registry_same(ngx_http_passport_registry_t *a,
 static ngx_uint_t
 ngx_http_passport_registry_eq(ngx_str_t *a, ngx_str_t *b)
 {
-    return a->len == b->len && ngx_memcmp(a->data, b->data, a->len) == 0;
+    return a->len == b->len
+           && (a->len == 0 || ngx_memcmp(a->data, b->data, a->len) == 0);
 }
 
 

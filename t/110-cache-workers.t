@@ -176,7 +176,7 @@ $t->error_log_unlike(qr/\[(?:alert|crit|emerg)\]/, 'no alert, crit or emerg');
 # seller's record, the fetch locks), 13 of 256-byte chunks: 16 code
 # records each, 208.  The raw JSON kept before took a 512-byte chunk per
 # code, about 104.  Fill it with 260 codes of one owner, each with two
-# authorized sellers (10 a listing),
+# authorized sellers, one a listing (so that they are kept in that order),
 # then ask for them newest first, one a listing: the first miss ends what
 # the zone held (the older ones were evicted, least recently used first).
 
@@ -184,11 +184,11 @@ sub fill_code { "(01)08934673577038(21)F$_[0]" }
 {
     my $n = 260;
     my $bad = 0;
-    for (my $i = 0; $i < $n; $i += 10) {
-        my $r = post('/fill', listing('0100109106', map { fill_code($_) } $i .. $i + 9));
+    for my $i (0 .. $n - 1) {
+        my $r = post('/fill', listing('0100109106', fill_code($i)));
         $bad++ unless ($r->{status} // 0) == 200;
     }
-    is($bad, 0, 'zone memory: 260 codes cached through listings of 10');
+    is($bad, 0, 'zone memory: 260 codes cached, one after the other');
     my $nreq = $fillreg->requests;
     my $held = 0;
     for (my $i = $n - 1; $i >= 0; $i--) {
