@@ -8,31 +8,38 @@
 
 
 /*
- * The shared-memory cache of registry answers.  An entry is keyed by the
- * lookup's name, "ID URL": the id of the registry object that asked
- * (ngx_http_passport_registry.c) and the lookup URL (registry base + kind
- * + normalised ID or code); it holds the raw answer (status 200 or 404 and
- * the body), which is parsed again on use.
+ * The shared-memory cache of registry answers.  An entry is keyed by its
+ * name space, a number made from the id of the registry object that asked
+ * (ngx_http_passport_registry.c) and the kind of lookup, and by the ID or
+ * code asked, byte for byte.  It holds the parsed answer in its packed
+ * form (core: passport_record_pack.c), which a hit copies out and nothing
+ * parses again; the caller reads it back.
  *
  * An entry may also carry a lock: a worker fetching the key sets it, so
  * that the other workers wait for that answer instead of asking the
  * registry too.  The lock expires by itself, so a worker that dies while
  * fetching holds nobody up for long.
+ *
+ * Entries are small on purpose (docs/benchmarks.md, "Zone memory"): the
+ * times are 32-bit (seconds until 2106, and the lock in milliseconds
+ * modulo 2^32, compared as a difference), so that an entity record takes
+ * a 128-byte slab chunk and a code record a 256-byte one.
  */
 
 
 typedef struct {
     u_char                      color;
     u_char                      has_answer;
+    uint16_t                    key_len;       /* a key is never cut */
+    uint16_t                    rec_len;
+    u_char                      locked;        /* until lock_until */
     ngx_queue_t                 queue;
-    size_t                      key_len;       /* a key is never cut */
-    long                        status;
-    time_t                      expires;       /* fresh until */
-    time_t                      stale_until;   /* usable on failure until */
-    time_t                      stale_logged;
-    ngx_msec_t                  lock_until;
-    size_t                      body_len;
-    u_char                      data[1];       /* key, then body */
+    uint64_t                    ns;
+    uint32_t                    expires;       /* fresh until */
+    uint32_t                    stale_until;   /* usable on failure until */
+    uint32_t                    stale_logged;
+    uint32_t                    lock_until;    /* ngx_current_msec */
+    u_char                      data[1];       /* key, then record */
 } ngx_http_passport_cache_node_t;
 
 
@@ -40,20 +47,34 @@ static char *ngx_http_passport_cache_times(ngx_conf_t *cf,
     ngx_http_passport_cache_t *cache);
 static ngx_int_t ngx_http_passport_cache_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static uint32_t ngx_http_passport_cache_hash(
+    ngx_http_passport_cache_key_t *key);
 static ngx_http_passport_cache_node_t *ngx_http_passport_cache_find(
-    ngx_http_passport_cache_t *cache, ngx_str_t *key, uint32_t hash);
+    ngx_http_passport_cache_t *cache, ngx_http_passport_cache_key_t *key,
+    uint32_t hash);
 static ngx_http_passport_cache_node_t *ngx_http_passport_cache_alloc(
-    ngx_http_passport_cache_t *cache, ngx_str_t *key, uint32_t hash,
-    size_t body_len);
+    ngx_http_passport_cache_t *cache, ngx_http_passport_cache_key_t *key,
+    uint32_t hash, size_t rec_len);
 static void ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
     ngx_http_passport_cache_node_t *cn);
 static void ngx_http_passport_cache_release(ngx_http_passport_cache_t *cache,
     ngx_http_passport_cache_node_t *cn);
 static ngx_int_t ngx_http_passport_cache_copy(
-    ngx_http_passport_cache_node_t *cn, ngx_pool_t *pool,
-    ngx_http_passport_cache_answer_t *ans);
+    ngx_http_passport_cache_node_t *cn, ngx_pool_t *pool, ngx_str_t *rec);
+static ngx_uint_t ngx_http_passport_cache_fresh(
+    ngx_http_passport_cache_t *cache, ngx_http_passport_cache_node_t *cn,
+    ngx_pool_t *pool, ngx_str_t *rec);
 static void ngx_http_passport_cache_rbtree_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+
+
+/* 32-bit times: seconds and milliseconds */
+
+#define ngx_http_passport_cache_now()   ((uint32_t) ngx_time())
+
+#define ngx_http_passport_cache_locked(cn)                                    \
+    ((cn)->locked                                                             \
+     && (int32_t) ((cn)->lock_until - (uint32_t) ngx_current_msec) > 0)
 
 
 #define ngx_http_passport_cache_node(node)                                    \
@@ -258,9 +279,14 @@ ngx_http_passport_cache_rbtree_insert(ngx_rbtree_node_t *temp,
             cn = ngx_http_passport_cache_node(node);
             cnt = ngx_http_passport_cache_node(temp);
 
-            p = (ngx_memn2cmp(cn->data, cnt->data, cn->key_len,
-                              cnt->key_len) < 0)
-                ? &temp->left : &temp->right;
+            if (cn->ns != cnt->ns) {
+                p = (cn->ns < cnt->ns) ? &temp->left : &temp->right;
+
+            } else {
+                p = (ngx_memn2cmp(cn->data, cnt->data, cn->key_len,
+                                  cnt->key_len) < 0)
+                    ? &temp->left : &temp->right;
+            }
         }
 
         if (*p == sentinel) {
@@ -278,9 +304,17 @@ ngx_http_passport_cache_rbtree_insert(ngx_rbtree_node_t *temp,
 }
 
 
+static uint32_t
+ngx_http_passport_cache_hash(ngx_http_passport_cache_key_t *key)
+{
+    return ngx_crc32_short(key->key.data, key->key.len)
+           ^ (uint32_t) (key->ns ^ (key->ns >> 32));
+}
+
+
 static ngx_http_passport_cache_node_t *
 ngx_http_passport_cache_find(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, uint32_t hash)
+    ngx_http_passport_cache_key_t *key, uint32_t hash)
 {
     ngx_int_t                        rc;
     ngx_rbtree_node_t               *node, *sentinel;
@@ -298,7 +332,13 @@ ngx_http_passport_cache_find(ngx_http_passport_cache_t *cache,
 
         cn = ngx_http_passport_cache_node(node);
 
-        rc = ngx_memn2cmp(key->data, cn->data, key->len, cn->key_len);
+        if (key->ns != cn->ns) {
+            node = (key->ns < cn->ns) ? node->left : node->right;
+            continue;
+        }
+
+        rc = ngx_memn2cmp(key->key.data, cn->data, key->key.len,
+                          cn->key_len);
 
         if (rc == 0) {
             return cn;
@@ -318,33 +358,29 @@ ngx_http_passport_cache_find(ngx_http_passport_cache_t *cache,
 
 static ngx_http_passport_cache_node_t *
 ngx_http_passport_cache_alloc(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, uint32_t hash, size_t body_len)
+    ngx_http_passport_cache_key_t *key, uint32_t hash, size_t rec_len)
 {
     size_t                           size;
-    time_t                           now;
+    uint32_t                         now;
     ngx_uint_t                       n;
     ngx_queue_t                     *q;
     ngx_rbtree_node_t               *node;
     ngx_http_passport_cache_node_t  *cn;
 
-    now = ngx_time();
+    now = ngx_http_passport_cache_now();
 
     for (n = 0; n < 2 && !ngx_queue_empty(&cache->sh->lru); n++) {
         q = ngx_queue_last(&cache->sh->lru);
         cn = ngx_queue_data(q, ngx_http_passport_cache_node_t, queue);
 
-        if (cn->stale_until >= now
-            || (ngx_msec_int_t) (cn->lock_until - ngx_current_msec) > 0)
-        {
+        if (cn->stale_until >= now || ngx_http_passport_cache_locked(cn)) {
             break;
         }
 
         ngx_http_passport_cache_free(cache, cn);
     }
 
-    size = offsetof(ngx_rbtree_node_t, color)
-           + offsetof(ngx_http_passport_cache_node_t, data)
-           + key->len + body_len;
+    size = ngx_http_passport_cache_entry_size(key->key.len, rec_len);
 
     for (n = 0; n < 64; n++) {
         node = ngx_slab_alloc_locked(cache->shpool, size);
@@ -356,8 +392,9 @@ ngx_http_passport_cache_alloc(ngx_http_passport_cache_t *cache,
                         offsetof(ngx_http_passport_cache_node_t, data)
                         - offsetof(ngx_http_passport_cache_node_t,
                                    has_answer));
-            cn->key_len = key->len;
-            ngx_memcpy(cn->data, key->data, key->len);
+            cn->ns = key->ns;
+            cn->key_len = (uint16_t) key->key.len;
+            ngx_memcpy(cn->data, key->key.data, key->key.len);
 
             ngx_rbtree_insert(&cache->sh->rbtree, node);
             ngx_queue_insert_head(&cache->sh->lru, &cn->queue);
@@ -380,6 +417,17 @@ ngx_http_passport_cache_alloc(ngx_http_passport_cache_t *cache,
 }
 
 
+/* the bytes of zone an entry asks the slab allocator for */
+
+size_t
+ngx_http_passport_cache_entry_size(size_t key_len, size_t rec_len)
+{
+    return offsetof(ngx_rbtree_node_t, color)
+           + offsetof(ngx_http_passport_cache_node_t, data)
+           + key_len + rec_len;
+}
+
+
 static void
 ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
     ngx_http_passport_cache_node_t *cn)
@@ -395,20 +443,96 @@ ngx_http_passport_cache_free(ngx_http_passport_cache_t *cache,
 
 static ngx_int_t
 ngx_http_passport_cache_copy(ngx_http_passport_cache_node_t *cn,
-    ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans)
+    ngx_pool_t *pool, ngx_str_t *rec)
 {
-    ans->status = cn->status;
-    ans->body.len = cn->body_len;
-    ans->body.data = ngx_pnalloc(pool, cn->body_len + 1);
+    rec->len = cn->rec_len;
+    rec->data = ngx_pnalloc(pool, cn->rec_len);
 
-    if (ans->body.data == NULL) {
+    if (rec->data == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(ans->body.data, cn->data + cn->key_len, cn->body_len);
-    ans->body.data[cn->body_len] = '\0';
+    ngx_memcpy(rec->data, cn->data + cn->key_len, cn->rec_len);
 
     return NGX_OK;
+}
+
+
+/* under the lock: a fresh answer is copied out and counted as a hit */
+
+static ngx_uint_t
+ngx_http_passport_cache_fresh(ngx_http_passport_cache_t *cache,
+    ngx_http_passport_cache_node_t *cn, ngx_pool_t *pool, ngx_str_t *rec)
+{
+    if (cn == NULL || !cn->has_answer
+        || cn->expires <= ngx_http_passport_cache_now()
+        || ngx_http_passport_cache_copy(cn, pool, rec) != NGX_OK)
+    {
+        return 0;
+    }
+
+    ngx_queue_remove(&cn->queue);
+    ngx_queue_insert_head(&cache->sh->lru, &cn->queue);
+    cache->sh->hits++;
+
+    return 1;
+}
+
+
+/*
+ * The fresh answers to several lookups, in one trip to the zone (one per
+ * zone when they use several): each ask is marked HIT, its record copied
+ * into the pool, or MISS, and no lock is taken for the misses (the caller
+ * asks again with ngx_http_passport_cache_get()).  Returns the number of
+ * hits.
+ */
+
+ngx_uint_t
+ngx_http_passport_cache_hits(ngx_http_passport_cache_ask_t *asks,
+    ngx_uint_t n, ngx_pool_t *pool)
+{
+    ngx_uint_t                       i, j, hits;
+    ngx_http_passport_cache_t       *cache;
+    ngx_http_passport_cache_node_t  *cn;
+
+    hits = 0;
+
+    for (i = 0; i < n; i++) {
+        asks[i].status = 0;
+    }
+
+    for (i = 0; i < n; i++) {
+
+        if (asks[i].status != 0) {
+            continue;
+        }
+
+        cache = asks[i].cache;
+
+        ngx_shmtx_lock(&cache->shpool->mutex);
+
+        for (j = i; j < n; j++) {
+            if (asks[j].cache != cache) {
+                continue;
+            }
+
+            cn = ngx_http_passport_cache_find(cache, &asks[j].key,
+                                    ngx_http_passport_cache_hash(&asks[j].key));
+
+            if (ngx_http_passport_cache_fresh(cache, cn, pool, &asks[j].rec))
+            {
+                asks[j].status = NGX_HTTP_PASSPORT_CACHE_HIT;
+                hits++;
+
+            } else {
+                asks[j].status = NGX_HTTP_PASSPORT_CACHE_MISS;
+            }
+        }
+
+        ngx_shmtx_unlock(&cache->shpool->mutex);
+    }
+
+    return hits;
 }
 
 
@@ -420,42 +544,38 @@ ngx_http_passport_cache_copy(ngx_http_passport_cache_node_t *cn,
 
 ngx_uint_t
 ngx_http_passport_cache_get(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
-    ngx_http_passport_cache_answer_t *ans)
+    ngx_http_passport_cache_key_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
+    ngx_str_t *rec)
 {
     uint32_t                         hash;
     ngx_uint_t                       rc;
     ngx_http_passport_cache_node_t  *cn;
 
-    hash = ngx_crc32_short(key->data, key->len);
+    hash = ngx_http_passport_cache_hash(key);
 
     ngx_shmtx_lock(&cache->shpool->mutex);
 
     cn = ngx_http_passport_cache_find(cache, key, hash);
 
-    if (cn && cn->has_answer && cn->expires > ngx_time()) {
-        ngx_queue_remove(&cn->queue);
-        ngx_queue_insert_head(&cache->sh->lru, &cn->queue);
-        cache->sh->hits++;
-
-        rc = (ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
-             ? NGX_HTTP_PASSPORT_CACHE_HIT : NGX_HTTP_PASSPORT_CACHE_MISS;
+    if (ngx_http_passport_cache_fresh(cache, cn, pool, rec)) {
+        rc = NGX_HTTP_PASSPORT_CACHE_HIT;
         goto done;
     }
 
-    if (cn && (ngx_msec_int_t) (cn->lock_until - ngx_current_msec) > 0) {
+    if (cn && ngx_http_passport_cache_locked(cn)) {
         rc = NGX_HTTP_PASSPORT_CACHE_WAIT;
         goto done;
     }
 
     cache->sh->misses++;
 
-    if (cn == NULL) {
+    if (cn == NULL && key->key.len <= NGX_HTTP_PASSPORT_CACHE_KEY_MAX) {
         cn = ngx_http_passport_cache_alloc(cache, key, hash, 0);
     }
 
     if (cn) {
-        cn->lock_until = ngx_current_msec + lock_ms;
+        cn->locked = 1;
+        cn->lock_until = (uint32_t) (ngx_current_msec + lock_ms);
     }
 
     rc = NGX_HTTP_PASSPORT_CACHE_MISS;
@@ -468,16 +588,18 @@ done:
 }
 
 
-/* stores an answer for ttl seconds (0: not at all) and drops the lock */
+/* stores a packed answer for ttl seconds (0: not at all), drops the lock */
 
 void
 ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, long status, u_char *body, size_t len, time_t ttl)
+    ngx_http_passport_cache_key_t *key, u_char *rec, size_t len, time_t ttl)
 {
+    time_t                           now;
     uint32_t                         hash;
     ngx_http_passport_cache_node_t  *cn;
 
-    hash = ngx_crc32_short(key->data, key->len);
+    hash = ngx_http_passport_cache_hash(key);
+    now = ngx_time();
 
     ngx_shmtx_lock(&cache->shpool->mutex);
 
@@ -487,16 +609,18 @@ ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
         ngx_http_passport_cache_free(cache, cn);
     }
 
-    if (ttl > 0) {
+    if (ttl > 0 && key->key.len <= NGX_HTTP_PASSPORT_CACHE_KEY_MAX
+        && len <= NGX_HTTP_PASSPORT_CACHE_REC_MAX)
+    {
         cn = ngx_http_passport_cache_alloc(cache, key, hash, len);
 
         if (cn) {
             cn->has_answer = 1;
-            cn->status = status;
-            cn->expires = ngx_time() + ttl;
-            cn->stale_until = cn->expires + cache->stale;
-            cn->body_len = len;
-            ngx_memcpy(cn->data + cn->key_len, body, len);
+            cn->expires = (uint32_t) ngx_min(now + ttl, 0xffffffff);
+            cn->stale_until = (uint32_t) ngx_min(now + ttl + cache->stale,
+                                                 0xffffffff);
+            cn->rec_len = (uint16_t) len;
+            ngx_memcpy(cn->data + cn->key_len, rec, len);
         }
     }
 
@@ -512,16 +636,15 @@ ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
 
 ngx_uint_t
 ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans,
+    ngx_http_passport_cache_key_t *key, ngx_pool_t *pool, ngx_str_t *rec,
     ngx_uint_t *warn)
 {
-    time_t                           now;
-    uint32_t                         hash;
+    uint32_t                         now, hash;
     ngx_uint_t                       found;
     ngx_http_passport_cache_node_t  *cn;
 
-    hash = ngx_crc32_short(key->data, key->len);
-    now = ngx_time();
+    hash = ngx_http_passport_cache_hash(key);
+    now = ngx_http_passport_cache_now();
     found = 0;
     *warn = 0;
 
@@ -530,7 +653,7 @@ ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
     cn = ngx_http_passport_cache_find(cache, key, hash);
 
     if (cn && cn->has_answer && cn->stale_until >= now
-        && ngx_http_passport_cache_copy(cn, pool, ans) == NGX_OK)
+        && ngx_http_passport_cache_copy(cn, pool, rec) == NGX_OK)
     {
         found = 1;
         cache->sh->stale++;
@@ -551,15 +674,17 @@ ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
 }
 
 
+/* 1: an answer was dropped */
+
 ngx_uint_t
 ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key)
+    ngx_http_passport_cache_key_t *key)
 {
     uint32_t                         hash;
     ngx_uint_t                       removed;
     ngx_http_passport_cache_node_t  *cn;
 
-    hash = ngx_crc32_short(key->data, key->len);
+    hash = ngx_http_passport_cache_hash(key);
     removed = 0;
 
     ngx_shmtx_lock(&cache->shpool->mutex);
@@ -579,12 +704,12 @@ ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
 
 void
 ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key)
+    ngx_http_passport_cache_key_t *key)
 {
     uint32_t                         hash;
     ngx_http_passport_cache_node_t  *cn;
 
-    hash = ngx_crc32_short(key->data, key->len);
+    hash = ngx_http_passport_cache_hash(key);
 
     ngx_shmtx_lock(&cache->shpool->mutex);
 
@@ -604,7 +729,7 @@ static void
 ngx_http_passport_cache_release(ngx_http_passport_cache_t *cache,
     ngx_http_passport_cache_node_t *cn)
 {
-    cn->lock_until = 0;
+    cn->locked = 0;
 
     if (!cn->has_answer) {
         ngx_http_passport_cache_free(cache, cn);

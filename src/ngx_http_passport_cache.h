@@ -42,27 +42,51 @@ typedef struct {
 } ngx_http_passport_cache_t;
 
 
+/* the longest key and record an entry holds; longer ones are not kept */
+#define NGX_HTTP_PASSPORT_CACHE_KEY_MAX  0xffff
+#define NGX_HTTP_PASSPORT_CACHE_REC_MAX  0xffff
+
+
+/*
+ * A key: the name space (the registry object and the kind of lookup,
+ * ngx_http_passport_registry_ns()) and the ID or code asked.
+ */
 typedef struct {
-    long                        status;
-    ngx_str_t                   body;
-} ngx_http_passport_cache_answer_t;
+    uint64_t                    ns;
+    ngx_str_t                   key;
+} ngx_http_passport_cache_key_t;
 
 
-/* ngx_http_passport_cache.c */
+/* one lookup of a batch: the cache to look in, the key, what was found */
+typedef struct {
+    ngx_http_passport_cache_t  *cache;
+    ngx_http_passport_cache_key_t  key;
+    ngx_uint_t                  status;        /* HIT or MISS */
+    ngx_str_t                   rec;           /* HIT: packed, in the pool */
+} ngx_http_passport_cache_ask_t;
+
+
+/*
+ * ngx_http_passport_cache.c.  A record is the packed form of a parsed
+ * answer (core: passport_record_pack.c), copied into the caller's pool.
+ */
 char *ngx_http_passport_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_uint_t ngx_http_passport_cache_hits(ngx_http_passport_cache_ask_t *asks,
+    ngx_uint_t n, ngx_pool_t *pool);
 ngx_uint_t ngx_http_passport_cache_get(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
-    ngx_http_passport_cache_answer_t *ans);
+    ngx_http_passport_cache_key_t *key, ngx_pool_t *pool, ngx_msec_t lock_ms,
+    ngx_str_t *rec);
 void ngx_http_passport_cache_put(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, long status, u_char *body, size_t len, time_t ttl);
+    ngx_http_passport_cache_key_t *key, u_char *rec, size_t len, time_t ttl);
 void ngx_http_passport_cache_unlock(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key);
+    ngx_http_passport_cache_key_t *key);
 ngx_uint_t ngx_http_passport_cache_stale(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key, ngx_pool_t *pool, ngx_http_passport_cache_answer_t *ans,
+    ngx_http_passport_cache_key_t *key, ngx_pool_t *pool, ngx_str_t *rec,
     ngx_uint_t *warn);
 ngx_uint_t ngx_http_passport_cache_purge(ngx_http_passport_cache_t *cache,
-    ngx_str_t *key);
+    ngx_http_passport_cache_key_t *key);
+size_t ngx_http_passport_cache_entry_size(size_t key_len, size_t rec_len);
 
 
 /* passport_cache */

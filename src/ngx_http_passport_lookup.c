@@ -16,6 +16,10 @@
  * outside of libcurl's callbacks), and the handler then applies the
  * cross-checks with ngx_http_passport_lookups_apply().
  *
+ * The cache is asked first for all of them at once, one trip into the
+ * shared zone (one per zone); only what it has not go on to the registry
+ * side (registry_share.c), where lookups in flight are shared.
+ *
  * A request has at most passport_registry_request_lookups lookups in
  * flight.  When a lookup cannot be made (that cap, the worker's, or a
  * local failure), the request stops waiting for the others: it is
@@ -26,6 +30,7 @@
 /* one distinct registry lookup of a request */
 typedef struct {
     ngx_http_passport_ctx_t    *ctx;
+    ngx_pool_t                 *pool;           /* the request's */
     ngx_http_passport_registry_t  *reg;         /* asked of */
     ngx_uint_t                  kind;           /* ENTITY or CODE */
     ngx_str_t                   key;            /* ID or canonical code */
@@ -52,6 +57,8 @@ static void ngx_http_passport_unavailable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
+static void ngx_http_passport_lookups_cached(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx);
 static void ngx_http_passport_slot_answer(void *data, const void *result,
     ngx_uint_t cache_status);
 static void ngx_http_passport_slot_busy(ngx_http_passport_ctx_t *ctx,
@@ -188,6 +195,7 @@ ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_memzero(slot, sizeof(ngx_http_passport_slot_t));
 
     slot->ctx = ctx;
+    slot->pool = r->pool;
     slot->reg = reg;
     slot->kind = kind;
     slot->key = *key;
@@ -237,7 +245,13 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     ctx->starting = 1;
     waiting = 0;
 
+    ngx_http_passport_lookups_cached(r, ctx);
+
     for (i = 0; i < ctx->slots.nelts && !ctx->busy; i++) {
+
+        if (slot[i].done) {
+            continue;
+        }
 
         if (waiting >= plcf->request_lookups) {
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -281,6 +295,79 @@ ngx_http_passport_lookups_start(ngx_http_request_t *r,
     }
 
     return ctx->pending ? NGX_AGAIN : NGX_OK;
+}
+
+
+/*
+ * The answers the cache has, all asked for in one trip: a hit is read
+ * back into its slot here, in the request's pool, and the slot is done.
+ */
+
+static void
+ngx_http_passport_lookups_cached(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx)
+{
+    ngx_uint_t                      i, n;
+    ngx_http_passport_slot_t       *slot;
+    ngx_http_passport_cache_ask_t  *asks;
+
+    slot = ctx->slots.elts;
+    n = 0;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        n += (slot[i].reg->cache != NULL);
+    }
+
+    if (n == 0) {
+        return;
+    }
+
+    asks = ngx_palloc(r->pool, n * sizeof(ngx_http_passport_cache_ask_t));
+    if (asks == NULL) {
+        return;     /* each is looked up on its own */
+    }
+
+    n = 0;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+        if (slot[i].reg->cache) {
+            asks[n].cache = slot[i].reg->cache->data;
+            asks[n].key.ns = ngx_http_passport_registry_ns(slot[i].reg,
+                                                           slot[i].kind);
+            asks[n].key.key = slot[i].key;
+            n++;
+        }
+    }
+
+    if (ngx_http_passport_cache_hits(asks, n, r->pool) == 0) {
+        return;
+    }
+
+    n = 0;
+
+    for (i = 0; i < ctx->slots.nelts; i++) {
+
+        if (slot[i].reg->cache == NULL) {
+            continue;
+        }
+
+        if (asks[n].status == NGX_HTTP_PASSPORT_CACHE_HIT
+            && ngx_http_passport_registry_unpack(asks[n].cache, slot[i].kind,
+                                                 &asks[n].key, &asks[n].rec,
+                                                 r->connection->log,
+                                                 &slot[i].entity,
+                                                 &slot[i].record)
+               == NGX_OK)
+        {
+            slot[i].done = 1;
+
+            if (ctx->cache_status < NGX_HTTP_PASSPORT_CACHE_HIT) {
+                ctx->cache_status = NGX_HTTP_PASSPORT_CACHE_HIT;
+            }
+        }
+
+        n++;
+    }
 }
 
 
@@ -346,10 +433,30 @@ ngx_http_passport_slot_answer(void *data, const void *result,
 {
     ngx_http_passport_slot_t *slot = data;
 
+    u_char                   *p;
     ngx_http_passport_ctx_t  *ctx;
 
     ctx = slot->ctx;
     slot->waiter = NULL;
+
+    /* the answer lives only during the call: its sellers are copied */
+
+    if (result && slot->kind == NGX_HTTP_PASSPORT_CODE) {
+        slot->record = *(const ngx_http_passport_record_t *) result;
+
+        if (slot->record.sellers_len) {
+            p = ngx_pnalloc(slot->pool, slot->record.sellers_len);
+
+            if (p == NULL) {
+                result = NULL;
+
+            } else {
+                ngx_memcpy(p, slot->record.sellers,
+                           slot->record.sellers_len);
+                slot->record.sellers = p;
+            }
+        }
+    }
 
     if (result == NULL) {
         ngx_http_passport_slot_busy(ctx, slot);
@@ -369,13 +476,6 @@ ngx_http_passport_slot_answer(void *data, const void *result,
 
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
         slot->entity = *(const ngx_http_passport_entity_t *) result;
-
-    } else {
-        slot->record = *(const ngx_http_passport_record_t *) result;
-
-        if (slot->record.root) {
-            json_incref(slot->record.root);
-        }
     }
 
     if (--ctx->pending == 0 && !ctx->starting) {

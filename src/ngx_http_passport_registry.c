@@ -177,6 +177,7 @@ ngx_http_passport_registry_id(ngx_conf_t *cf,
     ngx_explicit_memzero(buf, p - buf);
 
     ngx_hex_dump(reg->id, md, NGX_HTTP_PASSPORT_REGISTRY_ID_LEN / 2);
+    ngx_memcpy(&reg->cache_ns, md, sizeof(uint64_t));
 
     return NGX_OK;
 }
@@ -270,6 +271,7 @@ ngx_http_passport_registry_purge(ngx_http_request_t *r,
     ngx_str_t                       name;
     ngx_uint_t                      i;
     ngx_http_passport_registry_t  **regs;
+    ngx_http_passport_cache_key_t   ck;
     ngx_http_passport_main_conf_t  *pmcf;
 
     if (ngx_http_passport_registry_key(r->pool, reg, kind, key, &name, url)
@@ -292,10 +294,11 @@ ngx_http_passport_registry_purge(ngx_http_request_t *r,
             continue;
         }
 
-        /* the same URL under that object's id */
-        ngx_memcpy(name.data, regs[i]->id, NGX_HTTP_PASSPORT_REGISTRY_ID_LEN);
+        /* the same lookup under that object's id */
+        ck.ns = ngx_http_passport_registry_ns(regs[i], kind);
+        ck.key = *key;
 
-        removed += ngx_http_passport_cache_purge(reg->cache->data, &name);
+        removed += ngx_http_passport_cache_purge(reg->cache->data, &ck);
     }
 
     return removed;

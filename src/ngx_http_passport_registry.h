@@ -39,6 +39,7 @@ struct ngx_http_passport_registry_s {
     ngx_flag_t                  code_fallback;  /* a lot's 404: its GTIN */
     ngx_flag_t                  lei;            /* GLEIF: LEI records */
     u_char                      id[NGX_HTTP_PASSPORT_REGISTRY_ID_LEN];
+    uint64_t                    cache_ns;       /* the id as a number */
 
     /* requests made for an ancestor of the asked code, for the metrics */
     ngx_uint_t                  fallback_requests;
@@ -54,12 +55,18 @@ struct ngx_http_passport_registry_s {
 };
 
 
+/* the name space of an object's cache entries of one kind */
+#define ngx_http_passport_registry_ns(reg, kind)                              \
+    (((reg)->cache_ns & ~(uint64_t) 1) | (kind))
+
+
 /*
  * The answer to a lookup: a const ngx_http_passport_entity_t * for an
  * ENTITY, a const ngx_http_passport_record_t * for a CODE.  It is valid
- * only during the call: whoever keeps a record takes a reference to its
- * JSON tree.  NULL: the worker is busy, the registry was not asked or
- * could not be (a local limit: no connection, a cap); nothing is known.
+ * only during the call: a record's authorized sellers (packed) are in the
+ * lookup's memory, whoever keeps the record copies them.  NULL: the worker
+ * is busy, the registry was not asked or could not be (a local limit: no
+ * connection, a cap); nothing is known.
  */
 typedef void (*ngx_http_passport_answer_pt)(void *data, const void *result,
     ngx_uint_t cache_status);
@@ -100,6 +107,10 @@ ngx_int_t ngx_http_passport_registry_lookup(ngx_http_request_t *r,
     ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
     ngx_http_passport_answer_pt answer, void *data, void **waiter);
 void ngx_http_passport_registry_cancel(void *waiter);
+ngx_int_t ngx_http_passport_registry_unpack(ngx_http_passport_cache_t *cache,
+    ngx_uint_t kind, ngx_http_passport_cache_key_t *ck, ngx_str_t *packed,
+    ngx_log_t *log, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec);
 void ngx_http_passport_registry_exit_process(ngx_cycle_t *cycle);
 
 /* ngx_http_passport_registry_fetch.c: the GET */

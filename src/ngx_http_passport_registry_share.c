@@ -11,7 +11,8 @@
  * Registry lookups, shared while in flight.  A registry object keeps its
  * lookups in flight in a tree, by name (registry.c): every request
  * waiting for one is a "waiter" on it.  A lookup takes a fresh answer
- * from the object's cache if there is one; otherwise it waits for another
+ * from the object's cache if there is one (lookup.c looks there first for
+ * all of a request's lookups, in one trip); otherwise it waits for another
  * worker that fetches the same name, or fetches it itself
  * (registry_fetch.c) unless the breaker is open.  It lives in a pool of
  * its own and ends when it is answered or when its last waiter goes away.
@@ -35,7 +36,9 @@ struct ngx_http_passport_lookup_s {
     ngx_http_passport_registry_t  *reg;
     ngx_http_passport_cache_t  *cache;         /* or NULL */
     ngx_uint_t                  kind;
+    ngx_str_t                   packed;        /* the answer, packed */
     ngx_str_t                   asked;         /* the ID or the code */
+    ngx_http_passport_cache_key_t  ck;         /* ck.key: asked */
     size_t                      walk;          /* the code now asked for */
     ngx_http_passport_fetch_t   fetch;
     ngx_event_t                 poll;          /* another worker fetches */
@@ -53,8 +56,9 @@ typedef struct {
 } ngx_http_passport_waiter_t;
 
 
-static void ngx_http_passport_registry_hit(ngx_http_passport_registry_t *reg,
-    ngx_uint_t kind, ngx_str_t *key, ngx_http_passport_cache_answer_t *ans,
+static ngx_int_t ngx_http_passport_registry_hit(ngx_http_request_t *r,
+    ngx_http_passport_cache_t *cache, ngx_uint_t kind,
+    ngx_http_passport_cache_key_t *ck, ngx_str_t *packed,
     ngx_http_passport_answer_pt answer, void *data);
 static ngx_http_passport_lookup_t *ngx_http_passport_registry_create(
     ngx_http_passport_registry_t *reg, ngx_str_t *name, ngx_str_t *url,
@@ -71,6 +75,9 @@ static ngx_uint_t ngx_http_passport_registry_walk(
 static void ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
     long status, u_char *body, size_t len, const char *cause,
     ngx_uint_t cache_status);
+static ngx_int_t ngx_http_passport_registry_pack(
+    ngx_http_passport_lookup_t *lk, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec, ngx_log_t *log);
 static ngx_uint_t ngx_http_passport_registry_stale(
     ngx_http_passport_lookup_t *lk, ngx_log_t *log,
     ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec);
@@ -83,6 +90,8 @@ static void ngx_http_passport_registry_parse(ngx_uint_t kind,
 static void ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
     const char *cause);
 static void ngx_http_passport_registry_destroy(
+    ngx_http_passport_lookup_t *lk);
+static ngx_pool_t *ngx_http_passport_registry_end(
     ngx_http_passport_lookup_t *lk);
 
 
@@ -107,14 +116,14 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
     ngx_http_passport_registry_t *reg, ngx_uint_t kind, ngx_str_t *key,
     ngx_http_passport_answer_pt answer, void *data, void **waiter)
 {
-    uint32_t                           hash;
-    ngx_str_t                          name, url;
-    ngx_uint_t                         st;
-    ngx_http_passport_cache_t         *cache;
-    ngx_http_passport_lookup_t        *lk;
-    ngx_http_passport_waiter_t        *w;
-    ngx_http_passport_main_conf_t     *pmcf;
-    ngx_http_passport_cache_answer_t   ans;
+    uint32_t                        hash;
+    ngx_str_t                       name, url, packed;
+    ngx_uint_t                      st;
+    ngx_http_passport_cache_t      *cache;
+    ngx_http_passport_lookup_t     *lk;
+    ngx_http_passport_waiter_t     *w;
+    ngx_http_passport_cache_key_t   ck;
+    ngx_http_passport_main_conf_t  *pmcf;
 
     if (!ngx_http_passport_curl_running()) {
         return NGX_DECLINED;
@@ -139,15 +148,29 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 
     cache = reg->cache ? reg->cache->data : NULL;
     st = NGX_HTTP_PASSPORT_CACHE_MISS;
+    ck.ns = ngx_http_passport_registry_ns(reg, kind);
+    ck.key = *key;
 
     if (cache) {
-        st = ngx_http_passport_cache_get(cache, &name, r->pool,
-                                         reg->endpoint.timeout, &ans);
+        st = ngx_http_passport_cache_get(cache, &ck, r->pool,
+                                         reg->endpoint.timeout, &packed);
 
         if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
-            ngx_http_passport_registry_hit(reg, kind, key, &ans, answer,
-                                           data);
-            return NGX_DONE;
+            if (ngx_http_passport_registry_hit(r, cache, kind, &ck, &packed,
+                                               answer, data)
+                == NGX_OK)
+            {
+                return NGX_DONE;
+            }
+
+            /* an unreadable entry was dropped: ask again, as a miss */
+
+            st = ngx_http_passport_cache_get(cache, &ck, r->pool,
+                                             reg->endpoint.timeout, &packed);
+
+            if (st == NGX_HTTP_PASSPORT_CACHE_HIT) {
+                return NGX_ERROR;
+            }
         }
     }
 
@@ -155,7 +178,7 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 
     if (ngx_http_passport_registry_nlookups >= pmcf->registry_lookups) {
         if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
-            ngx_http_passport_cache_unlock(cache, &name);
+            ngx_http_passport_cache_unlock(cache, &ck);
         }
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -170,7 +193,7 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
                                            hash);
     if (lk == NULL) {
         if (cache && st == NGX_HTTP_PASSPORT_CACHE_MISS) {
-            ngx_http_passport_cache_unlock(cache, &name);
+            ngx_http_passport_cache_unlock(cache, &ck);
         }
 
         return NGX_ERROR;
@@ -206,25 +229,75 @@ ngx_http_passport_registry_lookup(ngx_http_request_t *r,
 }
 
 
-static void
-ngx_http_passport_registry_hit(ngx_http_passport_registry_t *reg,
-    ngx_uint_t kind, ngx_str_t *key, ngx_http_passport_cache_answer_t *ans,
+/* NGX_DECLINED: the entry was unreadable, and is dropped */
+
+static ngx_int_t
+ngx_http_passport_registry_hit(ngx_http_request_t *r,
+    ngx_http_passport_cache_t *cache, ngx_uint_t kind,
+    ngx_http_passport_cache_key_t *ck, ngx_str_t *packed,
     ngx_http_passport_answer_pt answer, void *data)
 {
     ngx_http_passport_record_t  rec;
     ngx_http_passport_entity_t  ent;
 
-    ngx_http_passport_registry_parse(kind, reg, key,
-                                     ans->status, ans->body.data,
-                                     ans->body.len, NULL, &ent, &rec);
+    if (ngx_http_passport_registry_unpack(cache, kind, ck, packed,
+                                          r->connection->log, &ent, &rec)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
 
     answer(data, kind == NGX_HTTP_PASSPORT_ENTITY ? (void *) &ent
                                                   : (void *) &rec,
            NGX_HTTP_PASSPORT_CACHE_HIT);
 
-    if (kind == NGX_HTTP_PASSPORT_CODE) {
-        ngx_http_passport_record_free(&rec);
+    return NGX_OK;
+}
+
+
+/*
+ * A packed answer from the cache, read back for the key asked.  Bytes
+ * that do not read back are a bug or a damaged zone: the entry is dropped
+ * and the answer is an error.
+ */
+
+ngx_int_t
+ngx_http_passport_registry_unpack(ngx_http_passport_cache_t *cache,
+    ngx_uint_t kind, ngx_http_passport_cache_key_t *ck, ngx_str_t *packed,
+    ngx_log_t *log, ngx_http_passport_entity_t *ent,
+    ngx_http_passport_record_t *rec)
+{
+    int  rc;
+
+    ent->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->rc = NGX_HTTP_PASSPORT_REC_ERROR;
+    rec->root = NULL;
+    rec->sellers = NULL;
+    rec->sellers_len = 0;
+
+    if (kind == NGX_HTTP_PASSPORT_ENTITY) {
+        rc = ngx_http_passport_entity_unpack(packed->data, packed->len,
+                                             (char *) ck->key.data,
+                                             ck->key.len, ent);
+    } else {
+        rc = ngx_http_passport_record_unpack(packed->data, packed->len,
+                                             (char *) ck->key.data,
+                                             ck->key.len, rec);
     }
+
+    if (rc != NGX_HTTP_PASSPORT_REC_ERROR) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_ALERT, log, 0,
+                  "passport: cached record of \"%V\" is unreadable, "
+                  "dropped", &ck->key);
+
+    if (cache) {
+        (void) ngx_http_passport_cache_purge(cache, ck);
+    }
+
+    return NGX_DECLINED;
 }
 
 
@@ -270,6 +343,9 @@ ngx_http_passport_registry_create(ngx_http_passport_registry_t *reg,
 
     lk->url.data = lk->sn.str.data + (url->data - name->data);
     lk->url.len = url->len;
+
+    lk->ck.ns = ngx_http_passport_registry_ns(reg, kind);
+    lk->ck.key = lk->asked;
 
     lk->poll.handler = ngx_http_passport_registry_poll;
     lk->poll.data = lk;
@@ -341,21 +417,29 @@ ngx_http_passport_registry_miss(ngx_http_passport_lookup_t *lk)
 static void
 ngx_http_passport_registry_poll(ngx_event_t *ev)
 {
-    ngx_uint_t                         st;
-    ngx_http_passport_lookup_t        *lk;
-    ngx_http_passport_cache_answer_t   ans;
+    ngx_str_t                    packed;
+    ngx_uint_t                   st;
+    ngx_http_passport_lookup_t  *lk;
+    ngx_http_passport_record_t   rec;
+    ngx_http_passport_entity_t   ent;
 
     lk = ev->data;
 
-    st = ngx_http_passport_cache_get(lk->cache, &lk->sn.str, lk->pool,
-                                     lk->reg->endpoint.timeout, &ans);
+    st = ngx_http_passport_cache_get(lk->cache, &lk->ck, lk->pool,
+                                     lk->reg->endpoint.timeout, &packed);
 
     switch (st) {
 
     case NGX_HTTP_PASSPORT_CACHE_HIT:
-        ngx_http_passport_registry_answer(lk, ans.status, ans.body.data,
-                                          ans.body.len, NULL,
-                                          NGX_HTTP_PASSPORT_CACHE_HIT);
+        /* unreadable, it was dropped, and the answer is an error */
+        (void) ngx_http_passport_registry_unpack(lk->cache, lk->kind,
+                                                 &lk->ck, &packed,
+                                                 ngx_http_passport_curl_log(),
+                                                 &ent, &rec);
+        ngx_http_passport_registry_deliver(lk,
+                                           lk->kind == NGX_HTTP_PASSPORT_ENTITY
+                                           ? (void *) &ent : (void *) &rec,
+                                           NGX_HTTP_PASSPORT_CACHE_HIT);
         break;
 
     case NGX_HTTP_PASSPORT_CACHE_WAIT:
@@ -517,12 +601,22 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
         lk->probe = 0;
     }
 
+    /* the answer is packed once: for the cache and for the waiters */
+
+    if (!failed
+        && ngx_http_passport_registry_pack(lk, &ent, &rec, log) != NGX_OK)
+    {
+        ngx_http_passport_record_free(&rec);
+        ngx_http_passport_registry_deliver(lk, NULL, cache_status);
+        return;
+    }
+
     if (lk->locked) {
         lk->locked = 0;
 
         if (!failed) {
-            ngx_http_passport_cache_put(lk->cache, &lk->sn.str, status, body,
-                                        len,
+            ngx_http_passport_cache_put(lk->cache, &lk->ck, lk->packed.data,
+                                        lk->packed.len,
                                         ngx_http_passport_fetch_ttl(
                                             &lk->fetch, lk->cache, status,
                                             lk->reg->max_age));
@@ -535,10 +629,51 @@ ngx_http_passport_registry_answer(ngx_http_passport_lookup_t *lk,
     ngx_http_passport_registry_deliver(lk, kind == NGX_HTTP_PASSPORT_ENTITY
                                            ? (void *) &ent : (void *) &rec,
                                        cache_status);
+}
 
-    if (kind == NGX_HTTP_PASSPORT_CODE) {
-        ngx_http_passport_record_free(&rec);
+
+/*
+ * The parsed answer, packed into the lookup's pool (lk->packed) and read
+ * back from there: the JSON tree goes, and the waiters get the record the
+ * cache would give them.  NGX_ERROR: no memory.
+ */
+
+static ngx_int_t
+ngx_http_passport_registry_pack(ngx_http_passport_lookup_t *lk,
+    ngx_http_passport_entity_t *ent, ngx_http_passport_record_t *rec,
+    ngx_log_t *log)
+{
+    size_t  n;
+
+    if (lk->kind == NGX_HTTP_PASSPORT_ENTITY) {
+        n = ngx_http_passport_entity_pack(ent, NULL, 0);
+
+    } else {
+        n = ngx_http_passport_record_pack(rec, lk->asked.len, NULL, 0);
     }
+
+    lk->packed.data = (n > 0) ? ngx_pnalloc(lk->pool, n) : NULL;
+
+    if (lk->packed.data == NULL) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "passport: registry answer \"%V\" not kept: "
+                      "no memory", &lk->url);
+        return NGX_ERROR;
+    }
+
+    if (lk->kind == NGX_HTTP_PASSPORT_ENTITY) {
+        lk->packed.len = ngx_http_passport_entity_pack(ent, lk->packed.data,
+                                                       n);
+    } else {
+        lk->packed.len = ngx_http_passport_record_pack(rec, lk->asked.len,
+                                                       lk->packed.data, n);
+        ngx_http_passport_record_free(rec);
+    }
+
+    (void) ngx_http_passport_registry_unpack(NULL, lk->kind, &lk->ck,
+                                             &lk->packed, log, ent, rec);
+
+    return NGX_OK;
 }
 
 
@@ -549,11 +684,16 @@ ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
     ngx_log_t *log, ngx_http_passport_entity_t *ent,
     ngx_http_passport_record_t *rec)
 {
-    ngx_uint_t                         warn;
-    ngx_http_passport_cache_answer_t   ans;
+    ngx_str_t                   packed;
+    ngx_uint_t                  warn;
+    ngx_http_passport_record_t  srec;
+    ngx_http_passport_entity_t  sent;
 
-    if (!ngx_http_passport_cache_stale(lk->cache, &lk->sn.str, lk->pool,
-                                       &ans, &warn))
+    if (!ngx_http_passport_cache_stale(lk->cache, &lk->ck, lk->pool,
+                                       &packed, &warn)
+        || ngx_http_passport_registry_unpack(lk->cache, lk->kind, &lk->ck,
+                                             &packed, log, &sent, &srec)
+           != NGX_OK)
     {
         return 0;
     }
@@ -564,13 +704,9 @@ ngx_http_passport_registry_stale(ngx_http_passport_lookup_t *lk,
                       "deciding with a stale record", &lk->url);
     }
 
-    if (lk->kind == NGX_HTTP_PASSPORT_CODE) {
-        ngx_http_passport_record_free(rec);
-    }
+    *ent = sent;
+    *rec = srec;
 
-    ngx_http_passport_registry_parse(lk->kind, lk->reg,
-                                     &lk->asked, ans.status, ans.body.data,
-                                     ans.body.len, NULL, ent, rec);
     return 1;
 }
 
@@ -613,12 +749,16 @@ ngx_http_passport_registry_busy(ngx_http_passport_lookup_t *lk,
 }
 
 
-/* the lookup goes first, its waiters detached: then they are answered */
+/*
+ * The lookup goes first, its waiters detached: then they are answered,
+ * and its pool, which may hold the answer, goes last.
+ */
 
 static void
 ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
     const void *result, ngx_uint_t cache_status)
 {
+    ngx_pool_t                  *pool;
     ngx_queue_t                 *q, waiters;
     ngx_http_passport_waiter_t  *w;
 
@@ -631,7 +771,9 @@ ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
         ngx_queue_init(&lk->waiters);
     }
 
-    ngx_http_passport_registry_destroy(lk);
+    /* the result may be in the lookup's pool: it goes after the answers */
+
+    pool = ngx_http_passport_registry_end(lk);
 
     for (q = ngx_queue_head(&waiters);
          q != ngx_queue_sentinel(&waiters);
@@ -648,6 +790,8 @@ ngx_http_passport_registry_deliver(ngx_http_passport_lookup_t *lk,
         w = ngx_queue_data(q, ngx_http_passport_waiter_t, queue);
         w->answer(w->data, result, cache_status);
     }
+
+    ngx_destroy_pool(pool);
 }
 
 
@@ -661,6 +805,8 @@ ngx_http_passport_registry_parse(ngx_uint_t kind,
     ent->rc = NGX_HTTP_PASSPORT_REC_ERROR;
     rec->rc = NGX_HTTP_PASSPORT_REC_ERROR;
     rec->root = NULL;
+    rec->sellers = NULL;
+    rec->sellers_len = 0;
 
     if (cause) {
         ngx_cpystrn((u_char *) ent->cause, (u_char *) cause,
@@ -738,6 +884,19 @@ ngx_http_passport_registry_cancel(void *waiter)
 static void
 ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
 {
+    ngx_destroy_pool(ngx_http_passport_registry_end(lk));
+}
+
+
+/*
+ * The lookup is over for everybody: out of the tree, its waiters
+ * detached, its transfer closed.  Its pool is returned, still alive: it
+ * holds the answer until the waiters have it.
+ */
+
+static ngx_pool_t *
+ngx_http_passport_registry_end(ngx_http_passport_lookup_t *lk)
+{
     ngx_queue_t                 *q;
     ngx_http_passport_waiter_t  *w;
 
@@ -756,13 +915,14 @@ ngx_http_passport_registry_destroy(ngx_http_passport_lookup_t *lk)
 
     if (lk->locked) {
         /* nobody waits for it any more: let another worker fetch it */
-        ngx_http_passport_cache_unlock(lk->cache, &lk->sn.str);
+        ngx_http_passport_cache_unlock(lk->cache, &lk->ck);
     }
 
     ngx_http_passport_fetch_close(&lk->fetch);
-    ngx_destroy_pool(lk->pool);
 
     ngx_http_passport_registry_nlookups--;
+
+    return lk->pool;
 }
 
 

@@ -4,7 +4,9 @@
 # cold key make one registry request per key, whichever worker they reach,
 # and when that fetch fails each worker asks once more at most; a tiny zone
 # (32k) with 500 distinct sellers evicts the least recently used records,
-# keeps answering and logs no allocation alert; nginx -s reload keeps the
+# keeps answering and logs no allocation alert; a 64k zone holds at least
+# 200 code records (packed records in 256-byte slab chunks: the zone
+# memory of docs/benchmarks.md); nginx -s reload keeps the
 # records of a zone whose name and size stay, and starts an empty zone
 # without errors when the size changes.
 
@@ -23,6 +25,9 @@ my $json = JSON::PP->new->canonical->utf8;
 # a fault registry (files + control), and one that knows everybody
 my $slow = PassportTest::Registry->new($t, port => 'slow', control => 'tmp/slow.json');
 my $open = $t->backend('open', routes => open_registry_routes());
+# and one whose code records name two authorized sellers, as most do
+my $fillreg = $t->backend('fillreg', routes => open_registry_routes(
+    authorized => [ tax_codes(2, prefix => '03', from => 9000) ]));
 
 my @S = tax_codes(520, prefix => '03', from => 7000);
 my @cold = @S[0 .. 3];      # for the coalescing rounds
@@ -38,6 +43,7 @@ sub conf {
 @{[ log_format_conf('cache') ]}
     passport_cache_zone shared:$size;
     passport_cache_zone tiny:32k;
+    passport_cache_zone fill:64k;
 
     server {
         listen 127.0.0.1:%%PORT_main%% reuseport;
@@ -61,6 +67,12 @@ sub conf {
             passport on;
             passport_cache tiny;
             passport_registry http://127.0.0.1:%%PORT_open%%/registry;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+        location /fill {
+            passport on;
+            passport_cache fill;
+            passport_registry http://127.0.0.1:%%PORT_fillreg%%/registry;
             proxy_pass http://127.0.0.1:%%PORT_backend%%;
         }
     }
@@ -156,6 +168,39 @@ is(cache_of($r), 'MISS', '... MISS: its records were evicted');
 is(scalar(grep { $_->{path} =~ $first_re } $open->requests), 2, '... and the registry was asked again');
 $t->error_log_unlike(qr/could not allocate|no memory|ngx_slab_alloc/, 'no allocation failure logged');
 $t->error_log_unlike(qr/\[(?:alert|crit|emerg)\]/, 'no alert, crit or emerg');
+
+# --- zone memory: how many code records a 64k zone holds
+#
+# 16 pages: one for the slab allocator's own data, one of 64-byte chunks
+# (the zone's name), one of 128-byte chunks (the zone's header, the
+# seller's record, the fetch locks), 13 of 256-byte chunks: 16 code
+# records each, 208.  The raw JSON kept before took a 512-byte chunk per
+# code, about 104.  Fill it with 260 codes of one owner, each with two
+# authorized sellers, one a listing (so that they are kept in that order),
+# then ask for them newest first, one a listing: the first miss ends what
+# the zone held (the older ones were evicted, least recently used first).
+
+sub fill_code { "(01)08934673577038(21)F$_[0]" }
+{
+    my $n = 260;
+    my $bad = 0;
+    for my $i (0 .. $n - 1) {
+        my $r = post('/fill', listing('0100109106', fill_code($i)));
+        $bad++ unless ($r->{status} // 0) == 200;
+    }
+    is($bad, 0, 'zone memory: 260 codes cached, one after the other');
+    my $nreq = $fillreg->requests;
+    my $held = 0;
+    for (my $i = $n - 1; $i >= 0; $i--) {
+        my $r = post('/fill', listing('0100109106', fill_code($i)));
+        last unless ($r->{status} // 0) == 200 && cache_of($r) eq 'HIT';
+        $held++;
+    }
+    diag("a 64k zone held $held code records");
+    ok($held >= 200, 'zone memory: a 64k zone holds at least 200 code records')
+        or diag "$held records";
+    is($fillreg->requests - $nreq, $held < $n ? 1 : 0, '... all HIT until the first miss');
+}
 
 # --- reload keeps the records (same name, same size)
 

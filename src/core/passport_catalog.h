@@ -1016,6 +1016,9 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_CAUSE_NO_CONNECTION_EN                          \
     "no free worker_connections for the connection"
 
+#define NGX_HTTP_PASSPORT_MSG_CAUSE_CACHE_UNREADABLE_EN                       \
+    "the cached record is unreadable"
+
 
 /*
  * English only.  Answers of passport_cache_purge, the "error" of a 400
@@ -1316,6 +1319,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(CAUSE_NOT_STARTED)                                                      \
     X(CAUSE_BODY_TOO_LARGE)                                                   \
     X(CAUSE_NO_CONNECTION)                                                    \
+    X(CAUSE_CACHE_UNREADABLE)                                                 \
     X(PURGE_USAGE)                                                            \
     X(PURGE_BAD_SELLER)                                                       \
     X(PURGE_BAD_CODE)                                                         \

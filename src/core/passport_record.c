@@ -72,7 +72,7 @@ ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
  * ID (controls, inner spaces, non-ASCII) it is not an ID at all.
  */
 
-static int
+int
 ngx_http_passport_record_norm(const char *s, size_t len, char *buf)
 {
     size_t                       i;
@@ -565,6 +565,11 @@ ngx_http_passport_record_authorized(const ngx_http_passport_record_t *rec,
 
     if (strcmp(id, rec->owner) == 0) {
         return 1;
+    }
+
+    if (rec->root == NULL) {
+        return ngx_http_passport_pack_has_id(rec->sellers, rec->sellers_len,
+                                             id, strlen(id));
     }
 
     list = json_object_get(rec->root, "authorized_sellers");

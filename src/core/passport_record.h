@@ -59,6 +59,11 @@ typedef struct {
     size_t         code_len;            /* < the asked length: the record
                                            of an ancestor */
     json_t        *root;                /* holds authorized_sellers */
+
+    /* or, unpacked (no root): the packed authorized sellers, in bytes
+       that outlive the record */
+    const unsigned char  *sellers;
+    size_t         sellers_len;
 } ngx_http_passport_record_t;
 
 
@@ -94,6 +99,33 @@ int ngx_http_passport_record_parse_any(long http_status,
     size_t asked_len, ngx_http_passport_record_t *out);
 
 void ngx_http_passport_record_free(ngx_http_passport_record_t *rec);
+
+/*
+ * The packed form of a parsed answer (passport_record_pack.c), what the
+ * cache keeps: no JSON to parse again on a hit.  pack() writes the
+ * answer into buf when it fits in size bytes and returns the length it
+ * needs either way (so a first call with size 0 measures); 0 for an
+ * answer that is not kept (REC_ERROR).  A code record is packed with the
+ * asked code's length, for the walk-up.
+ *
+ * unpack() reads it back for the asked ID or code: the same rc and fields
+ * the parser gave, with the asked ID as an entity's id (a legal name is
+ * not kept) and a code record's authorized sellers left packed in p
+ * (out->sellers), so p must outlive out; out->root is NULL, and
+ * record_free() need not be called.  Bytes that are not exactly such a
+ * record (truncated, overwritten, of the other kind, for another code)
+ * give REC_ERROR with a cause, never a read outside p.
+ */
+#define NGX_HTTP_PASSPORT_PACK_VERSION   1
+
+size_t ngx_http_passport_entity_pack(const ngx_http_passport_entity_t *e,
+    unsigned char *buf, size_t size);
+size_t ngx_http_passport_record_pack(const ngx_http_passport_record_t *rec,
+    size_t asked_len, unsigned char *buf, size_t size);
+int ngx_http_passport_entity_unpack(const unsigned char *p, size_t len,
+    const char *asked, size_t asked_len, ngx_http_passport_entity_t *out);
+int ngx_http_passport_record_unpack(const unsigned char *p, size_t len,
+    const char *asked, size_t asked_len, ngx_http_passport_record_t *out);
 
 /*
  * Ancestors of a canonical GS1 code: "01/{gtin}" followed by qualifiers

@@ -32,6 +32,9 @@ char *ngx_http_passport_record_show(char *buf, const char *s, size_t len,
     size_t max);
 int ngx_http_passport_record_fail(char *cause, const char *fmt, ...)
     NGX_HTTP_PASSPORT_FORMAT(2, 3);
+int ngx_http_passport_record_norm(const char *s, size_t len, char *buf);
+int ngx_http_passport_pack_has_id(const unsigned char *list, size_t len,
+    const char *id, size_t id_len);
 int ngx_http_passport_record_lower(const char *s, size_t len, char *buf);
 int ngx_http_passport_record_load(long http_status,
     const unsigned char *body, size_t len, char *cause, json_t **root);

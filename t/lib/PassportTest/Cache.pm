@@ -65,7 +65,8 @@ sub tax_codes {
 #                                 "owner": the serial of AI 21 when it is a
 #                                 tax code (".../21/0300000011"), else
 #                                 $o{owner}, "origin":"VN"}
-# delay => $s delays every answer; headers => {...} are added to every answer.
+# delay => $s delays every answer; headers => {...} are added to every answer;
+# authorized => [...] is every code record's "authorized_sellers".
 sub open_registry_routes {
     my (%o) = @_;
     my $owner = $o{owner} // '0100109106';
@@ -77,7 +78,8 @@ sub open_registry_routes {
         my $rec = $kind eq 'entities'
             ? { id => $key, status => 'active', name => "Company $key", country => 'VN' }
             : { code => $key, status => 'active', origin => 'VN',
-                owner => ($key =~ m{/21/(\d{10})$} ? $1 : $owner) };
+                owner => ($key =~ m{/21/(\d{10})$} ? $1 : $owner),
+                $o{authorized} ? (authorized_sellers => $o{authorized}) : () };
         return { body => $JSON->encode($rec),
                  headers => { 'Content-Type' => 'application/json', %{ $o{headers} || {} } },
                  $o{delay} ? (delay => $o{delay}) : () };
