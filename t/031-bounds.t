@@ -163,7 +163,7 @@ sub hold {
     SKIP: {
         # ASan keeps freed memory in quarantine: sizes mean nothing there
         skip "$name: memory is measured without sanitizers", 2
-            if ($ENV{PASSPORT_NGINX_PRELOAD} // '') =~ /asan/;
+            if PassportTest::sanitized();
         cmp_ok($rss, '<', $rss_max,
                sprintf('%s: VmRSS grew by %.1f MB (< %d MB)',
                        $name, $rss, $rss_max));

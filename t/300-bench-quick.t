@@ -13,6 +13,9 @@ use FindBin;
 
 my $root = "$FindBin::Bin/..";
 plan skip_all => 'wrk is not installed (make deps)' if system('command -v wrk >/dev/null 2>&1') != 0;
+# the bench starts nginx itself, without the sanitizer runtime: under
+# make test-asan it runs the plain build
+delete $ENV{PASSPORT_MODULE} if $ENV{PASSPORT_NGINX_PRELOAD};
 my $so = $ENV{PASSPORT_MODULE} || "$root/build/ngx_http_passport_module.so";
 plan skip_all => "$so is missing (make)" unless -f $so;
 

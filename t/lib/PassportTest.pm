@@ -118,6 +118,10 @@ sub config {
 
 # ------------------------------------------------------------- processes
 
+# make test-asan: nginx runs with the sanitizer runtime, whose quarantine
+# keeps freed memory resident, so memory sizes mean nothing there
+sub sanitized { return !!$ENV{PASSPORT_NGINX_PRELOAD} }
+
 # Run a command with a time bound; returns (exit code, stdout+stderr).
 sub _cmd {
     my ($self, $timeout, @cmd) = @_;

@@ -437,7 +437,11 @@ EOF2
     note("hostile: worker descriptors per round @fds, RSS kB per round @mem");
     is(($t->worker_pids)[0], $w, 'hostile: the worker is the same process (no crash)');
     ok($fds[-1] <= $fds[0] + 2, "hostile: no descriptor leak ($fds[0] after round 1, $fds[-1] at the end)");
-    ok($mem[-1] - $mem[0] < 4096, "hostile: RSS stable ($mem[0] kB after round 1, $mem[-1] kB at the end)");
+    SKIP: {
+        skip 'hostile: memory is measured without sanitizers', 1
+            if PassportTest::sanitized();
+        ok($mem[-1] - $mem[0] < 4096, "hostile: RSS stable ($mem[0] kB after round 1, $mem[-1] kB at the end)");
+    }
     sleep 2.5;    # the registry answers the left lookups: they must not be recorded
     my @rec = grep { ($_->{type} // '') eq 'verdict' } _records($t->path('logs/reports.log'));
     ok(!grep({ ($_->{seller} // '') eq '0100233488' } @rec),
@@ -518,7 +522,11 @@ EOF2
         is($r->{headers}{'content-type'}, 'application/problem+json', "big: $name: a problem document");
         like($codes[0] // '', qr/^\Q$code\E /, "big: $name: $code");
         ok($dt < 10, sprintf "big: $name: answered in %.2f s", $dt);
-        ok($peak < $bound, "big: $name: worker peak memory +$peak kB (bound $bound kB)");
+        SKIP: {
+            skip "big: $name: memory is measured without sanitizers", 1
+                if PassportTest::sanitized();
+            ok($peak < $bound, "big: $name: worker peak memory +$peak kB (bound $bound kB)");
+        }
         push @cost, sprintf('%-32s %8.1f KB body %6.2f s peak +%d kB RSS',
                             $name, length($body) / 1024, $dt, $peak);
         $c->[6] = { bytes => length $body, secs => $dt, peak_kb => $peak };
