@@ -1304,11 +1304,13 @@ ngx_http_passport_receive_sync(ngx_http_request_t *r,
                       "records are received again", &rv->path, nd->len,
                       nd->name, (uint64_t) tail.chain.seq);
 
-        if (ftruncate(fd, (off_t) tail.end) == -1 || fsync(fd) == -1) {
+        /* tail.end counts from the start of the window read */
+
+        size = size - len + (off_t) tail.end;
+
+        if (ftruncate(fd, size) == -1 || fsync(fd) == -1) {
             return NGX_ERROR;
         }
-
-        size = (off_t) tail.end;
     }
 
     nd->dev = fi.st_dev;
