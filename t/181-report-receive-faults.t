@@ -251,8 +251,103 @@ $r = push_raw(join '', @a[218 .. 219]);
 is($r->{status}, 500, 'a file that does not end with a chain: 500');
 is(-s "$rdir/n1.ndjson", $size, '... not written');
 
-my @bad = grep { /\[(?:alert|crit|emerg|error)\]/
-                 && !/exited on signal 9|was locked by|does not end with a chain \(2 lines/ }
+# --- a node that starts its chain again at seq 1 (a segment record),
+# signed with its new key
+
+spew("$rdir/n1.ndjson", join('', @a));
+my $priv2 = $t->path('conf/n1-new.key');
+system("openssl genpkey -algorithm ed25519 -out $priv2 2>/dev/null") == 0
+    or die 'openssl genpkey';
+my $der = "openssl pkey -in $priv2 -pubout -outform DER 2>/dev/null";
+my $kid = substr(`$der | sha256sum`, 0, 16);
+system("openssl pkey -in $priv2 -pubout -out $keys/n1.$kid.pem 2>/dev/null")
+    == 0 or die 'openssl pkey';
+$t->reload;
+
+# an older chain start (a replay; here signed with the first key): its
+# time is before the stored end
+spew($t->path('junk.log'), "junk\n");
+my $old = `REPORT_GEN_NODE=n1 $gen 2 $priv ${\ $t->path('junk.log')}`;
+like($old, qr/^\{"seq":1,[^\n]*"type":"segment"/,
+     'a segment record at seq 1, of an earlier time');
+$r = push_raw($old);
+is($r->{status}, 409, 'a chain start older than the stored end: 409');
+is($r->{json}{seq}, 1, '... a fork at seq 1');
+is(slurp("$rdir/n1.ndjson"), join('', @a), '... nothing stored');
+
+# a real node whose log holds no record it can go on from
+my $node = PassportTest->new(name => '181-node');
+my $nkey = $node->path('conf/report.pem');
+system("cp $priv2 $nkey") == 0 or die 'cp';
+chmod 0600, $nkey;
+$node->write_file('logs/reports.log', "junk\n");
+$node->backend('backend');
+$node->config(<<'EOF');
+    passport_report_log %%PREFIX%%/logs/reports.log node=n1
+                        key=%%PREFIX%%/conf/report.pem;
+
+    server {
+        listen 127.0.0.1:%%PORT_main%%;
+
+        passport_seller /seller_id;
+        passport_items /items;
+        passport_item_code /trace_code;
+
+        location /listings {
+            passport on;
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+    }
+EOF
+$node->run;
+for (1 .. 2) {
+    $node->request(method => 'POST', path => '/listings',
+                   body => '{"seller_id":"0100233480",'
+                           . '"items":[{"trace_code":"12345673"}]}',
+                   headers => [ 'Content-Type' => 'application/json' ]);
+}
+$node->stop;
+my @n = grep { /^\{"seq"/ } split /(?<=\n)/,
+                             slurp($node->path('logs/reports.log'));
+like($n[0] // '', qr/^\{"seq":1,.*"kid":"$kid","type":"segment"/,
+     'the node starts again with a segment record at seq 1, new key');
+is(scalar @n, 3, '... and two verdicts');
+
+$t->mark_log;
+$r = push_raw(join '', @n);
+is($r->{status}, 200, 'a later chain start: taken');
+is($r->{json}{stored}, 3, '... stored');
+is($r->{json}{last_seq}, 3, '... the new chain\'s end');
+is(slurp("$rdir/n1.ndjson"), join('', @a, @n),
+   '... appended after the old chain');
+like($t->log_since_mark, qr/node "n1" starts a new chain at seq 1/,
+     '... logged');
+
+$r = push_raw(join '', @n);
+is($r->{status}, 200, 'the new chain pushed again: 200');
+is($r->{json}{stored}, 0, '... nothing stored twice');
+$r = push_raw(join '', @n[1, 2]);
+is($r->{json}{again}, 2, '... by seq within the new chain');
+
+$t->stop;
+$t->run;
+$r = push_raw(join '', @n);
+is($r->{status}, 200, 'after a restart: the new chain again');
+is($r->{json}{stored}, 0, '... nothing stored twice');
+$r = push_raw($old);
+is($r->{status}, 409, '... and the older start refused');
+is(slurp("$rdir/n1.ndjson"), join('', @a, @n), 'the file: both chains');
+
+($vrc, $vout) = verify_file();
+is($vrc, 3, 'passport-verify --keys: both chains intact, a new segment')
+    or diag($vout);
+my $seg = qr/^SEGMENTED: 223 records, seq 1..3 .*1 new segment/;
+like($vout, qr/$seg.*all signatures verified/, '... all signatures verified');
+
+my $expected = join '|', 'exited on signal 9', 'was locked by',
+                        'forked at seq 1:',
+                        'does not end with a chain \(2 lines';
+my @bad = grep { /\[(?:alert|crit|emerg|error)\]/ && !/$expected/ }
           split /\n/, $t->log_since_mark;
 is("@bad", '', 'after the kill: only the kill and the bad file logged');
 
