@@ -3,8 +3,9 @@
 # each an nginx with its own key, push to a receiving nginx; the records
 # of both are stored once each, survive a restart of the receiver, and
 # verify with passport-verify --keys.  Then pushes crafted by hand from
-# the nodes' lines: tampered, forged, forked, gapped, replayed, unknown
-# node, a bad token, a body over max_body; two workers receiving at once.
+# the nodes' lines: tampered, forged, gapped, replayed, unknown
+# node, a bad token, a body over max_body.  Forks, concurrency and
+# crashes: t/181-report-receive-faults.t.
 
 use strict;
 use warnings;
@@ -212,11 +213,8 @@ is_deeply($r->{json}{missing}, { first => 8, last => 8 },
           '... naming the missing seqs');
 is(-s "$rdir/hn-1.ndjson", $before, '... nothing stored');
 
-# fork: a seq stored with another hash (another node's signed line cannot
-# be made; the node's own line 7 as seq 7 is already stored, so a fork is
-# a record of another chain: the first record of hn-1's log again under
-# a reset; here the stored file is changed under the receiver instead)
-# -- the receiver answers from the file: a seq 5 that differs
+# tokens=: the records must be the token's node's (real forks, two
+# workers at once and crashes: t/181-report-receive-faults.t)
 my ($s8) = grep { /"seq":8,/ } @hn;
 $r = push_raw($s8 . $s9, path => '/tokened/ingest',
               headers => [ Authorization => 'Bearer tok-hcm' ]);

@@ -342,8 +342,8 @@ ngx_http_passport_verify_line(ngx_http_passport_verify_reader_t *r,
 
 /*
  * The key of the current line: --key; with --keys the node's key its
- * kid names (no kid: the node's first key), or NULL when none, which the
- * check then reports as a bad signature.
+ * kid names (no kid: NODE.pem, else its first key), or NULL when none,
+ * which the check then reports as a bad signature.
  */
 
 static EVP_PKEY *
@@ -988,11 +988,13 @@ static int
 ngx_http_passport_verify_keys(const char *dir, const char *node,
     ngx_http_passport_verify_t *v)
 {
-    DIR            *d;
-    char            path[4096], why[NGX_HTTP_PASSPORT_VERIFY_WHY];
-    size_t          n, len;
-    EVP_PKEY       *key;
-    struct dirent  *de;
+    DIR                             *d;
+    char                             path[4096];
+    char                             why[NGX_HTTP_PASSPORT_VERIFY_WHY];
+    size_t                           n, len;
+    EVP_PKEY                        *key;
+    struct dirent                   *de;
+    ngx_http_passport_verify_key_t   tmp;
 
     d = opendir(dir);
     if (d == NULL) {
@@ -1028,6 +1030,13 @@ ngx_http_passport_verify_keys(const char *dir, const char *node,
         v->keys[v->nkeys].key = key;
         (void) ngx_http_passport_report_kid(key, v->keys[v->nkeys].kid);
         v->nkeys++;
+
+        if (len == n + 4 && v->nkeys > 1) {
+            /* NODE.pem first: it checks the records without a kid */
+            tmp = v->keys[0];
+            v->keys[0] = v->keys[v->nkeys - 1];
+            v->keys[v->nkeys - 1] = tmp;
+        }
     }
 
     closedir(d);
