@@ -1204,6 +1204,7 @@ ngx_http_passport_report_log_append(ngx_http_request_t *r,
     rec.seller_status = ctx->seller_status;
     rec.seller_name = (u_char *) ctx->seller_name;
     rec.seller_name_len = ctx->seller_name ? ngx_strlen(ctx->seller_name) : 0;
+    rec.seller_country = ctx->seller_country;
     rec.verdict = (int) ctx->verdict;
     rec.mode = (int) ctx->mode;
 
@@ -1311,6 +1312,7 @@ ngx_http_passport_report_log_known(ngx_http_passport_item_t *it,
         c->seller_name = (u_char *) it->seller_name;
         c->seller_name_len = it->seller_name ? ngx_strlen(it->seller_name)
                                              : 0;
+        c->seller_country = it->seller_country;
     }
 
     c->status = it->status;
