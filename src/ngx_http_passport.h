@@ -85,6 +85,8 @@ struct ngx_http_passport_loc_conf_s {
     ngx_http_passport_registry_t  *registry;    /* made by the merge */
     ngx_http_passport_registry_t  *lei_registry;  /* LEI sellers */
     ngx_str_t                  *lei_url;
+    ngx_str_t                   lei_token;      /* its own, or none */
+    ngx_str_t                   lei_ca;
     ngx_str_t                  *registry_url;
     ngx_msec_t                  registry_timeout;
     ngx_str_t                   registry_token;
@@ -135,6 +137,7 @@ typedef struct {
     const char                 *owner;
     const char                 *seller_status;  /* of its own seller */
     const char                 *seller_name;
+    const char                 *seller_country;
 } ngx_http_passport_item_t;
 
 
@@ -173,6 +176,7 @@ struct ngx_http_passport_ctx_s {
                                                    own seller (the report) */
     const char                 *seller_status;  /* the registry's answer */
     const char                 *seller_name;    /* for the report; NULL */
+    const char                 *seller_country;
     ngx_array_t                 slots;          /* lookup.c's */
     ngx_uint_t                  pending;        /* lookups in flight */
     ngx_event_t                 wake;           /* lookups done */

@@ -663,7 +663,8 @@ ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
 
     /* only items that passed the local rules go to the registry */
 
-    if (plcf->registry == NULL || ck->ctx->errors.nelts != nerrors
+    if ((plcf->registry == NULL && plcf->lei_registry == NULL)
+        || ck->ctx->errors.nelts != nerrors
         || it.code.len == 0)
     {
         /* the report names the own seller of an item with problems */

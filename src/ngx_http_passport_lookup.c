@@ -567,24 +567,24 @@ ngx_http_passport_evidence(ngx_http_passport_ctx_t *ctx,
     ngx_http_passport_slot_t *slot)
 {
     ngx_uint_t                 i;
-    const char                *name;
+    const char                *name, *country;
     ngx_http_passport_item_t  *item;
 
     if (slot->entity.rc != NGX_HTTP_PASSPORT_REC_OK) {
         return;
     }
 
-    name = NULL;
-#ifdef NGX_HTTP_PASSPORT_NAME_MAX
-    /* the LEI record's legal name, where the registry code keeps one */
+    /* the (legal) name and country, when the registry or GLEIF gave them */
+
     name = slot->entity.name[0] ? slot->entity.name : NULL;
-#endif
+    country = slot->entity.country[0] ? slot->entity.country : NULL;
 
     if (ctx->seller.len == slot->key.len
         && ngx_memcmp(ctx->seller.data, slot->key.data, slot->key.len) == 0)
     {
         ctx->seller_status = slot->entity.status;
         ctx->seller_name = name;
+        ctx->seller_country = country;
     }
 
     item = ctx->items.elts;
@@ -596,6 +596,7 @@ ngx_http_passport_evidence(ngx_http_passport_ctx_t *ctx,
         {
             item[i].seller_status = slot->entity.status;
             item[i].seller_name = name;
+            item[i].seller_country = country;
         }
     }
 }

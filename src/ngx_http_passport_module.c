@@ -189,7 +189,7 @@ static ngx_command_t  ngx_http_passport_commands[] = {
       NULL },
 
     { ngx_string("passport_lei_registry"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_passport_set_lei_registry,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -739,6 +739,12 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
                          prev->registry_code_fallback, 1);
     ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
 
+    if (conf->lei_url == NGX_CONF_UNSET_PTR) {
+        /* its token and CAs go with the URL */
+        conf->lei_token = prev->lei_token;
+        conf->lei_ca = prev->lei_ca;
+    }
+
     ngx_conf_merge_ptr_value(conf->lei_url, prev->lei_url, NULL);
 
     if (conf->registry_url == NULL && conf->lei_url == NULL) {
@@ -762,11 +768,11 @@ ngx_http_passport_merge_registry(ngx_conf_t *cf,
     settings.code_fallback = conf->registry_code_fallback;
 
     if (conf->lei_url) {
-        /* GLEIF: the same limits, not the registry's token or CAs */
+        /* GLEIF: the same limits, never the registry's token or CAs */
         settings.lei = 1;
         ep->url = *conf->lei_url;
-        ngx_str_null(&ep->token);
-        ngx_str_null(&ep->ca);
+        ep->token = conf->lei_token;
+        ep->ca = conf->lei_ca;
 
         conf->lei_registry = ngx_http_passport_registry_add(cf, &settings);
         if (conf->lei_registry == NULL) {

@@ -27,6 +27,8 @@ static ngx_uint_t ngx_http_passport_registry_same(
 static ngx_uint_t ngx_http_passport_registry_eq(ngx_str_t *a, ngx_str_t *b);
 static ngx_int_t ngx_http_passport_registry_id(ngx_conf_t *cf,
     ngx_http_passport_registry_t *reg);
+static char *ngx_http_passport_lei_params(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *plcf, ngx_str_t *params, ngx_uint_t n);
 
 
 /* the object with these settings: an existing one, or a new one */
@@ -63,7 +65,8 @@ ngx_http_passport_registry_add(ngx_conf_t *cf,
     reg->lei = settings->lei;
 
     ngx_http_passport_endpoint_clear_token(cf, &reg->endpoint,
-                                           "passport_registry");
+                                           reg->lei ? "passport_lei_registry"
+                                                    : "passport_registry");
 
     if (ngx_http_passport_endpoint_cert(cf, &reg->endpoint,
                                         "passport_registry_certificate",
@@ -471,10 +474,11 @@ ngx_http_passport_set_registry_ca(ngx_conf_t *cf, ngx_command_t *cmd,
 
 
 /*
- * passport_lei_registry: GLEIF's API, or a copy of it, for sellers
- * identified by an LEI.  It is a registry object of its own, made by the
- * merge with the location's registry settings less the token and the
- * trusted CAs (GLEIF is not the national registry).
+ * passport_lei_registry URL [token_file=FILE] [trusted_certificate=FILE]:
+ * GLEIF's API, or a copy of it, for sellers identified by an LEI.  It is
+ * a registry object of its own, made by the merge with the location's
+ * registry settings less the token and the trusted CAs, which are its
+ * own: the national registry's never go to GLEIF.
  */
 
 char *
@@ -493,6 +497,14 @@ ngx_http_passport_set_lei_registry(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts > 2) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"passport_lei_registry off\" takes no "
+                               "parameter, \"%V\" given: remove it",
+                               &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
         plcf->lei_url = NULL;
         return NGX_CONF_OK;
     }
@@ -505,13 +517,76 @@ ngx_http_passport_set_lei_registry(ngx_conf_t *cf, ngx_command_t *cmd,
     *url = value[1];
 
     rv = ngx_http_passport_endpoint_url(cf, url, NGX_HTTP_PASSPORT_URL_BASE,
-                                        "LEI registry", "no URL: GLEIF "
-                                        "needs none");
+                                        "LEI registry",
+                                        "the token_file= parameter");
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    rv = ngx_http_passport_lei_params(cf, plcf, &value[2],
+                                      cf->args->nelts - 2);
     if (rv != NGX_CONF_OK) {
         return rv;
     }
 
     plcf->lei_url = url;
+
+    return NGX_CONF_OK;
+}
+
+
+/* token_file= and trusted_certificate=, each at most once */
+
+static char *
+ngx_http_passport_lei_params(ngx_conf_t *cf,
+    ngx_http_passport_loc_conf_t *plcf, ngx_str_t *params, ngx_uint_t n)
+{
+    char        *rv;
+    ngx_str_t    s, *dst;
+    ngx_uint_t   i;
+
+    for (i = 0; i < n; i++) {
+
+        if (params[i].len > 11
+            && ngx_strncmp(params[i].data, "token_file=", 11) == 0)
+        {
+            dst = &plcf->lei_token;
+            s.data = params[i].data + 11;
+            s.len = params[i].len - 11;
+
+        } else if (params[i].len > 20
+                   && ngx_strncmp(params[i].data, "trusted_certificate=", 20)
+                      == 0)
+        {
+            dst = &plcf->lei_ca;
+            s.data = params[i].data + 20;
+            s.len = params[i].len - 20;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"passport_lei_registry\": invalid "
+                               "parameter \"%V\": token_file=FILE and "
+                               "trusted_certificate=FILE are known",
+                               &params[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (dst->data) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"passport_lei_registry\": duplicate "
+                               "parameter \"%V\": give it once",
+                               &params[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        rv = (dst == &plcf->lei_token)
+             ? ngx_http_passport_token_read(cf, &s, dst)
+             : ngx_http_passport_endpoint_ca(cf, &s, dst);
+
+        if (rv != NGX_CONF_OK) {
+            return rv;
+        }
+    }
 
     return NGX_CONF_OK;
 }

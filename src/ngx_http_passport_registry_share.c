@@ -258,7 +258,9 @@ ngx_http_passport_registry_hit(ngx_http_request_t *r,
 /*
  * A packed answer from the cache, read back for the key asked.  Bytes
  * that do not read back are a bug or a damaged zone: the entry is dropped
- * and the answer is an error.
+ * and the answer is an error.  An entry of another pack version (the zone
+ * was kept across a reload with a newer module) is dropped quietly, as a
+ * miss.
  */
 
 ngx_int_t
@@ -274,6 +276,15 @@ ngx_http_passport_registry_unpack(ngx_http_passport_cache_t *cache,
     rec->root = NULL;
     rec->sellers = NULL;
     rec->sellers_len = 0;
+
+    if (packed->len && packed->data[0] != NGX_HTTP_PASSPORT_PACK_VERSION) {
+        /* packed by another version of the module, before a reload */
+        if (cache) {
+            (void) ngx_http_passport_cache_purge(cache, ck);
+        }
+
+        return NGX_DECLINED;
+    }
 
     if (kind == NGX_HTTP_PASSPORT_ENTITY) {
         rc = ngx_http_passport_entity_unpack(packed->data, packed->len,

@@ -2,8 +2,8 @@
 # What a report record tells a regulator: operator= beside node; a
 # checkout's own sellers (items[].seller), also of an item that failed the
 # local rules; the registry's evidence (the code record's status and
-# owner, the seller's status); the cause of REGISTRY_UNAVAILABLE, which
-# the seller never reads.
+# owner, the seller's status, name and country); the cause of
+# REGISTRY_UNAVAILABLE, which the seller never reads.
 
 use strict;
 use warnings;
@@ -37,6 +37,15 @@ $regconf
             passport_items /items;
             passport_item_code /code;
             passport_item_seller /seller;
+            passport_registry ${\ $reg->base };
+            proxy_pass http://127.0.0.1:%%PORT_backend%%;
+        }
+
+        location /listing {
+            passport on;
+            passport_seller /seller;
+            passport_items /items;
+            passport_item_code /code;
             passport_registry ${\ $reg->base };
             proxy_pass http://127.0.0.1:%%PORT_backend%%;
         }
@@ -86,11 +95,27 @@ is($by{'/items/0/code'}{status}, 'recalled',
 is($by{'/items/0/code'}{owner}, '0100109106', '... and its owner');
 is($by{'/items/0/seller'}{seller_status}, 'suspended',
    'the seller\'s status, on its problem');
+is($by{'/items/0/seller'}{seller_name}, 'Company 0300588569',
+   '... its name, from the national registry\'s "name"');
+is($by{'/items/0/seller'}{seller_country}, 'VN', '... and its country');
+is_deeply([ grep { /^seller_/ } sort keys %{ $by{'/items/0/seller'} } ],
+   [ qw(seller_country seller_name seller_status) ], '... only those');
 is($by{'/items/1/code'}{seller}, '0100233488',
    'an item that failed the local rules names its seller too');
 ok(!exists $by{'/items/2/code'}, 'the good item is not recorded');
 ok(!exists $rec->{cause} && !grep({ exists $_->{cause} } values %by),
    'no cause when the registry answered');
+
+# a listing seller the registry knows: its name and country at record
+# level, right after seller_status (the canonical order)
+$r = post('/listing', { seller => '0300588569',
+                        items => [ { code => '8934673577038' } ] });
+is($r->{status}, 422, 'a suspended listing seller is blocked');
+open(my $lfh, '<:raw', $log) or die;
+my ($line) = grep { /"type":"verdict"/ } reverse <$lfh>;
+close $lfh;
+like($line, qr/"seller":"0300588569","seller_status":"suspended","seller_name":"Company 0300588569","seller_country":"VN","reasons"/,
+     'the record names the listing seller\'s status, name and country');
 
 # the registry down: the cause is in the record, not in the answer
 $r = post('/down', { seller => '0100109106',
@@ -109,7 +134,7 @@ $t->stop;
 
 # the log verifies with the new members
 my $out = `$verify $log 2>&1`;
-like($out, qr/^OK: 2 records/, 'passport-verify accepts the records');
+like($out, qr/^OK: 3 records/, 'passport-verify accepts the records');
 
 # operator= is checked
 $t->config(<<'EOF2');

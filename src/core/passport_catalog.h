@@ -525,6 +525,12 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 #define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_NOT_REGISTERED_VI                   \
     "người bán %s%schưa có trong cơ sở dữ liệu truy xuất nguồn gốc"
 
+/* RULE_SELLER_LEI_NOT_REGISTERED: the LEI (may be empty), then " " or "" */
+#define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_LEI_NOT_REGISTERED_EN               \
+    "the LEI %s%sis not in the global LEI register (GLEIF)"
+#define NGX_HTTP_PASSPORT_MSG_RULE_SELLER_LEI_NOT_REGISTERED_VI               \
+    "mã LEI %s%skhông có trong sổ đăng ký LEI toàn cầu (GLEIF)"
+
 /*
  * RULE_SELLER_INACTIVE: the ID, " " or "", the registry's status in the
  * language (ngx_http_passport_status_text(): a STATUS_* below)
@@ -1224,6 +1230,7 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(RULE_EXPIRED)                                                           \
     X(RULE_ORIGIN_CODE)                                                       \
     X(RULE_SELLER_NOT_REGISTERED)                                             \
+    X(RULE_SELLER_LEI_NOT_REGISTERED)                                         \
     X(RULE_SELLER_INACTIVE)                                                   \
     X(RULE_SELLER_LEI_INACTIVE)                                               \
     X(LEI_ENTITY_ACTIVE)                                                      \

@@ -137,60 +137,17 @@ ngx_http_passport_lei_string(json_t *v, const char *key, char *buf,
 }
 
 
-/*
- * The legal name (cut at a UTF-8 character boundary, controls dropped) and
- * the legal address's country, when they are strings; nothing else about
- * them is required.
- */
+/* the legal name and the legal address's country, when they are usable */
 
 static void
 ngx_http_passport_lei_extras(json_t *entity, ngx_http_passport_entity_t *out)
 {
-    size_t          i, n, len;
-    json_t         *v;
-    const char     *s;
-    unsigned char   c;
-
-    v = json_object_get(json_object_get(entity, "legalName"), "name");
-
-    if (json_is_string(v)) {
-        s = json_string_value(v);
-        len = json_string_length(v);
-
-        n = 0;
-
-        for (i = 0; i < len && n < NGX_HTTP_PASSPORT_NAME_MAX - 1; i++) {
-            c = (unsigned char) s[i];
-
-            if (c >= 0x20 && c != 0x7f) {
-                out->name[n++] = (char) c;
-            }
-        }
-
-        /* a multi-byte character cut in the middle is dropped */
-
-        while (n > 0 && i < len && ((unsigned char) out->name[n - 1] & 0x80))
-        {
-            c = (unsigned char) out->name[--n];
-
-            if (c & 0x40) {
-                break;
-            }
-        }
-
-        out->name[n] = '\0';
-    }
-
-    v = json_object_get(json_object_get(entity, "legalAddress"), "country");
-
-    if (json_is_string(v) && json_string_length(v) == 2
-        && ngx_http_passport_country((const unsigned char *)
-                                     json_string_value(v), 2) >= 0)
-    {
-        out->country[0] = (char) (json_string_value(v)[0] & ~0x20);
-        out->country[1] = (char) (json_string_value(v)[1] & ~0x20);
-        out->country[2] = '\0';
-    }
+    ngx_http_passport_record_name(
+        json_object_get(json_object_get(entity, "legalName"), "name"),
+        out->name);
+    ngx_http_passport_record_country(
+        json_object_get(json_object_get(entity, "legalAddress"), "country"),
+        out->country);
 }
 
 

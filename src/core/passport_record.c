@@ -280,6 +280,79 @@ ngx_http_passport_record_load(long http_status, const unsigned char *body,
 }
 
 
+/*
+ * A name, when v is a string: cut at NAME_MAX - 1 bytes and at a UTF-8
+ * character boundary, control characters dropped; else "".  It is only
+ * shown (the report record), never compared.
+ */
+
+void
+ngx_http_passport_record_name(json_t *v, char *name)
+{
+    size_t          i, n, len;
+    const char     *s;
+    unsigned char   c;
+
+    name[0] = '\0';
+
+    if (!json_is_string(v)) {
+        return;
+    }
+
+    s = json_string_value(v);
+    len = json_string_length(v);
+    n = 0;
+
+    for (i = 0; i < len && n < NGX_HTTP_PASSPORT_NAME_MAX - 1; i++) {
+        c = (unsigned char) s[i];
+
+        if (c >= 0x20 && c != 0x7f) {
+            name[n++] = (char) c;
+        }
+    }
+
+    /* a multi-byte character cut in the middle is dropped */
+
+    while (n > 0 && i < len && ((unsigned char) name[n - 1] & 0x80)) {
+        c = (unsigned char) name[--n];
+
+        if (c & 0x40) {
+            break;
+        }
+    }
+
+    name[n] = '\0';
+}
+
+
+/*
+ * A country, when v is a string naming an assigned ISO 3166-1 country
+ * (alpha-2 in any case, or numeric): its alpha-2 code, upper case; else "".
+ */
+
+void
+ngx_http_passport_record_country(json_t *v, char *country)
+{
+    int          n;
+    const char  *a;
+
+    country[0] = '\0';
+
+    if (!json_is_string(v)) {
+        return;
+    }
+
+    n = ngx_http_passport_country((const unsigned char *)
+                                  json_string_value(v),
+                                  json_string_length(v));
+    a = (n >= 0) ? ngx_http_passport_country_alpha2(n) : NULL;
+
+    if (a && strlen(a) == 2) {
+        memcpy(country, a, 3);
+    }
+}
+
+
 int
 ngx_http_passport_entity_parse(long http_status, const unsigned char *body,
     size_t len, const char *asked, size_t asked_len,
@@ -307,6 +380,12 @@ ngx_http_passport_entity_parse(long http_status, const unsigned char *body,
                                              out->cause))
     {
         rc = NGX_HTTP_PASSPORT_REC_ERROR;
+
+    } else {
+        ngx_http_passport_record_name(json_object_get(root, "name"),
+                                      out->name);
+        ngx_http_passport_record_country(json_object_get(root, "country"),
+                                         out->country);
     }
 
     json_decref(root);
@@ -628,6 +707,15 @@ ngx_http_passport_entity_rules(const ngx_http_passport_entity_t *e,
 
     if (!found) {
         err->reason = NGX_HTTP_PASSPORT_SELLER_NOT_REGISTERED;
+
+        if (e->lei) {
+            /* GLEIF's 404: not the national registry's */
+            ngx_http_passport_error_detail(err, lang,
+                NGX_HTTP_PASSPORT_MSG(RULE_SELLER_LEI_NOT_REGISTERED),
+                id, id[0] ? " " : "");
+            return 1;
+        }
+
         ngx_http_passport_error_detail(err, lang,
             NGX_HTTP_PASSPORT_MSG(RULE_SELLER_NOT_REGISTERED),
             id, id[0] ? " " : "");

@@ -40,10 +40,13 @@ typedef struct {
     char           status[NGX_HTTP_PASSPORT_STATUS_MAX]; /* "active", ... */
     char           id[NGX_HTTP_PASSPORT_SELLER_MAX];     /* normalised */
 
+    /* for the report: the (legal) name, cut, and the country (GLEIF:
+       of the legal address), alpha-2; "" when not given */
+    char           name[NGX_HTTP_PASSPORT_NAME_MAX];
+    char           country[4];
+
     /* an LEI record of GLEIF (passport_gleif.c); status: the entity's */
     char           lei_status[NGX_HTTP_PASSPORT_STATUS_MAX]; /* its LEI */
-    char           name[NGX_HTTP_PASSPORT_NAME_MAX];  /* legal name, cut */
-    char           country[4];          /* legal address, alpha-2, or "" */
     unsigned       lei:1;
 } ngx_http_passport_entity_t;
 
@@ -71,8 +74,9 @@ typedef struct {
  * Parses the answer to GET {base}/entities/{asked}: http_status is the HTTP
  * status (200, 404, ...), body the response body.  The record must be a
  * JSON object with string "id" equal to the asked (normalised) ID and
- * string "status"; anything else is REC_ERROR with a cause.  Returns
- * out->rc.
+ * string "status"; anything else is REC_ERROR with a cause.  "name" and
+ * "country" are optional strings (or null), kept in out when usable.
+ * Returns out->rc.
  */
 int ngx_http_passport_entity_parse(long http_status,
     const unsigned char *body, size_t len, const char *asked,
@@ -109,14 +113,16 @@ void ngx_http_passport_record_free(ngx_http_passport_record_t *rec);
  * asked code's length, for the walk-up.
  *
  * unpack() reads it back for the asked ID or code: the same rc and fields
- * the parser gave, with the asked ID as an entity's id (a legal name is
- * not kept) and a code record's authorized sellers left packed in p
- * (out->sellers), so p must outlive out; out->root is NULL, and
- * record_free() need not be called.  Bytes that are not exactly such a
- * record (truncated, overwritten, of the other kind, for another code)
- * give REC_ERROR with a cause, never a read outside p.
+ * the parser gave, with the asked ID as an entity's id and a code
+ * record's authorized sellers left packed in p (out->sellers), so p must
+ * outlive out; out->root is NULL, and record_free() need not be called.
+ * Bytes that are not exactly such a record (truncated, overwritten, of
+ * the other kind, for another code) give REC_ERROR with a cause, never a
+ * read outside p.  The first byte is the version: a record packed by
+ * another version of the module (a zone kept across a reload) starts
+ * with another one.
  */
-#define NGX_HTTP_PASSPORT_PACK_VERSION   1
+#define NGX_HTTP_PASSPORT_PACK_VERSION   2
 
 size_t ngx_http_passport_entity_pack(const ngx_http_passport_entity_t *e,
     unsigned char *buf, size_t size);

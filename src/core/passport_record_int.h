@@ -38,6 +38,8 @@ int ngx_http_passport_pack_has_id(const unsigned char *list, size_t len,
 int ngx_http_passport_record_lower(const char *s, size_t len, char *buf);
 int ngx_http_passport_record_load(long http_status,
     const unsigned char *body, size_t len, char *cause, json_t **root);
+void ngx_http_passport_record_name(json_t *v, char *name);
+void ngx_http_passport_record_country(json_t *v, char *country);
 
 
 #endif /* _PASSPORT_RECORD_INT_H_INCLUDED_ */

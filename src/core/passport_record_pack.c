@@ -16,8 +16,8 @@
  *   type     1 byte   'E' entity, 'L' LEI record, 'C' code record
  *   rc       1 byte   REC_OK or REC_NOT_FOUND; NOT_FOUND ends here
  *
- *   E: status
- *   L: status, registration status, country (2 letters, or 2 NULs)
+ *   E: status, name, country
+ *   L: status, registration status, name, country
  *   C: answered code length (2 bytes, big-endian: the asked length, or
  *      an ancestor's, for the walk-up), status, owner (1 byte length and
  *      the normalised ID), origin (2 bytes, ISO 3166-1 numeric), the
@@ -26,8 +26,11 @@
  *
  * A status is one byte, its number in the table below, or 0 followed by
  * a 1 byte length and the lower-cased status ([a-z_], 1 to 23 bytes).
- * The ID of an entity is the asked one (the parser checked it), and a
- * legal name, which no rule reads, is not kept.
+ * A name is a 1 byte length (0: none) and the name as the parser cut it
+ * (at most NAME_MAX - 1 bytes, no control character); a country is 2
+ * upper-case letters (ISO 3166-1 alpha-2), or 2 NULs.  No rule reads
+ * them: they are the report record's evidence of who the seller is.
+ * The ID of an entity is the asked one (the parser checked it).
  */
 
 
@@ -172,9 +175,11 @@ ngx_http_passport_entity_pack(const ngx_http_passport_entity_t *e,
 
         if (e->lei) {
             ngx_http_passport_pack_status(&out, e->lei_status);
-            ngx_http_passport_pack_put(&out, e->country[0] ? e->country
-                                                           : "\0\0", 2);
         }
+
+        ngx_http_passport_pack_str(&out, e->name);
+        ngx_http_passport_pack_put(&out, e->country[0] ? e->country
+                                                       : "\0\0", 2);
     }
 
     return out.len;
@@ -360,6 +365,46 @@ ngx_http_passport_unpack_id(ngx_http_passport_pack_in_t *in, char *buf)
 }
 
 
+/* a name and a country, as the parser leaves them */
+
+static int
+ngx_http_passport_unpack_extras(ngx_http_passport_pack_in_t *in,
+    ngx_http_passport_entity_t *out)
+{
+    unsigned int  i, len;
+
+    if (ngx_http_passport_unpack_byte(in, &len) != 0
+        || len >= NGX_HTTP_PASSPORT_NAME_MAX
+        || (size_t) (in->end - in->p) < len + 2)
+    {
+        return -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (in->p[i] < 0x20 || in->p[i] == 0x7f) {
+            return -1;
+        }
+    }
+
+    memcpy(out->name, in->p, len);
+    out->name[len] = '\0';
+    in->p += len;
+
+    if (in->p[0] == '\0' ? in->p[1] != '\0'
+        : (!ngx_http_passport_upper(in->p[0])
+           || !ngx_http_passport_upper(in->p[1])))
+    {
+        return -1;
+    }
+
+    memcpy(out->country, in->p, 2);
+    out->country[2] = '\0';
+    in->p += 2;
+
+    return 0;
+}
+
+
 static int
 ngx_http_passport_unpack_head(ngx_http_passport_pack_in_t *in,
     const unsigned char *p, size_t len, unsigned int *type, char *cause)
@@ -409,23 +454,11 @@ ngx_http_passport_entity_unpack(const unsigned char *p, size_t len,
     if (rc == NGX_HTTP_PASSPORT_REC_OK
         && (ngx_http_passport_unpack_status(&in, out->status) != 0
             || (out->lei
-                && (ngx_http_passport_unpack_status(&in, out->lei_status)
-                    != 0
-                    || in.end - in.p < 2))))
+                && ngx_http_passport_unpack_status(&in, out->lei_status)
+                   != 0)
+            || ngx_http_passport_unpack_extras(&in, out) != 0))
     {
         goto bad;
-    }
-
-    if (rc == NGX_HTTP_PASSPORT_REC_OK && out->lei) {
-        if (in.p[0] == '\0' ? in.p[1] != '\0'
-            : (!ngx_http_passport_upper(in.p[0])
-               || !ngx_http_passport_upper(in.p[1])))
-        {
-            goto bad;
-        }
-
-        memcpy(out->country, in.p, 2);
-        in.p += 2;
     }
 
     if (in.p != in.end) {

@@ -160,8 +160,8 @@ ngx_http_passport_report_opt(ngx_http_passport_report_out_t *out,
 
 /*
  * {"pointer":...,"code":...[,"seller":...][,"seller_status":...]
- * [,"seller_name":...],"reasons":[...][,"status":...][,"owner":...]
- * [,"cause":...]}
+ * [,"seller_name":...][,"seller_country":...],"reasons":[...]
+ * [,"status":...][,"owner":...][,"cause":...]}
  */
 
 static void
@@ -181,6 +181,9 @@ ngx_http_passport_report_item(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_opt(out, ",\"seller_name\":", it->seller_name,
                                  it->seller_name_len,
                                  NGX_HTTP_PASSPORT_REPORT_NAME_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller_country\":",
+                            ngx_http_passport_report_cstr(it->seller_country),
+                            NGX_HTTP_PASSPORT_REPORT_COUNTRY_MAX);
     ngx_http_passport_report_put(out, ",\"reasons\":", 11);
     ngx_http_passport_report_reasons(out, it->reasons, it->nreasons);
     ngx_http_passport_report_opt(out, ",\"status\":",
@@ -307,6 +310,9 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_out_t *out,
     ngx_http_passport_report_opt(out, ",\"seller_name\":", rec->seller_name,
                                  rec->seller_name_len,
                                  NGX_HTTP_PASSPORT_REPORT_NAME_MAX);
+    ngx_http_passport_report_opt(out, ",\"seller_country\":",
+                           ngx_http_passport_report_cstr(rec->seller_country),
+                           NGX_HTTP_PASSPORT_REPORT_COUNTRY_MAX);
     ngx_http_passport_report_opt(out, ",\"cause\":",
                                  ngx_http_passport_report_cstr(rec->cause),
                                  NGX_HTTP_PASSPORT_REPORT_CAUSE_MAX);
@@ -787,6 +793,7 @@ ngx_http_passport_report_known(ngx_http_passport_report_item_t *it,
     it->seller_status = NULL;
     it->seller_name = NULL;
     it->seller_name_len = 0;
+    it->seller_country = NULL;
     it->status = NULL;
     it->owner = NULL;
     it->cause = NULL;
@@ -805,6 +812,7 @@ ngx_http_passport_report_known(ngx_http_passport_report_item_t *it,
     it->seller_status = c->seller_status;
     it->seller_name = c->seller_name_len ? c->seller_name : NULL;
     it->seller_name_len = c->seller_name_len;
+    it->seller_country = c->seller_country;
     it->status = c->status;
     it->owner = c->owner;
 }

@@ -79,6 +79,7 @@
 #define NGX_HTTP_PASSPORT_REPORT_OPERATOR_MAX  128
 #define NGX_HTTP_PASSPORT_REPORT_NAME_MAX   256 /* a seller's name */
 #define NGX_HTTP_PASSPORT_REPORT_STATUS_MAX 32  /* a registry status */
+#define NGX_HTTP_PASSPORT_REPORT_COUNTRY_MAX 2  /* ISO 3166-1 alpha-2 */
 #define NGX_HTTP_PASSPORT_REPORT_CAUSE_MAX  256
 /* seller, code and owner: NGX_HTTP_PASSPORT_VALUE_MAX */
 
@@ -106,6 +107,7 @@ typedef struct {
     const char           *seller_status;    /* the registry's, of it */
     const unsigned char  *seller_name;      /* the registry's, of it */
     size_t                seller_name_len;
+    const char           *seller_country;   /* the registry's, alpha-2 */
     const char           *status;       /* the code record's status */
     const char           *owner;        /* the code record's owner */
     const char           *cause;        /* why the registry could not
@@ -144,6 +146,7 @@ typedef struct {
     const char           *seller_status;    /* NULL: left out */
     const unsigned char  *seller_name;      /* NULL: left out */
     size_t                seller_name_len;
+    const char           *seller_country;   /* alpha-2; NULL: left out */
     const char           *cause;        /* of a problem with no pointer;
                                            NULL: left out */
     const int            *reasons;
@@ -227,6 +230,7 @@ typedef struct {
     const char           *seller_status;
     const unsigned char  *seller_name;
     size_t                seller_name_len;
+    const char           *seller_country;
     const char           *status;
     const char           *owner;
 } ngx_http_passport_report_code_t;

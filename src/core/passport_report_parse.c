@@ -297,6 +297,8 @@ ngx_http_passport_report_item(ngx_http_passport_report_in_t *in)
         || ngx_http_passport_report_opt(in, ",\"seller\":", NULL) != 0
         || ngx_http_passport_report_opt(in, ",\"seller_status\":", NULL) != 0
         || ngx_http_passport_report_opt(in, ",\"seller_name\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller_country\":", NULL)
+           != 0
         || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
         || ngx_http_passport_report_array(in, NULL) != 0
         || ngx_http_passport_report_opt(in, ",\"status\":", NULL) != 0
@@ -478,6 +480,8 @@ ngx_http_passport_report_verdict(ngx_http_passport_report_in_t *in,
 
     if (ngx_http_passport_report_opt(in, ",\"seller_status\":", NULL) != 0
         || ngx_http_passport_report_opt(in, ",\"seller_name\":", NULL) != 0
+        || ngx_http_passport_report_opt(in, ",\"seller_country\":", NULL)
+           != 0
         || ngx_http_passport_report_opt(in, ",\"cause\":", NULL) != 0
         || ngx_http_passport_report_lit(in, ",\"reasons\":") != 0
         || ngx_http_passport_report_array(in, &l->reasons) != 0

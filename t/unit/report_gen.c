@@ -29,9 +29,9 @@ static const int  gen_both[] = { NGX_HTTP_PASSPORT_CODE_INVALID,
 
 static const ngx_http_passport_report_item_t  gen_items[] = {
     { U("/items/0/code"), U("(01)09506000134352(21)SN1"), gen_inv, 1,
-      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL },
+      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL },
     { U("/items/2/code"), U("09506000134352"), gen_rec, 1,
-      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL }
+      NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 

@@ -128,17 +128,38 @@ test_entity(void)
     ngx_http_passport_error_t   err;
     ngx_http_passport_entity_t  e;
 
-    n = pack_entity("{'id':'" TAX "','status':'active','name':'Viettel'}",
-                    200, 0);
-    is_int((long) n, 4, "entity: an active seller packs in 4 bytes");
+    n = pack_entity("{'id':'" TAX "','status':'active'}", 200, 0);
+    is_int((long) n, 7, "entity: an active seller, no name, 7 bytes");
+
+    n = pack_entity("{'id':'" TAX "','status':'active','name':'Viettel',"
+                    "'country':'vn'}", 200, 0);
+    is_int((long) n, 14, "entity: with a name of 7 bytes, 14 bytes");
     p = exact(buf, n);
     is_int(ngx_http_passport_entity_unpack(p, n, TAX, strlen(TAX), &e), OK,
            "entity: unpacks");
     is_str(e.status, "active", "entity: status");
+    is_str(e.name, "Viettel", "entity: name kept");
+    is_str(e.country, "VN", "entity: country kept, upper case");
     is_str(e.id, TAX, "entity: the id is the asked one");
     ok(!e.lei, "entity: not an LEI record");
     ok(!ngx_http_passport_entity_rules(&e, EN, &err),
        "entity: passes the rules");
+    free(p);
+
+    n = pack_entity("{'id':'" TAX "','status':'active','name':null,"
+                    "'country':'704'}", 200, 0);
+    p = exact(buf, n);
+    ngx_http_passport_entity_unpack(p, n, TAX, strlen(TAX), &e);
+    ok(e.rc == OK && e.name[0] == '\0' && strcmp(e.country, "VN") == 0,
+       "entity: null name, numeric country as alpha-2");
+    free(p);
+
+    n = pack_entity("{'id':'" TAX "','status':'active','name':'A\\u0001B',"
+                    "'country':'XX'}", 200, 0);
+    p = exact(buf, n);
+    ngx_http_passport_entity_unpack(p, n, TAX, strlen(TAX), &e);
+    ok(e.rc == OK && strcmp(e.name, "AB") == 0 && e.country[0] == '\0',
+       "entity: controls dropped from the name, an unknown country not kept");
     free(p);
 
     n = pack_entity("{'id':'" TAX "','status':'Under_Review'}", 200, 0);
@@ -168,6 +189,9 @@ test_entity(void)
 }
 
 
+static void test_lei_name(void);
+
+
 static void
 test_lei(void)
 {
@@ -180,7 +204,7 @@ test_lei(void)
                     "'entity':{'status':'ACTIVE','legalName':{'name':'X'},"
                     "'legalAddress':{'country':'de'}},"
                     "'registration':{'status':'LAPSED'}}}}", 200, 1);
-    is_int((long) n, 7, "lei: packs in 7 bytes");
+    is_int((long) n, 9, "lei: packs in 9 bytes");
     p = exact(buf, n);
     is_int(ngx_http_passport_entity_unpack(p, n, LEI, strlen(LEI), &e), OK,
            "lei: unpacks");
@@ -188,6 +212,7 @@ test_lei(void)
     is_str(e.status, "active", "lei: entity status");
     is_str(e.lei_status, "lapsed", "lei: registration status");
     is_str(e.country, "DE", "lei: country");
+    is_str(e.name, "X", "lei: legal name");
     is_str(e.id, LEI, "lei: id");
     ok(ngx_http_passport_entity_rules(&e, EN, &err)
        && err.reason == NGX_HTTP_PASSPORT_SELLER_INACTIVE,
@@ -208,6 +233,54 @@ test_lei(void)
     p = exact(buf, n);
     ok(ngx_http_passport_entity_unpack(p, n, LEI, strlen(LEI), &e) == NF
        && e.lei, "lei: 404");
+    ok(ngx_http_passport_entity_rules(&e, EN, &err)
+       && err.reason == NGX_HTTP_PASSPORT_SELLER_NOT_REGISTERED
+       && strcmp(err.detail, "the LEI " LEI " is not in the global LEI "
+                 "register (GLEIF)") == 0,
+       "lei: a 404 is not in GLEIF's register, not the national one");
+    ok(ngx_http_passport_entity_rules(&e, NGX_HTTP_PASSPORT_LANG_VI, &err)
+       && strstr(err.detail, "GLEIF") != NULL
+       && strstr(err.detail, "truy xu") == NULL,
+       "lei: ... in Vietnamese too");
+    free(p);
+
+    test_lei_name();
+}
+
+
+/* a legal name longer than NAME_MAX: cut at a character boundary */
+
+static void
+test_lei_name(void)
+{
+    char                        body[1024], name[300];
+    size_t                      i, n;
+    unsigned char              *p;
+    ngx_http_passport_entity_t  e;
+
+    /* "Công ty " then "ả" (2 bytes) repeated: 127 falls inside one */
+
+    strcpy(name, "C\xc3\xb4ng ty ");
+
+    for (i = 0; i < 70; i++) {
+        strcat(name, "\xe1\xba\xa3");
+    }
+
+    snprintf(body, sizeof(body), "{'data':{'id':'" LEI "','attributes':"
+             "{'lei':'" LEI "','entity':{'status':'ACTIVE','legalName':"
+             "{'name':'%s'},'legalAddress':{'country':'VN'}},"
+             "'registration':{'status':'ISSUED'}}}}", name);
+
+    n = pack_entity(body, 200, 1);
+    p = exact(buf, n);
+    ngx_http_passport_entity_unpack(p, n, LEI, strlen(LEI), &e);
+
+    /* 9 + 3 * 39 = 126 bytes: a 40th character would pass 127 */
+    ok(e.rc == OK && strlen(e.name) == 126
+       && memcmp(e.name, name, 126) == 0
+       && strcmp(e.country, "VN") == 0,
+       "lei: a long name is cut at 126 bytes, whole characters");
+    is_int((long) n, 3 + 2 + 1 + 126 + 2, "lei: ... and packs so");
     free(p);
 }
 
@@ -345,6 +418,54 @@ test_many(void)
 
 
 /*
+ * An entity packed with a name and a country: every cut is refused, and
+ * every overwritten byte reads as a good record (a name without control
+ * characters, a country of two capitals or none) or as none.
+ */
+
+static void
+test_hostile_entity(void)
+{
+    int                          bad;
+    size_t                       n, i, len;
+    unsigned int                 v;
+    unsigned char               *p, orig[256];
+    ngx_http_passport_entity_t   e;
+
+    n = pack_entity("{'id':'" TAX "','status':'active','name':'Viettel',"
+                    "'country':'VN'}", 200, 0);
+    memcpy(orig, buf, n);
+    bad = 0;
+
+    for (len = 0; len < n; len++) {
+        p = exact(orig, len);
+        bad += (ngx_http_passport_entity_unpack(p, len, TAX, strlen(TAX), &e)
+                != ERR);
+        free(p);
+
+        for (v = 0; v < 256; v++) {
+            p = exact(orig, n);
+            p[len] = (unsigned char) v;
+
+            if (ngx_http_passport_entity_unpack(p, n, TAX, strlen(TAX), &e)
+                == OK)
+            {
+                for (i = 0; e.name[i]; i++) {
+                    bad += ((unsigned char) e.name[i] < 0x20);
+                }
+
+                bad += (e.country[0] != '\0' && strlen(e.country) != 2);
+            }
+
+            free(p);
+        }
+    }
+
+    is_int(bad, 0, "hostile: an entity with a name, cut or overwritten");
+}
+
+
+/*
  * Every cut of a packed record is refused, every byte overwritten with
  * any value and random bytes are refused or read as a well-formed record,
  * never read past.
@@ -448,6 +569,8 @@ test_hostile(void)
 
     ok(ngx_http_passport_record_unpack(NULL, 0, CODE, strlen(CODE), &rec)
        == ERR, "hostile: nothing at all");
+
+    test_hostile_entity();
 
     n = pack_entity("{'id':'" TAX "','status':'active'}", 200, 0);
     buf[0] = NGX_HTTP_PASSPORT_PACK_VERSION + 1;

@@ -71,7 +71,7 @@ static const int  rs_b[] = { NGX_HTTP_PASSPORT_SELLER_MISSING,
                              NGX_HTTP_PASSPORT_CODE_INVALID };
 
 /* no optional member */
-#define NO_EV  NULL, 0, NULL, NULL, 0, NULL, NULL, NULL
+#define NO_EV  NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL
 
 static const ngx_http_passport_report_item_t  items_a[] = {
     { U("/items/0/code"), U("(01)09506000134352(21)SN1"), rs_inv, 1, NO_EV },
@@ -279,6 +279,7 @@ test_members(void)
     it[0].seller_status = "active";
     it[0].seller_name = (const unsigned char *) "C\xc3\xb4ng ty \"A\"";
     it[0].seller_name_len = 12;
+    it[0].seller_country = "VN";
     it[1] = items_a[1];
     it[1].status = "recalled";
     it[1].owner = "0100109106";
@@ -290,6 +291,7 @@ test_members(void)
     r.seller_status = "suspended";
     r.seller_name = (const unsigned char *) "GLEIF name";
     r.seller_name_len = 10;
+    r.seller_country = "DEU";
     r.cause = "a cause";
     r.items = it;
     r.nitems = 2;
@@ -299,16 +301,18 @@ test_members(void)
                       "\"type\":\"verdict\"") != NULL
        && strstr(s, "\"seller\":\"0100109106\",\"seller_status\":"
                     "\"suspended\",\"seller_name\":\"GLEIF name\","
+                    "\"seller_country\":\"DE\","
                     "\"cause\":\"a cause\",\"reasons\":") != NULL
        && strstr(s, "\"code\":\"(01)09506000134352(21)SN1\",\"seller\":"
                     "\"0300588569\",\"seller_status\":\"active\","
                     "\"seller_name\":\"C\xc3\xb4ng ty \\\"A\\\"\","
+                    "\"seller_country\":\"VN\","
                     "\"reasons\":[\"CODE_INVALID\"]}") != NULL
        && strstr(s, "\"reasons\":[\"CODE_RECALLED\"],\"status\":"
                     "\"recalled\",\"owner\":\"0100109106\",\"cause\":"
                     "\"no answer within 2 s\"}]") != NULL,
-       "optional members: operator, seller evidence, item seller, code "
-       "evidence, causes, in their places");
+       "optional members: operator, seller evidence (the country cut at "
+       "2 bytes), item seller, code evidence, causes, in their places");
 
     memset(&l, 0, sizeof(l));
     ok(s && ngx_http_passport_report_verify_line((unsigned char *) s,
