@@ -67,6 +67,30 @@ typedef struct {
 } ngx_http_passport_report_read_t;
 
 
+#if (NGX_ZLIB)
+
+#include <zlib.h>
+
+/* zlib's memory for one gzip'd file: its state and 32 KiB window */
+#define NGX_HTTP_PASSPORT_REPORT_GZ_MEM     65536
+
+/*
+ * work: as read, for a gzip'd file: with rd.fd NGX_INVALID_FILE, open
+ * and fstat; else up to rd.size inflated bytes into rd.buf (rd.n, 0 at
+ * the end).  in and mem are CHUNK and GZ_MEM bytes.
+ */
+typedef struct {
+    ngx_http_passport_report_read_t  rd;        /* rd.offset: in the file */
+    z_stream                    zs;
+    u_char                     *in;
+    u_char                     *mem;
+    size_t                      used;           /* of mem */
+    ngx_uint_t                  state;          /* GZ_* */
+} ngx_http_passport_report_gunzip_t;
+
+#endif
+
+
 /* work: data into tmp, fsync, rename to path */
 typedef struct {
     u_char                     *path;           /* NUL-terminated */
@@ -107,6 +131,9 @@ ngx_int_t ngx_http_passport_report_io(ngx_http_passport_report_io_t *io);
 ngx_uint_t ngx_http_passport_report_io_busy(
     ngx_http_passport_report_io_t *io);
 void ngx_http_passport_report_io_read(void *data);
+#if (NGX_ZLIB)
+void ngx_http_passport_report_io_gunzip(void *data);
+#endif
 void ngx_http_passport_report_io_save(void *data);
 
 

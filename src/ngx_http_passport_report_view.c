@@ -12,7 +12,8 @@
  * the monitored ones apart (a would-be block is no block), by mode, by
  * reason; the nodes that saw it; its first and last record.  The table
  * has at most max rows: a seller first seen when it is full is left out
- * and counted, so memory stays bounded whatever the log.
+ * and counted, so memory stays bounded whatever the log.  The rows are
+ * then sorted and written one at a time.
  */
 
 
@@ -40,6 +41,7 @@ struct ngx_http_passport_report_view_s {
     ngx_uint_t                  rows;
     ngx_uint_t                  max;
     ngx_uint_t                  left_out;       /* rows not made */
+    ngx_http_passport_report_row_t  **all;      /* sorted */
 };
 
 
@@ -361,22 +363,19 @@ ngx_http_passport_report_row_cmp(const void *one, const void *two)
 }
 
 
-ngx_buf_t *
-ngx_http_passport_report_view_answer(ngx_http_passport_report_view_t *v,
-    ngx_uint_t csv)
-{
-    size_t                            size, one;
-    ngx_buf_t                        *b;
-    ngx_uint_t                        i, k;
-    ngx_rbtree_node_t                *node;
-    ngx_http_passport_report_row_t  **all, *row;
+/* the rows, most reported first, to be written one at a time */
 
-    all = ngx_palloc(v->pool, (v->rows + 1) * sizeof(void *));
-    if (all == NULL) {
-        return NULL;
+ngx_int_t
+ngx_http_passport_report_view_sort(ngx_http_passport_report_view_t *v)
+{
+    ngx_uint_t          i;
+    ngx_rbtree_node_t  *node;
+
+    v->all = ngx_palloc(v->pool, (v->rows + 1) * sizeof(void *));
+    if (v->all == NULL) {
+        return NGX_ERROR;
     }
 
-    size = sizeof(NGX_HTTP_PASSPORT_REPORT_CSV_SELLERS);
     i = 0;
 
     if (v->tree.root != v->tree.sentinel) {
@@ -384,41 +383,53 @@ ngx_http_passport_report_view_answer(ngx_http_passport_report_view_t *v,
              node;
              node = ngx_rbtree_next(&v->tree, node))
         {
-            row = (ngx_http_passport_report_row_t *) node;
-            all[i++] = row;
-
-            /* the seller twice its length (CSV quotes), nodes likewise */
-
-            one = 256 + 2 * row->sn.str.len + 2 * NGX_HTTP_PASSPORT_VIEW_TIME
-                  + 9 * NGX_INT_T_LEN
-                  + NGX_HTTP_PASSPORT_NREASONS * (32 + NGX_INT_T_LEN);
-
-            for (k = 0; k < row->nnodes; k++) {
-                one += 2 * row->nodes[k].len + 4;
-            }
-
-            size += one;
+            v->all[i++] = (ngx_http_passport_report_row_t *) node;
         }
     }
 
-    ngx_qsort(all, i, sizeof(void *), ngx_http_passport_report_row_cmp);
+    ngx_qsort(v->all, i, sizeof(void *), ngx_http_passport_report_row_cmp);
 
-    b = ngx_create_temp_buf(v->pool, size);
-    if (b == NULL) {
-        return NULL;
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_passport_report_view_rows(ngx_http_passport_report_view_t *v)
+{
+    return v->rows;
+}
+
+
+size_t
+ngx_http_passport_report_view_row_size(ngx_http_passport_report_view_t *v,
+    ngx_uint_t i)
+{
+    size_t                           size;
+    ngx_uint_t                       k;
+    ngx_http_passport_report_row_t  *row;
+
+    row = v->all[i];
+
+    /* the seller twice its length (CSV quotes), nodes likewise */
+
+    size = 256 + 2 * row->sn.str.len + 2 * NGX_HTTP_PASSPORT_VIEW_TIME
+           + 9 * NGX_INT_T_LEN
+           + NGX_HTTP_PASSPORT_NREASONS * (32 + NGX_INT_T_LEN);
+
+    for (k = 0; k < row->nnodes; k++) {
+        size += 2 * row->nodes[k].len + 4;
     }
 
-    if (csv) {
-        b->last = ngx_cpymem(b->last, NGX_HTTP_PASSPORT_REPORT_CSV_SELLERS,
-                         sizeof(NGX_HTTP_PASSPORT_REPORT_CSV_SELLERS) - 1);
-    }
+    return size;
+}
 
-    for (k = 0; k < i; k++) {
-        b->last = csv ? ngx_http_passport_report_view_csv(b->last, all[k])
-                      : ngx_http_passport_report_view_json(b->last, all[k]);
-    }
 
-    return b;
+u_char *
+ngx_http_passport_report_view_print(ngx_http_passport_report_view_t *v,
+    ngx_uint_t i, u_char *p, ngx_uint_t csv)
+{
+    return csv ? ngx_http_passport_report_view_csv(p, v->all[i])
+               : ngx_http_passport_report_view_json(p, v->all[i]);
 }
 
 

@@ -60,12 +60,18 @@ ngx_int_t ngx_http_passport_report_view_count(
 ngx_uint_t ngx_http_passport_report_view_left_out(
     ngx_http_passport_report_view_t *v);
 
-/*
- * The table, most reported first, one JSON object a line or CSV rows
- * after their header; into one buffer of the pool.
- */
-ngx_buf_t *ngx_http_passport_report_view_answer(
-    ngx_http_passport_report_view_t *v, ngx_uint_t csv);
+/* the table sorted, most reported first; NGX_ERROR: no memory */
+ngx_int_t ngx_http_passport_report_view_sort(
+    ngx_http_passport_report_view_t *v);
+
+/* after sort(): the rows, and each as one JSON line or one CSV row */
+ngx_uint_t ngx_http_passport_report_view_rows(
+    ngx_http_passport_report_view_t *v);
+size_t ngx_http_passport_report_view_row_size(
+    ngx_http_passport_report_view_t *v, ngx_uint_t i);
+u_char *ngx_http_passport_report_view_print(
+    ngx_http_passport_report_view_t *v, ngx_uint_t i, u_char *p,
+    ngx_uint_t csv);
 
 /* a record as a CSV row: the bytes it takes at most, and the writer */
 size_t ngx_http_passport_report_csv_size(u_char *line, size_t len);

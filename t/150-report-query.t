@@ -112,7 +112,21 @@ for my $v (@verdicts) {
 my @sellers = sort { $b->{records} <=> $a->{records}
                      || $a->{seller} cmp $b->{seller} } values %st;
 
-# answers of some MB: read as they come (request() is for small ones)
+# answers of some MB, streamed (chunked): read as they come; complete
+# when the last chunk came (or as long as a Content-Length says)
+sub dechunk {
+    my ($body) = @_;
+    my ($out, $done) = ('', 0);
+    while ($body =~ s/\A([0-9a-fA-F]+)\r\n//) {
+        my $n = hex $1;
+        if ($n == 0) { $done = $body eq "\r\n"; last }
+        last if length($body) < $n + 2;
+        $out .= substr($body, 0, $n, '');
+        $body =~ s/\A\r\n// or last;
+    }
+    return ($out, $done);
+}
+
 sub query {
     my ($q) = @_;
     my $raw = $t->raw(data => "GET /reports$q HTTP/1.1\r\nHost: localhost\r\n"
@@ -121,8 +135,12 @@ sub query {
     my ($status) = ($head // '') =~ m{^HTTP/1\.1 (\d+)};
     my ($len) = ($head // '') =~ /^Content-Length: (\d+)/mi;
     $body //= '';
-    return { status => $status, body => $body,
-             complete => defined $len && $len == length $body };
+    my $complete = defined $len && $len == length $body;
+    if (($head // '') =~ /^Transfer-Encoding: chunked/mi) {
+        ($body, $complete) = dechunk($body);
+    }
+    return { status => $status, body => $body, complete => $complete,
+             head => $head // '' };
 }
 
 sub check {
@@ -130,10 +148,11 @@ sub check {
 
     my $r = query('?limit=10000');
     is($r->{status}, 200, "$mode: 200");
-    ok($r->{complete}, "$mode: the whole answer, as long as it says");
+    ok($r->{complete}, "$mode: the whole answer, to its last chunk");
+    like($r->{head}, qr/^Transfer-Encoding: chunked/mi,
+         "$mode: streamed, chunked");
     ok($r->{body} eq lines(@verdicts[0 .. 9999]),
        "$mode: the first 10000 records, byte for byte");
-    my $len = length $r->{body};
 
     my $since = $verdicts[9999][1]{seq};
     $r = query("?since=$since&limit=10000");
@@ -161,8 +180,9 @@ sub check {
          qr/\[warn\].*1 line\(s\) of the report log .* longer than 1048576 bytes skipped/,
          "$mode: the line longer than 1 MiB is skipped and counted");
 
-    # HEAD: the header only, with the length of the GET's body; then a
-    # HEAD with a bad parameter: its 400, and the connection goes on
+    # HEAD: the header only, the GET's Content-Type, no length (the GET
+    # streams); then a HEAD with a bad parameter: its 400, and the
+    # connection goes on
     my $raw = $t->raw(data => "HEAD /reports?limit=10000 HTTP/1.1\r\n"
                               . "Host: localhost\r\n\r\n"
                               . "HEAD /reports?limit=0 HTTP/1.1\r\n"
@@ -173,11 +193,14 @@ sub check {
     my @st = $raw =~ m{^HTTP/1\.1 (\d+)}mg;
     is("@st", '200 400 200', "$mode: HEAD, HEAD with a bad parameter, GET "
                              . 'on one connection');
-    like($raw, qr/Content-Length: $len\r\n/i,
-         "$mode: HEAD has the GET's Content-Length");
+    my ($h1) = split /\r\n\r\n/, $raw, 2;
+    ok($h1 =~ m{^Content-Type: application/x-ndjson}mi
+       && $h1 !~ /^(Content-Length|Transfer-Encoding):/mi,
+       "$mode: HEAD has the type, and no length");
     like($raw, qr/\r\n\r\nHTTP\/1\.1 400 .*?\r\n\r\nHTTP\/1\.1 200/s,
          "$mode: no body after a HEAD's header");
-    like($raw, qr/"seq":16002,.*\n\z/, "$mode: the GET after them answers");
+    like($raw, qr/"seq":16002,.*\n\r\n0\r\n\r\n\z/s,
+         "$mode: the GET after them answers, to its last chunk");
 
     # a client that leaves while the file is read
     $t->raw(data => "GET /reports?limit=10000 HTTP/1.1\r\n"

@@ -1042,28 +1042,13 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
 
 
 /*
- * English only.  Answers of passport_reports, the "title" and "detail" of a
- * 400 (ngx_http_passport_report_query.c).  No %: safe in an ngx_sprintf()
- * format.
+ * English only.  Answers of passport_reports, the "title" of a 400
+ * (ngx_http_passport_report_query_args.c; its "detail" names the
+ * parameter).  No %: safe in an ngx_sprintf() format.
  */
 
 #define NGX_HTTP_PASSPORT_MSG_QUERY_TITLE_EN                                  \
     "Bad Request"
-
-#define NGX_HTTP_PASSPORT_MSG_QUERY_SINCE_EN                                  \
-    "since must be a record sequence number"
-
-#define NGX_HTTP_PASSPORT_MSG_QUERY_LIMIT_EN                                  \
-    "limit must be a number from 1 to 10000"
-
-#define NGX_HTTP_PASSPORT_MSG_QUERY_VERDICT_EN                                \
-    "verdict must be flag or block"
-
-#define NGX_HTTP_PASSPORT_MSG_QUERY_SELLER_EN                                 \
-    "seller is not an ID"
-
-#define NGX_HTTP_PASSPORT_MSG_QUERY_VIEW_EN                                   \
-    "view must be sellers"
 
 
 /*
@@ -1331,11 +1316,6 @@ size_t ngx_http_passport_say(char *buf, size_t size, int lang,
     X(PURGE_BAD_SELLER)                                                       \
     X(PURGE_BAD_CODE)                                                         \
     X(QUERY_TITLE)                                                            \
-    X(QUERY_SINCE)                                                            \
-    X(QUERY_LIMIT)                                                            \
-    X(QUERY_VERDICT)                                                          \
-    X(QUERY_SELLER)                                                           \
-    X(QUERY_VIEW)                                                             \
     X(NOTE_CUT_LINE)                                                          \
     X(NOTE_PARTIAL_WRITE)                                                     \
     X(NOTE_REOPENED)                                                          \
