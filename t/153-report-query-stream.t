@@ -193,9 +193,13 @@ for my $mode ([ 'no thread pool', '' ],
        "$name: ... every record, byte for byte, to the last chunk");
     my $size = length $body2;
     ok($size > 4_000_000, "$name: ... an answer of $size bytes");
-    ok($rss - $base < 1024,
-       "$name: worker RSS $base kB before, at most $rss kB while the "
-       . 'client is slow: bounded, not the answer\'s size');
+    SKIP: {
+        skip "$name: memory is measured without sanitizers", 1
+            if PassportTest::sanitized();
+        ok($rss - $base < 1024,
+           "$name: worker RSS $base kB before, at most $rss kB while the "
+           . 'client is slow: bounded, not the answer\'s size');
+    }
     is(worker(), $pid, "$name: the same worker");
 
     # clients that leave mid-answer, slow or not, while the file is read
