@@ -25,7 +25,7 @@
 #include "ngx_http_passport_registry.h"
 
 
-#define NGX_HTTP_PASSPORT_VERSION  "0.3.0"
+#define NGX_HTTP_PASSPORT_VERSION  "0.4.0"
 
 
 /* request states: the handler is resumable at each of them */
