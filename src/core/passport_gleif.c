@@ -22,10 +22,6 @@ static int ngx_http_passport_lei_string(json_t *v, const char *key,
     char *buf, const char *asked, size_t asked_len, char *cause);
 static void ngx_http_passport_lei_extras(json_t *entity,
     ngx_http_passport_entity_t *out);
-static const char *ngx_http_passport_lei_entity_text(const char *status,
-    int lang, char *buf, size_t size);
-static const char *ngx_http_passport_lei_reg_text(const char *status,
-    int lang, char *buf, size_t size);
 
 
 int
@@ -148,84 +144,4 @@ ngx_http_passport_lei_extras(json_t *entity, ngx_http_passport_entity_t *out)
     ngx_http_passport_record_country(
         json_object_get(json_object_get(entity, "legalAddress"), "country"),
         out->country);
-}
-
-
-int
-ngx_http_passport_lei_rules(const ngx_http_passport_entity_t *e,
-    const char *id, int lang, ngx_http_passport_error_t *err)
-{
-    char  entity[NGX_HTTP_PASSPORT_CAUSE_MAX];
-    char  reg[NGX_HTTP_PASSPORT_CAUSE_MAX];
-
-    if (strcmp(e->status, "active") == 0
-        && (strcmp(e->lei_status, "issued") == 0
-            || strcmp(e->lei_status, "pending_transfer") == 0
-            || strcmp(e->lei_status, "pending_archival") == 0))
-    {
-        return 0;
-    }
-
-    err->reason = NGX_HTTP_PASSPORT_SELLER_INACTIVE;
-    ngx_http_passport_error_detail(err, lang,
-        NGX_HTTP_PASSPORT_MSG(RULE_SELLER_LEI_INACTIVE),
-        id, id[0] ? " " : "",
-        ngx_http_passport_lei_entity_text(e->status, lang, entity,
-                                          sizeof(entity)),
-        ngx_http_passport_lei_reg_text(e->lei_status, lang, reg,
-                                       sizeof(reg)));
-
-    return 1;
-}
-
-
-static const char *
-ngx_http_passport_lei_entity_text(const char *status, int lang, char *buf,
-    size_t size)
-{
-    if (strcmp(status, "active") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_ACTIVE, lang);
-    }
-
-    if (strcmp(status, "inactive") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_INACTIVE, lang);
-    }
-
-    (void) snprintf(buf, size, NGX_HTTP_PASSPORT_TEXT(LEI_ENTITY_OTHER, lang),
-                    status);
-    return buf;
-}
-
-
-static const char *
-ngx_http_passport_lei_reg_text(const char *status, int lang, char *buf,
-    size_t size)
-{
-    if (strcmp(status, "issued") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_ISSUED, lang);
-    }
-
-    if (strcmp(status, "lapsed") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_LAPSED, lang);
-    }
-
-    if (strcmp(status, "retired") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_RETIRED, lang);
-    }
-
-    if (strcmp(status, "annulled") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_ANNULLED, lang);
-    }
-
-    if (strcmp(status, "merged") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_MERGED, lang);
-    }
-
-    if (strcmp(status, "duplicate") == 0) {
-        return NGX_HTTP_PASSPORT_TEXT(LEI_REG_DUPLICATE, lang);
-    }
-
-    (void) snprintf(buf, size, NGX_HTTP_PASSPORT_TEXT(LEI_REG_OTHER, lang),
-                    status);
-    return buf;
 }
