@@ -25,6 +25,7 @@
 
 static ngx_pool_t *ngx_http_passport_scratch_get(void);
 static void ngx_http_passport_scratch_done(void);
+static void ngx_http_passport_scratch_free(void *data);
 static json_t *ngx_http_passport_loadb(ngx_pool_t *pool, ngx_str_t *body,
     json_error_t *jerr);
 static void *ngx_http_passport_json_alloc(size_t size);
@@ -171,12 +172,45 @@ ngx_http_passport_check(ngx_http_request_t *r,
 static ngx_pool_t *
 ngx_http_passport_scratch_get(void)
 {
-    if (ngx_http_passport_scratch == NULL) {
-        ngx_http_passport_scratch =
-            ngx_create_pool(NGX_HTTP_PASSPORT_SCRATCH_SIZE, ngx_cycle->log);
+    ngx_pool_t          *pool;
+    ngx_pool_cleanup_t  *cln;
+
+    if (ngx_http_passport_scratch) {
+        return ngx_http_passport_scratch;
     }
 
-    return ngx_http_passport_scratch;
+    pool = ngx_create_pool(NGX_HTTP_PASSPORT_SCRATCH_SIZE, ngx_cycle->log);
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    /* given back with the cycle, before the module is unloaded */
+
+    cln = ngx_pool_cleanup_add(ngx_cycle->pool, 0);
+    if (cln == NULL) {
+        ngx_destroy_pool(pool);
+        return NULL;
+    }
+
+    cln->handler = ngx_http_passport_scratch_free;
+    cln->data = pool;
+
+    ngx_http_passport_scratch = pool;
+
+    return pool;
+}
+
+
+static void
+ngx_http_passport_scratch_free(void *data)
+{
+    ngx_pool_t *pool = data;
+
+    if (ngx_http_passport_scratch == pool) {
+        ngx_http_passport_scratch = NULL;
+    }
+
+    ngx_destroy_pool(pool);
 }
 
 
