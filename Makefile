@@ -203,7 +203,8 @@ FUZZ_CC      ?= clang-14
 FUZZ_CFLAGS  ?= -std=c99 -Wall -Wextra -Werror -g -O1 \
                 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := ids body record report cache_control record_pack
+FUZZ_TARGETS := ids body record report cache_control record_pack \
+                json_tok
 FUZZ_SECONDS ?= 60
 
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)
