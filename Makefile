@@ -41,7 +41,7 @@ UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
                $(BUILD)/unit/report_gen $(BUILD)/unit/test_decide \
                $(BUILD)/unit/test_pointer $(BUILD)/unit/test_json \
                $(BUILD)/unit/test_catalog $(BUILD)/unit/test_cache_control \
-               $(BUILD)/unit/test_record_pack
+               $(BUILD)/unit/test_record_pack $(BUILD)/unit/test_json_tok
 
 VERIFY        := $(BUILD)/passport-verify
 VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
