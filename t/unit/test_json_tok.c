@@ -95,9 +95,10 @@ test_accept(void)
 
     static const char  *valid[] = {
         "{}", "[]", "0", "-0", "-1.5e3", "1E+2", "0.25e-2", "\"x\"",
-        "true", "false", "null", " \t\r\n[ ] ", "{\"a\":1}",
+        "true", "false", "null", " [ ] ", "{\"a\":1}",
         "{\"a\" : \"b\" , \"c\":[1,2,{}]}", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
-        "\"\\u00e9\\uD83D\\uDE00\"", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+        "\"\\u00e9\\uD83D\\uDE00\"",
+        "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
         "\"\\u0000\"", "1e-400",
         "123456789012345678901234567890", "1.7976931348623157e308",
         "{\"a\":1,\"A\":2,\"a \":3}"
@@ -119,6 +120,9 @@ test_accept(void)
         s = valid[i];
         same(s, strlen(s), 1, s);
     }
+
+    same(" \t\r\n[ 1 ]\n", 9, 1, "the four white space bytes");
+    same("\f[]", 3, 0, "no other");
 
     /* the NUL key: jansson refuses it, so do we */
     same("{\"a\\u0000\":1}", 13, 0, "a name holding \\u0000");
