@@ -52,6 +52,9 @@ typedef struct {
 
 
 static int ngx_http_passport_jt_value(ngx_http_passport_jt_t *ps);
+static int ngx_http_passport_jt_open(ngx_http_passport_jt_t *ps, int type);
+static int ngx_http_passport_jt_literal(ngx_http_passport_jt_t *ps, int type,
+    const char *text, size_t len);
 static int ngx_http_passport_jt_key(ngx_http_passport_jt_t *ps);
 static int ngx_http_passport_jt_after(ngx_http_passport_jt_t *ps, int *done);
 static ngx_http_passport_jtok_t *ngx_http_passport_jt_push(
@@ -128,7 +131,7 @@ ngx_http_passport_jtok_parse(ngx_http_passport_jtok_doc_t *doc,
 static int
 ngx_http_passport_jt_value(ngx_http_passport_jt_t *ps)
 {
-    int                        rc, nul, type;
+    int                        rc, nul;
     ngx_http_passport_jtok_t  *t;
 
     ps->want = JT_WANT_AFTER;
@@ -143,33 +146,10 @@ ngx_http_passport_jt_value(ngx_http_passport_jt_t *ps)
 
     switch (*ps->p) {
     case '{':
+        return ngx_http_passport_jt_open(ps, NGX_HTTP_PASSPORT_JT_OBJECT);
+
     case '[':
-        type = (*ps->p == '{') ? NGX_HTTP_PASSPORT_JT_OBJECT
-                               : NGX_HTTP_PASSPORT_JT_ARRAY;
-        t = ngx_http_passport_jt_push(ps, type, 1);
-        if (t == NULL) {
-            return ps->err;
-        }
-
-        t->data = ps->p++;
-        t->next = ps->cur;
-        ps->cur = ps->doc->ntok - 1;
-        ps->depth++;
-
-        while (ps->p < ps->end && jt_ws(*ps->p)) {
-            ps->p++;
-        }
-
-        if (ps->p < ps->end && *ps->p == (type == NGX_HTTP_PASSPORT_JT_OBJECT
-                                          ? '}' : ']'))
-        {
-            ps->want = JT_WANT_AFTER;
-            return ngx_http_passport_jt_close(ps);
-        }
-
-        ps->want = (type == NGX_HTTP_PASSPORT_JT_OBJECT) ? JT_WANT_KEY
-                                                         : JT_WANT_VALUE;
-        return JT_OK;
+        return ngx_http_passport_jt_open(ps, NGX_HTTP_PASSPORT_JT_ARRAY);
 
     case '"':
         t = ngx_http_passport_jt_push(ps, NGX_HTTP_PASSPORT_JT_STRING, 1);
@@ -180,29 +160,16 @@ ngx_http_passport_jt_value(ngx_http_passport_jt_t *ps)
         return ngx_http_passport_jt_string(ps, t, &nul);
 
     case 't':
+        return ngx_http_passport_jt_literal(ps, NGX_HTTP_PASSPORT_JT_TRUE,
+                                            "true", 4);
+
     case 'f':
+        return ngx_http_passport_jt_literal(ps, NGX_HTTP_PASSPORT_JT_FALSE,
+                                            "false", 5);
+
     case 'n':
-        type = (*ps->p == 't') ? NGX_HTTP_PASSPORT_JT_TRUE
-               : (*ps->p == 'f') ? NGX_HTTP_PASSPORT_JT_FALSE
-                                 : NGX_HTTP_PASSPORT_JT_NULL;
-        t = ngx_http_passport_jt_push(ps, type, 1);
-        if (t == NULL) {
-            return ps->err;
-        }
-
-        t->data = ps->p;
-        t->len = (type == NGX_HTTP_PASSPORT_JT_FALSE) ? 5 : 4;
-
-        if ((size_t) (ps->end - ps->p) < t->len
-            || memcmp(ps->p, type == NGX_HTTP_PASSPORT_JT_TRUE ? "true"
-                             : type == NGX_HTTP_PASSPORT_JT_FALSE ? "false"
-                             : "null", t->len) != 0)
-        {
-            return JT_INVALID;
-        }
-
-        ps->p += t->len;
-        return JT_OK;
+        return ngx_http_passport_jt_literal(ps, NGX_HTTP_PASSPORT_JT_NULL,
+                                            "null", 4);
 
     default:
         if (*ps->p != '-' && !jt_digit(*ps->p)) {
@@ -221,6 +188,62 @@ ngx_http_passport_jt_value(ngx_http_passport_jt_t *ps)
 
         return ngx_http_passport_jt_overflows(ps->doc, t);
     }
+}
+
+
+/* "{" or "[": the container is open until its end, or closed if empty */
+
+static int
+ngx_http_passport_jt_open(ngx_http_passport_jt_t *ps, int type)
+{
+    ngx_http_passport_jtok_t  *t;
+
+    t = ngx_http_passport_jt_push(ps, type, 1);
+    if (t == NULL) {
+        return ps->err;
+    }
+
+    t->data = ps->p++;
+    t->next = ps->cur;
+    ps->cur = ps->doc->ntok - 1;
+    ps->depth++;
+
+    while (ps->p < ps->end && jt_ws(*ps->p)) {
+        ps->p++;
+    }
+
+    if (ps->p < ps->end
+        && *ps->p == (type == NGX_HTTP_PASSPORT_JT_OBJECT ? '}' : ']'))
+    {
+        return ngx_http_passport_jt_close(ps);
+    }
+
+    ps->want = (type == NGX_HTTP_PASSPORT_JT_OBJECT) ? JT_WANT_KEY
+                                                     : JT_WANT_VALUE;
+    return JT_OK;
+}
+
+
+static int
+ngx_http_passport_jt_literal(ngx_http_passport_jt_t *ps, int type,
+    const char *text, size_t len)
+{
+    ngx_http_passport_jtok_t  *t;
+
+    t = ngx_http_passport_jt_push(ps, type, 1);
+    if (t == NULL) {
+        return ps->err;
+    }
+
+    if ((size_t) (ps->end - ps->p) < len || memcmp(ps->p, text, len) != 0) {
+        return JT_INVALID;
+    }
+
+    t->data = ps->p;
+    t->len = len;
+    ps->p += len;
+
+    return JT_OK;
 }
 
 
