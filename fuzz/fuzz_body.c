@@ -413,6 +413,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     fuzz_doc.alloc = fuzz_alloc;
+    fuzz_doc.free = NULL;
     fuzz_doc.alloc_data = NULL;
 
     rc = ngx_http_passport_jtok_parse(&fuzz_doc, data + n, size - n,

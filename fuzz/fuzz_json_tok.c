@@ -147,6 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     blocks = NULL;
     doc.alloc = fuzz_alloc;
+    doc.free = NULL;
     doc.alloc_data = &blocks;
 
     rc = ngx_http_passport_jtok_parse(&doc, data, size, (size_t) -2);

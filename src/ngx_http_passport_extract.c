@@ -26,6 +26,7 @@
 static ngx_pool_t *ngx_http_passport_scratch_get(void);
 static void ngx_http_passport_scratch_done(void);
 static void *ngx_http_passport_doc_alloc(void *pool, size_t size);
+static void ngx_http_passport_doc_free(void *pool, void *p);
 static ngx_int_t ngx_http_passport_not_json(ngx_http_passport_check_t *ck);
 static void ngx_http_passport_not_json_here(ngx_http_passport_check_t *ck,
     json_error_t *jerr);
@@ -454,6 +455,7 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
     /* the values are counted as they are read, and stop at the limit */
 
     ck->doc.alloc = ngx_http_passport_doc_alloc;
+    ck->doc.free = ngx_http_passport_doc_free;
     ck->doc.alloc_data = ck->pool;
 
     switch (ngx_http_passport_jtok_parse(&ck->doc, ctx->body.data,
@@ -479,6 +481,15 @@ static void *
 ngx_http_passport_doc_alloc(void *pool, size_t size)
 {
     return ngx_palloc(pool, size);
+}
+
+
+/* a token array outgrown: a large one goes at once */
+
+static void
+ngx_http_passport_doc_free(void *pool, void *p)
+{
+    (void) ngx_pfree(pool, p);
 }
 
 

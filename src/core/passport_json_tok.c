@@ -104,6 +104,10 @@ ngx_http_passport_jtok_parse(ngx_http_passport_jtok_doc_t *doc,
     ps.depth = 0;
     ps.want = JT_WANT_VALUE;
 
+    if (len >= NGX_HTTP_PASSPORT_JT_MAX_LEN) {
+        return NGX_HTTP_PASSPORT_JT_TOO_COMPLEX;
+    }
+
     for ( ;; ) {
         done = 0;
 
@@ -203,8 +207,10 @@ ngx_http_passport_jt_open(ngx_http_passport_jt_t *ps, int type)
         return ps->err;
     }
 
+    /* the parent, + 1 (0: the root), until the container is closed */
+
     t->data = ps->p++;
-    t->next = ps->cur;
+    t->next = (ps->cur == JT_NONE) ? 0 : (uint32_t) ps->cur + 1;
     ps->cur = ps->doc->ntok - 1;
     ps->depth++;
 
@@ -378,6 +384,10 @@ ngx_http_passport_jt_push(ngx_http_passport_jt_t *ps, int type, int value)
 
         if (doc->ntok) {
             memcpy(t, doc->tok, doc->ntok * sizeof(ngx_http_passport_jtok_t));
+
+            if (doc->free) {
+                doc->free(doc->alloc_data, doc->tok);
+            }
         }
 
         doc->tok = t;
@@ -406,7 +416,7 @@ ngx_http_passport_jt_close(ngx_http_passport_jt_t *ps)
 
     ps->p++;
     c->len = ps->p - c->data;
-    ps->cur = c->next;
+    ps->cur = c->next ? (size_t) c->next - 1 : JT_NONE;
     c->next = ps->doc->ntok;
     ps->depth--;
 

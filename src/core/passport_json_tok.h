@@ -29,6 +29,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "passport_pointer.h"
 
@@ -54,26 +55,34 @@
 #define NGX_HTTP_PASSPORT_JT_MAX_DEPTH    2048
 
 
+/* a text longer than this is too complex: offsets fit in 32 bits */
+#define NGX_HTTP_PASSPORT_JT_MAX_LEN      0xFFFFFFF0u
+
+
 /*
  * A value, or an object's member name (a STRING before its value).  An
  * object's or array's children follow it; next is the token after its
  * last descendant, so that the children are token + 1, then each one's
- * next, size times (an object's: name, value, name, value...).
+ * next, size times (an object's: name, value, name, value...).  24 bytes:
+ * a body of a million values takes some 30 MB of tokens.
  */
 typedef struct {
     const unsigned char  *data;    /* a string's bytes (escaped while
                                       escaped is set), a number's or a
                                       literal's text, a container's "{" */
-    size_t                len;     /* of data; a container's: its text */
-    size_t                size;    /* an array's elements, an object's
+    uint32_t              len;     /* of data; a container's: its text */
+    uint32_t              size;    /* an array's elements, an object's
                                       members */
-    size_t                next;
-    unsigned              type:4;
-    unsigned              escaped:1;
+    uint32_t              next;
+    uint32_t              type:4;
+    uint32_t              escaped:1;
 } ngx_http_passport_jtok_t;
 
 
 typedef void *(*ngx_http_passport_jtok_alloc_pt)(void *data, size_t size);
+
+/* gives back the token array outgrown (may be NULL: nothing given back) */
+typedef void (*ngx_http_passport_jtok_free_pt)(void *data, void *p);
 
 
 typedef struct {
@@ -83,13 +92,15 @@ typedef struct {
     size_t                            values;
     size_t                            error;   /* JT_INVALID: where */
     ngx_http_passport_jtok_alloc_pt   alloc;
+    ngx_http_passport_jtok_free_pt    free;
     void                             *alloc_data;
 } ngx_http_passport_jtok_doc_t;
 
 
 /*
- * Parses p into doc (alloc and alloc_data set by the caller, the rest is
- * set here); the root, when JT_OK, is token 0.
+ * Parses p into doc (alloc, free and alloc_data set by the caller, the
+ * rest is set here); the root, when JT_OK, is token 0.  A text of
+ * JT_MAX_LEN bytes or more is JT_TOO_COMPLEX.
  */
 int ngx_http_passport_jtok_parse(ngx_http_passport_jtok_doc_t *doc,
     const unsigned char *p, size_t len, size_t max);
