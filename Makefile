@@ -41,7 +41,7 @@ UNIT_TESTS  := $(BUILD)/unit/test_id $(BUILD)/unit/test_verdict \
                $(BUILD)/unit/report_gen $(BUILD)/unit/test_decide \
                $(BUILD)/unit/test_pointer $(BUILD)/unit/test_json \
                $(BUILD)/unit/test_catalog $(BUILD)/unit/test_cache_control \
-               $(BUILD)/unit/test_record_pack
+               $(BUILD)/unit/test_record_pack $(BUILD)/unit/test_json_tok
 
 VERIFY        := $(BUILD)/passport-verify
 VERIFY_CFLAGS ?= -std=c99 -Wall -Wextra -Werror -O2 -g \
@@ -203,7 +203,8 @@ FUZZ_CC      ?= clang-14
 FUZZ_CFLAGS  ?= -std=c99 -Wall -Wextra -Werror -g -O1 \
                 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all
-FUZZ_TARGETS := ids body record report cache_control record_pack
+FUZZ_TARGETS := ids body record report cache_control record_pack \
+                json_tok
 FUZZ_SECONDS ?= 60
 
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)

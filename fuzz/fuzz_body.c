@@ -3,8 +3,8 @@
  * Copyright (C) passport developers
  *
  * Fuzz target: a request body as the module checks it, with what
- * src/core offers: jansson with the flags extract.c uses, the JSON
- * Pointers of examples/passport.conf resolved by the core, each seller
+ * src/core offers: the body's tokenizer (passport_json_tok), the JSON
+ * Pointers of examples/passport.conf resolved over its tokens, each seller
  * and trace code through its parser and local rules, the verdict
  * (passport_decide) in every mode, and the problem document, whose size
  * must be exact and whose text must be JSON.
@@ -21,6 +21,7 @@
 
 #include "passport_decide.h"
 #include "passport_ids.h"
+#include "passport_json_tok.h"
 #include "passport_pointer.h"
 #include "passport_verdict.h"
 
@@ -81,8 +82,31 @@ fuzz_pointer(const char *text, size_t len, fuzz_pointer_t *p)
 }
 
 
-static json_t *
-fuzz_get(json_t *v, const char *text)
+/* the body's tokens, as extract.c reads them; strings from malloc() */
+static ngx_http_passport_jtok_doc_t   fuzz_doc;
+static void                          *fuzz_blocks[4096];
+static size_t                         fuzz_nblocks;
+
+#define JT_NONE  NGX_HTTP_PASSPORT_JT_NONE
+
+
+static void *
+fuzz_alloc(void *data, size_t size)
+{
+    (void) data;
+
+    if (fuzz_nblocks == sizeof(fuzz_blocks) / sizeof(fuzz_blocks[0])) {
+        return NULL;
+    }
+
+    fuzz_blocks[fuzz_nblocks] = malloc(size);
+
+    return fuzz_blocks[fuzz_nblocks++];
+}
+
+
+static size_t
+fuzz_get(size_t v, const char *text)
 {
     fuzz_pointer_t  p;
 
@@ -91,7 +115,22 @@ fuzz_get(json_t *v, const char *text)
         abort();    /* the example pointers are valid */
     }
 
-    return ngx_http_passport_pointer_resolve(v, p.tokens, p.ntokens);
+    return ngx_http_passport_jtok_resolve(&fuzz_doc, v, p.tokens, p.ntokens);
+}
+
+
+static int
+fuzz_is(size_t v, unsigned type)
+{
+    return v != JT_NONE && fuzz_doc.tok[v].type == type;
+}
+
+
+/* the string v unescaped, as extract.c asks for it */
+static void
+fuzz_string(size_t v, const unsigned char **s, size_t *len)
+{
+    fuzz_assert(ngx_http_passport_jtok_string(&fuzz_doc, v, s, len) == 0);
 }
 
 
@@ -119,14 +158,15 @@ fuzz_error(fuzz_check_t *ck, int reason, const char *fmt, size_t i,
 
 
 static void
-fuzz_seller(fuzz_check_t *ck, json_t *v, const char *fmt, size_t i,
+fuzz_seller(fuzz_check_t *ck, size_t v, const char *fmt, size_t i,
     const char *ptr)
 {
+    size_t                       len;
     const unsigned char         *s;
     ngx_http_passport_error_t   *e;
     ngx_http_passport_seller_t   sl;
 
-    if (v == NULL || !json_is_string(v)) {
+    if (!fuzz_is(v, NGX_HTTP_PASSPORT_JT_STRING)) {
         (void) fuzz_error(ck, NGX_HTTP_PASSPORT_SELLER_MISSING, fmt, i, ptr);
 
         /* as extract_seller.c shows a missing seller */
@@ -138,12 +178,12 @@ fuzz_seller(fuzz_check_t *ck, json_t *v, const char *fmt, size_t i,
         return;
     }
 
-    s = (const unsigned char *) json_string_value(v);
-    (void) ngx_http_passport_seller_parse(s, json_string_length(v), &sl);
+    fuzz_string(v, &s, &len);
+    (void) ngx_http_passport_seller_parse(s, len, &sl);
 
     if (ck->seller == NULL) {
         ck->seller = s;
-        ck->seller_len = json_string_length(v);
+        ck->seller_len = len;
         ck->seller_kind = ngx_http_passport_seller_kind_name(sl.kind);
         ck->seller_verdict = sl.err ? "invalid" : "valid";
     }
@@ -156,7 +196,7 @@ fuzz_seller(fuzz_check_t *ck, json_t *v, const char *fmt, size_t i,
     if (e != NULL) {
         ngx_http_passport_seller_rules(&sl, ck->lang, e);
         e->value = s;
-        e->value_len = json_string_length(v);
+        e->value_len = len;
     }
 }
 
@@ -164,19 +204,20 @@ fuzz_seller(fuzz_check_t *ck, json_t *v, const char *fmt, size_t i,
 /* as extract_code.c reads a claimed origin */
 
 static int
-fuzz_origin(json_t *v)
+fuzz_origin(size_t v)
 {
-    char    buf[4];
-    double  d;
+    char                  buf[4];
+    size_t                len;
+    double                d;
+    const unsigned char  *s;
 
-    if (json_is_string(v)) {
-        return ngx_http_passport_country(
-                   (const unsigned char *) json_string_value(v),
-                   json_string_length(v));
+    if (fuzz_is(v, NGX_HTTP_PASSPORT_JT_STRING)) {
+        fuzz_string(v, &s, &len);
+        return ngx_http_passport_country(s, len);
     }
 
-    if (json_is_number(v)) {
-        d = json_number_value(v);
+    if (fuzz_is(v, NGX_HTTP_PASSPORT_JT_NUMBER)) {
+        d = ngx_http_passport_jtok_number(&fuzz_doc, v);
 
         if (d >= 1 && d <= 999 && d == (int) d) {
             snprintf(buf, sizeof(buf), "%03d", (int) d);
@@ -189,9 +230,10 @@ fuzz_origin(json_t *v)
 
 
 static void
-fuzz_item(fuzz_check_t *ck, const fuzz_shape_t *sh, json_t *item, size_t i)
+fuzz_item(fuzz_check_t *ck, const fuzz_shape_t *sh, size_t item, size_t i)
 {
-    json_t                     *v;
+    size_t                      v, len;
+    const unsigned char        *s;
     ngx_http_passport_code_t    code;
     ngx_http_passport_error_t   err, *e;
 
@@ -202,15 +244,14 @@ fuzz_item(fuzz_check_t *ck, const fuzz_shape_t *sh, json_t *item, size_t i)
 
     v = fuzz_get(item, sh->code);
 
-    if (v == NULL || !json_is_string(v)) {
+    if (!fuzz_is(v, NGX_HTTP_PASSPORT_JT_STRING)) {
         (void) fuzz_error(ck, NGX_HTTP_PASSPORT_CODE_MISSING, "/items/%zu%s",
                           i, sh->code);
         return;
     }
 
-    (void) ngx_http_passport_code_parse(
-                     (const unsigned char *) json_string_value(v),
-                     json_string_length(v), FUZZ_TODAY, &code);
+    fuzz_string(v, &s, &len);
+    (void) ngx_http_passport_code_parse(s, len, FUZZ_TODAY, &code);
 
     memset(&err, 0, sizeof(err));
 
@@ -221,18 +262,17 @@ fuzz_item(fuzz_check_t *ck, const fuzz_shape_t *sh, json_t *item, size_t i)
         e = fuzz_error(ck, err.reason, "/items/%zu%s", i, sh->code);
         if (e != NULL) {
             memcpy(e->detail, err.detail, sizeof(e->detail));
-            e->value = (const unsigned char *) json_string_value(v);
-            e->value_len = json_string_length(v);
+            e->value = s;
+            e->value_len = len;
         }
     }
 }
 
 
 static void
-fuzz_extra(json_t *root, const uint8_t *text, size_t len)
+fuzz_extra(const uint8_t *text, size_t len)
 {
-    size_t          i;
-    json_t         *items;
+    size_t          i, items, item;
     fuzz_pointer_t  p;
 
     (void) ngx_http_passport_lang(text, len);
@@ -243,13 +283,18 @@ fuzz_extra(json_t *root, const uint8_t *text, size_t len)
         return;
     }
 
-    (void) ngx_http_passport_pointer_resolve(root, p.tokens, p.ntokens);
+    (void) ngx_http_passport_jtok_resolve(&fuzz_doc, 0, p.tokens, p.ntokens);
 
-    items = fuzz_get(root, "/items");
+    items = fuzz_get(0, "/items");
 
-    for (i = 0; json_is_array(items) && i < json_array_size(items); i++) {
-        (void) ngx_http_passport_pointer_resolve(json_array_get(items, i),
-                                                 p.tokens, p.ntokens);
+    if (!fuzz_is(items, NGX_HTTP_PASSPORT_JT_ARRAY)) {
+        return;
+    }
+
+    for (i = 0, item = items + 1; i < fuzz_doc.tok[items].size; i++) {
+        (void) ngx_http_passport_jtok_resolve(&fuzz_doc, item, p.tokens,
+                                              p.ntokens);
+        item = fuzz_doc.tok[item].next;
     }
 }
 
@@ -340,12 +385,20 @@ fuzz_problem(fuzz_check_t *ck)
 }
 
 
+static void
+fuzz_done(void)
+{
+    while (fuzz_nblocks) {
+        free(fuzz_blocks[--fuzz_nblocks]);
+    }
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t               i, k, n;
-    json_t              *root, *items;
-    json_error_t         jerr;
+    int                  rc;
+    size_t               i, k, n, items, item;
     fuzz_check_t         ck;
     const uint8_t       *nl;
     const fuzz_shape_t  *sh;
@@ -359,11 +412,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = nl ? (size_t) (nl - data) + 1 : size;
     }
 
-    root = json_loadb((const char *) data + n, size - n,
-                      JSON_DECODE_ANY|JSON_REJECT_DUPLICATES
-                      |JSON_ALLOW_NUL|JSON_DECODE_INT_AS_REAL, &jerr);
+    fuzz_doc.alloc = fuzz_alloc;
+    fuzz_doc.free = NULL;
+    fuzz_doc.alloc_data = NULL;
 
-    if (root == NULL) {
+    rc = ngx_http_passport_jtok_parse(&fuzz_doc, data + n, size - n,
+                                      (size_t) -2);
+
+    if (rc != NGX_HTTP_PASSPORT_JT_OK) {
+        fuzz_assert(rc == NGX_HTTP_PASSPORT_JT_INVALID);
+        fuzz_done();
         (void) fuzz_error(&ck, NGX_HTTP_PASSPORT_BODY_MALFORMED, "%.0zu%s",
                           0, "");
         fuzz_decide(&ck);
@@ -372,7 +430,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     if (n) {
-        fuzz_extra(root, data, n - (data[n - 1] == '\n'));
+        fuzz_extra(data, n - (data[n - 1] == '\n'));
     }
 
     for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
@@ -383,21 +441,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ck.seller_verdict = NULL;
 
         if (sh->seller) {
-            fuzz_seller(&ck, fuzz_get(root, sh->seller), "%.0zu%s", 0,
+            fuzz_seller(&ck, fuzz_get(0, sh->seller), "%.0zu%s", 0,
                         sh->seller);
         }
 
-        items = fuzz_get(root, sh->items);
+        items = fuzz_get(0, sh->items);
 
-        if (!json_is_array(items)) {
+        if (!fuzz_is(items, NGX_HTTP_PASSPORT_JT_ARRAY)) {
             (void) fuzz_error(&ck, NGX_HTTP_PASSPORT_BODY_MALFORMED,
                               "%.0zu%s", 0, sh->items);
         }
 
-        for (i = 0; json_is_array(items) && i < json_array_size(items)
-                    && i < FUZZ_ITEMS; i++)
+        for (i = 0, item = items + 1;
+             fuzz_is(items, NGX_HTTP_PASSPORT_JT_ARRAY)
+             && i < fuzz_doc.tok[items].size && i < FUZZ_ITEMS;
+             i++, item = fuzz_doc.tok[item].next)
         {
-            fuzz_item(&ck, sh, json_array_get(items, i), i);
+            fuzz_item(&ck, sh, item, i);
         }
 
         /* one the registry could not settle, as lookup.c adds them */
@@ -410,7 +470,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_problem(&ck);
     }
 
-    json_decref(root);
+    fuzz_done();
 
     return 0;
 }

@@ -26,6 +26,11 @@
 static ngx_pool_t *ngx_http_passport_scratch_get(void);
 static void ngx_http_passport_scratch_done(void);
 static void ngx_http_passport_scratch_free(void *data);
+static void *ngx_http_passport_doc_alloc(void *pool, size_t size);
+static void ngx_http_passport_doc_free(void *pool, void *p);
+static ngx_int_t ngx_http_passport_not_json(ngx_http_passport_check_t *ck);
+static void ngx_http_passport_not_json_here(ngx_http_passport_check_t *ck,
+    json_error_t *jerr);
 static json_t *ngx_http_passport_loadb(ngx_pool_t *pool, ngx_str_t *body,
     json_error_t *jerr);
 static void *ngx_http_passport_json_alloc(size_t size);
@@ -36,15 +41,15 @@ static ngx_int_t ngx_http_passport_keep(ngx_pool_t *pool, u_char **data,
     size_t len);
 static ngx_int_t ngx_http_passport_parse(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_too_complex(ngx_http_passport_check_t *ck);
-static ngx_uint_t ngx_http_passport_shape_ok(json_t *root,
+static ngx_uint_t ngx_http_passport_shape_ok(ngx_http_passport_jtok_t *root,
     ngx_http_passport_pointer_t *items);
 static ngx_int_t ngx_http_passport_shape_problem(
     ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_check_items(ngx_http_passport_check_t *ck);
 static ngx_int_t ngx_http_passport_check_list(ngx_http_passport_check_t *ck,
-    json_t *items);
+    size_t items);
 static ngx_int_t ngx_http_passport_check_item(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index);
+    size_t item, ngx_int_t index);
 static ngx_int_t ngx_http_passport_keep_item(ngx_http_passport_check_t *ck,
     ngx_http_passport_item_t *it, ngx_array_t *items);
 
@@ -57,12 +62,14 @@ static ngx_str_t  ngx_http_passport_root = ngx_null_string;
 
 
 /*
- * The body's copy (when it needs one) and its JSON tree live in a scratch
- * pool of the worker, only through ngx_http_passport_check(): jansson
- * takes the tree from the pool instead of malloc() (a listing is dozens of
- * allocations and as many free() calls), and the pool is reset when the
+ * The body's copy (when it needs one) and its tokens
+ * (src/core/passport_json_tok.c) live in a scratch pool of the worker,
+ * only through ngx_http_passport_check(): the pool is reset when the
  * check is over, or given back when a large listing made it grow.
  *
+ * jansson reads a body only when the tokenizer refused it, for the
+ * line, column and kind of its syntax error, which the seller is shown as
+ * before; it takes its tree from the scratch pool too.
  * json_set_alloc_funcs() is global to the process: the pool's functions
  * are set around json_loadb() only, and the previous ones set back right
  * after, so every other jansson user (registry records, the report log)
@@ -153,14 +160,13 @@ ngx_http_passport_check(ngx_http_request_t *r,
         rc = ngx_http_passport_release(&ck);
     }
 
-    /* the tree and the body's copy go with the scratch pool */
+    /* the tokens and the body's copy go with the scratch pool */
 
     if (rc != NGX_OK) {
         /* a failed check is a 500: nothing of the tree is shown */
         ngx_str_null(&ctx->seller_raw);
     }
 
-    ctx->root = NULL;
     ngx_str_null(&ctx->body);
 
     ngx_http_passport_scratch_done();
@@ -297,7 +303,7 @@ ngx_http_passport_check_body(ngx_http_passport_check_t *ck)
 
     /* a document of the wrong shape is one problem, not one per field */
 
-    if (!ngx_http_passport_shape_ok(ck->ctx->root, ck->plcf->items)) {
+    if (!ngx_http_passport_shape_ok(&ck->doc.tok[0], ck->plcf->items)) {
         return ngx_http_passport_shape_problem(ck);
     }
 
@@ -464,7 +470,6 @@ ngx_http_passport_today(void)
 static ngx_int_t
 ngx_http_passport_parse(ngx_http_passport_check_t *ck)
 {
-    json_error_t                jerr;
     ngx_http_passport_ctx_t    *ctx;
 
     ctx = ck->ctx;
@@ -481,7 +486,61 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return NGX_DECLINED;
     }
 
-    /* counted before parsing: a tree takes many times the bytes it came from */
+    /* the values are counted as they are read, and stop at the limit */
+
+    ck->doc.alloc = ngx_http_passport_doc_alloc;
+    ck->doc.free = ngx_http_passport_doc_free;
+    ck->doc.alloc_data = ck->pool;
+
+    switch (ngx_http_passport_jtok_parse(&ck->doc, ctx->body.data,
+                                         ctx->body.len,
+                                         ck->plcf->max_json_values))
+    {
+    case NGX_HTTP_PASSPORT_JT_OK:
+        return NGX_OK;
+
+    case NGX_HTTP_PASSPORT_JT_TOO_COMPLEX:
+        return ngx_http_passport_too_complex(ck);
+
+    case NGX_HTTP_PASSPORT_JT_INVALID:
+        return ngx_http_passport_not_json(ck);
+
+    default: /* NGX_HTTP_PASSPORT_JT_NOMEM */
+        return NGX_ERROR;
+    }
+}
+
+
+static void *
+ngx_http_passport_doc_alloc(void *pool, size_t size)
+{
+    return ngx_palloc(pool, size);
+}
+
+
+/* a token array outgrown: a large one goes at once */
+
+static void
+ngx_http_passport_doc_free(void *pool, void *p)
+{
+    (void) ngx_pfree(pool, p);
+}
+
+
+/*
+ * The body is no JSON: as before the tokenizer, a body of more values than
+ * allowed is "too complex" whatever its syntax, and the syntax error is
+ * the one jansson finds, with its line and column.
+ */
+
+static ngx_int_t
+ngx_http_passport_not_json(ngx_http_passport_check_t *ck)
+{
+    json_t                   *root;
+    json_error_t              jerr;
+    ngx_http_passport_ctx_t  *ctx;
+
+    ctx = ck->ctx;
 
     if (ngx_http_passport_json_values(ctx->body.data, ctx->body.len,
                                       ck->plcf->max_json_values)
@@ -490,10 +549,11 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
         return ngx_http_passport_too_complex(ck);
     }
 
-    ctx->root = ngx_http_passport_loadb(ck->pool, &ctx->body, &jerr);
+    root = ngx_http_passport_loadb(ck->pool, &ctx->body, &jerr);
 
-    if (ctx->root != NULL) {
-        return NGX_OK;
+    if (root != NULL) {
+        /* jansson skips a NUL byte after a number or literal: not we */
+        ngx_http_passport_not_json_here(ck, &jerr);
     }
 
     if (ngx_http_passport_json_syntax(ck->r, ctx, &ngx_http_passport_root,
@@ -504,6 +564,41 @@ ngx_http_passport_parse(ngx_http_passport_check_t *ck)
     }
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * The error where the tokenizer stopped, as jansson would say it: the
+ * line, and the column in characters; its code is kept in the last byte
+ * of the text, where json_error_code() reads it.
+ */
+
+static void
+ngx_http_passport_not_json_here(ngx_http_passport_check_t *ck,
+    json_error_t *jerr)
+{
+    u_char  *p, *last;
+
+    ngx_memzero(jerr, sizeof(json_error_t));
+
+    jerr->line = 1;
+    last = ck->ctx->body.data + ngx_min(ck->doc.error + 1,
+                                        ck->ctx->body.len);
+
+    for (p = ck->ctx->body.data; p < last; p++) {
+        if (*p == '\n') {
+            jerr->line++;
+            jerr->column = 0;
+
+        } else if ((*p & 0xC0) != 0x80) {
+            jerr->column++;
+        }
+    }
+
+    jerr->position = (int) (last - ck->ctx->body.data);
+    ngx_cpystrn((u_char *) jerr->text, (u_char *) "invalid token",
+                JSON_ERROR_TEXT_LENGTH - 1);
+    jerr->text[JSON_ERROR_TEXT_LENGTH - 1] = (char) json_error_invalid_syntax;
 }
 
 
@@ -530,13 +625,14 @@ ngx_http_passport_too_complex(ngx_http_passport_check_t *ck)
  */
 
 static ngx_uint_t
-ngx_http_passport_shape_ok(json_t *root, ngx_http_passport_pointer_t *items)
+ngx_http_passport_shape_ok(ngx_http_passport_jtok_t *root,
+    ngx_http_passport_pointer_t *items)
 {
-    if (json_is_object(root)) {
+    if (root->type == NGX_HTTP_PASSPORT_JT_OBJECT) {
         return 1;
     }
 
-    if (items == NULL || !json_is_array(root)) {
+    if (items == NULL || root->type != NGX_HTTP_PASSPORT_JT_ARRAY) {
         return 0;
     }
 
@@ -554,7 +650,7 @@ ngx_http_passport_shape_problem(ngx_http_passport_check_t *ck)
     ngx_http_passport_ctx_t  *ctx;
 
     ctx = ck->ctx;
-    type = ngx_http_passport_json_type(ctx->root, ctx->lang);
+    type = ngx_http_passport_json_type(&ck->doc, 0, ctx->lang);
 
     if (ck->plcf->items && ck->plcf->items->ntokens == 0) {
         return ngx_http_passport_problem(ck->r, ctx,
@@ -577,28 +673,26 @@ ngx_http_passport_shape_problem(ngx_http_passport_check_t *ck)
 static ngx_int_t
 ngx_http_passport_check_items(ngx_http_passport_check_t *ck)
 {
-    size_t     i, n;
-    json_t    *items;
+    size_t     i, n, items, item;
     ngx_int_t  rc;
 
     if (ck->plcf->items == NULL) {
-        return ngx_http_passport_check_item(ck, ck->ctx->root, -1);
+        return ngx_http_passport_check_item(ck, 0, -1);
     }
 
-    items = ngx_http_passport_pointer_get(ck->ctx->root, ck->plcf->items);
+    items = ngx_http_passport_pointer_get(&ck->doc, 0, ck->plcf->items);
 
     rc = ngx_http_passport_check_list(ck, items);
     if (rc != NGX_OK) {
         return rc == NGX_DECLINED ? NGX_OK : NGX_ERROR;
     }
 
-    n = json_array_size(items);
+    n = ck->doc.tok[items].size;
 
-    for (i = 0; i < n; i++) {
-        if (ngx_http_passport_check_item(ck, json_array_get(items, i),
-                                         (ngx_int_t) i)
-            != NGX_OK)
-        {
+    /* the elements follow the array, each one's next is the one after */
+
+    for (i = 0, item = items + 1; i < n; i++, item = ck->doc.tok[item].next) {
+        if (ngx_http_passport_check_item(ck, item, (ngx_int_t) i) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -610,39 +704,43 @@ ngx_http_passport_check_items(ngx_http_passport_check_t *ck)
 /* NGX_DECLINED: the list has a problem, and its items are not checked */
 
 static ngx_int_t
-ngx_http_passport_check_list(ngx_http_passport_check_t *ck, json_t *items)
+ngx_http_passport_check_list(ngx_http_passport_check_t *ck, size_t items)
 {
-    ngx_int_t                 rc;
-    ngx_str_t                *ptr;
-    ngx_http_request_t       *r;
-    ngx_http_passport_ctx_t  *ctx;
+    size_t                     size;
+    ngx_int_t                  rc;
+    ngx_str_t                 *ptr;
+    ngx_http_request_t        *r;
+    ngx_http_passport_ctx_t   *ctx;
+    ngx_http_passport_jtok_t  *t;
 
     r = ck->r;
     ctx = ck->ctx;
     ptr = &ck->plcf->items->text;
+    t = (items == NGX_HTTP_PASSPORT_JT_NONE) ? NULL : &ck->doc.tok[items];
+    size = t ? t->size : 0;
 
-    if (items == NULL || json_is_null(items)) {
+    if (t == NULL || t->type == NGX_HTTP_PASSPORT_JT_NULL) {
         rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
                                        ptr, NULL, 0,
                                        NGX_HTTP_PASSPORT_MSG(REQ_NO_ITEMS));
 
-    } else if (!json_is_array(items)) {
+    } else if (t->type != NGX_HTTP_PASSPORT_JT_ARRAY) {
         rc = ngx_http_passport_problem(r, ctx,
                                        NGX_HTTP_PASSPORT_BODY_MALFORMED,
                                        ptr, NULL, 0,
                                      NGX_HTTP_PASSPORT_MSG(REQ_ITEMS_NOT_ARRAY),
-                                       ngx_http_passport_json_type(items,
+                                       ngx_http_passport_json_type(&ck->doc,
+                                                                   items,
                                                                    ctx->lang));
 
-    } else if (json_array_size(items) > ck->plcf->max_items) {
+    } else if (size > ck->plcf->max_items) {
         rc = ngx_http_passport_problem(r, ctx,
                                        NGX_HTTP_PASSPORT_TOO_MANY_ITEMS,
                                        ptr, NULL, 0,
                                       NGX_HTTP_PASSPORT_MSG(REQ_TOO_MANY_ITEMS),
-                                       json_array_size(items),
-                                       (size_t) ck->plcf->max_items);
+                                       size, (size_t) ck->plcf->max_items);
 
-    } else if (json_array_size(items) == 0) {
+    } else if (size == 0) {
         rc = ngx_http_passport_problem(r, ctx, NGX_HTTP_PASSPORT_CODE_MISSING,
                                        ptr, NULL, 0,
                                        NGX_HTTP_PASSPORT_MSG(REQ_ITEMS_EMPTY));
@@ -656,7 +754,7 @@ ngx_http_passport_check_list(ngx_http_passport_check_t *ck, json_t *items)
 
 
 static ngx_int_t
-ngx_http_passport_check_item(ngx_http_passport_check_t *ck, json_t *item,
+ngx_http_passport_check_item(ngx_http_passport_check_t *ck, size_t item,
     ngx_int_t index)
 {
     ngx_uint_t                     nerrors;

@@ -9,6 +9,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "passport_json_tok.h"
 
 
 /*
@@ -51,8 +52,9 @@ typedef struct {
     ngx_http_passport_loc_conf_t  *plcf;
     ngx_http_passport_ctx_t       *ctx;
     long                           today;      /* YYYYMMDD */
-    ngx_pool_t                    *pool;       /* scratch: body, tree */
+    ngx_pool_t                    *pool;       /* scratch: body, tokens */
     ngx_uint_t                     seller;     /* listing seller state */
+    ngx_http_passport_jtok_doc_t   doc;        /* the body; root: 0 */
 } ngx_http_passport_check_t;
 
 
@@ -60,15 +62,15 @@ typedef struct {
 ngx_int_t ngx_http_passport_check_listing_seller(
     ngx_http_passport_check_t *ck);
 ngx_int_t ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index, ngx_http_passport_item_t *it);
+    size_t item, ngx_int_t index, ngx_http_passport_item_t *it);
 
 /* ngx_http_passport_extract_code.c */
 ngx_int_t ngx_http_passport_check_origin(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index, int *origin);
+    size_t item, ngx_int_t index, int *origin);
 ngx_int_t ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index, ngx_http_passport_item_t *it);
+    size_t item, ngx_int_t index, ngx_http_passport_item_t *it);
 ngx_int_t ngx_http_passport_check_code(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_http_passport_item_t *it);
+    size_t item, ngx_http_passport_item_t *it);
 
 
 #endif /* _NGX_HTTP_PASSPORT_EXTRACT_H_INCLUDED_ */

@@ -18,10 +18,15 @@
  */
 
 
+/* the type of token v, 0 for none */
+#define ngx_http_passport_type(ck, v)                                         \
+    ((v) == NGX_HTTP_PASSPORT_JT_NONE ? 0 : (ck)->doc.tok[v].type)
+
+
 static ngx_int_t ngx_http_passport_code_missing(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_str_t *pointer);
+    size_t item, ngx_str_t *pointer);
 static ngx_int_t ngx_http_passport_code_not_string(
-    ngx_http_passport_check_t *ck, json_t *v, ngx_str_t *pointer);
+    ngx_http_passport_check_t *ck, size_t v, ngx_str_t *pointer);
 
 
 /*
@@ -31,14 +36,14 @@ static ngx_int_t ngx_http_passport_code_not_string(
  */
 
 ngx_int_t
-ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
+ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, size_t item,
     ngx_int_t index, int *origin)
 {
-    u_char     *data, buf[4];
-    size_t      len;
-    double      d;
-    json_t     *v;
-    ngx_str_t   ptr;
+    u_char        *data, buf[4];
+    size_t         len, v;
+    double         d;
+    ngx_str_t      ptr;
+    const u_char  *s;
 
     *origin = -1;
 
@@ -46,30 +51,43 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
         return NGX_OK;
     }
 
-    v = ngx_http_passport_pointer_get(item, ck->plcf->item_origin);
+    v = ngx_http_passport_pointer_get(&ck->doc, item, ck->plcf->item_origin);
 
-    if (v == NULL || json_is_null(v)) {
+    switch (ngx_http_passport_type(ck, v)) {
+
+    case 0:
+    case NGX_HTTP_PASSPORT_JT_NULL:
         return NGX_OK;
-    }
 
-    if (json_is_string(v)) {
-        *origin = ngx_http_passport_country((u_char *) json_string_value(v),
-                                            json_string_length(v));
+    case NGX_HTTP_PASSPORT_JT_STRING:
+        if (ngx_http_passport_jtok_string(&ck->doc, v, &s, &len) != 0) {
+            return NGX_ERROR;
+        }
 
-    } else if (json_is_number(v)) {
-        d = json_number_value(v);
+        *origin = ngx_http_passport_country((u_char *) s, len);
+        break;
+
+    case NGX_HTTP_PASSPORT_JT_NUMBER:
+        d = ngx_http_passport_jtok_number(&ck->doc, v);
 
         if (d >= 1 && d <= 999 && d == (int) d) {
             ngx_sprintf(buf, "%03d", (int) d);
             *origin = ngx_http_passport_country(buf, 3);
         }
+
+        break;
+
+    default:
+        break;
     }
 
     if (*origin >= 0) {
         return NGX_OK;
     }
 
-    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
+    if (ngx_http_passport_value_text(ck->r, &ck->doc, v, &data, &len)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -93,15 +111,15 @@ ngx_http_passport_check_origin(ngx_http_passport_check_t *ck, json_t *item,
  */
 
 ngx_int_t
-ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck, json_t *item,
+ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck, size_t item,
     ngx_int_t index, ngx_http_passport_item_t *it)
 {
-    json_t  *v;
+    size_t  v;
 
-    v = ngx_http_passport_pointer_get(item, ck->plcf->item_origin);
+    v = ngx_http_passport_pointer_get(&ck->doc, item, ck->plcf->item_origin);
 
-    if (v == NULL
-        || ngx_http_passport_value_text(ck->r, v, &it->origin_value,
+    if (v == NGX_HTTP_PASSPORT_JT_NONE
+        || ngx_http_passport_value_text(ck->r, &ck->doc, v, &it->origin_value,
                                         &it->origin_value_len)
            != NGX_OK)
     {
@@ -121,27 +139,35 @@ ngx_http_passport_origin_claimed(ngx_http_passport_check_t *ck, json_t *item,
  */
 
 ngx_int_t
-ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *item,
+ngx_http_passport_check_code(ngx_http_passport_check_t *ck, size_t item,
     ngx_http_passport_item_t *it)
 {
     u_char                     *data;
-    size_t                      len;
-    json_t                     *v;
+    size_t                      len, v;
     ngx_http_passport_error_t   e;
     ngx_http_passport_code_t    code;
 
-    v = ngx_http_passport_pointer_get(item, ck->plcf->item_code);
+    v = ngx_http_passport_pointer_get(&ck->doc, item, ck->plcf->item_code);
 
-    if (v == NULL || json_is_null(v)) {
+    switch (ngx_http_passport_type(ck, v)) {
+
+    case 0:
+    case NGX_HTTP_PASSPORT_JT_NULL:
         return ngx_http_passport_code_missing(ck, item, &it->pointer);
-    }
 
-    if (!json_is_string(v)) {
+    case NGX_HTTP_PASSPORT_JT_STRING:
+        break;
+
+    default:
         return ngx_http_passport_code_not_string(ck, v, &it->pointer);
     }
 
-    data = (u_char *) json_string_value(v);
-    len = json_string_length(v);
+    if (ngx_http_passport_jtok_string(&ck->doc, v, (const u_char **) &data,
+                                      &len)
+        != 0)
+    {
+        return NGX_ERROR;
+    }
 
     it->value = data;
     it->value_len = len;
@@ -188,14 +214,16 @@ ngx_http_passport_check_code(ngx_http_passport_check_t *ck, json_t *item,
 
 
 static ngx_int_t
-ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, json_t *item,
+ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, size_t item,
     ngx_str_t *pointer)
 {
     ngx_http_passport_ctx_t  *ctx;
 
     ctx = ck->ctx;
 
-    if (json_is_object(item) || ck->plcf->item_code->ntokens == 0) {
+    if (ngx_http_passport_type(ck, item) == NGX_HTTP_PASSPORT_JT_OBJECT
+        || ck->plcf->item_code->ntokens == 0)
+    {
         return ngx_http_passport_problem(ck->r, ctx,
                                          NGX_HTTP_PASSPORT_CODE_MISSING,
                                          pointer, NULL, 0,
@@ -206,13 +234,14 @@ ngx_http_passport_code_missing(ngx_http_passport_check_t *ck, json_t *item,
                                      NGX_HTTP_PASSPORT_CODE_MISSING,
                                      pointer, NULL, 0,
                                      NGX_HTTP_PASSPORT_MSG(REQ_ITEM_NOT_OBJECT),
-                                     ngx_http_passport_json_type(item,
+                                     ngx_http_passport_json_type(&ck->doc,
+                                                                 item,
                                                                  ctx->lang));
 }
 
 
 static ngx_int_t
-ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, json_t *v,
+ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, size_t v,
     ngx_str_t *pointer)
 {
     u_char                   *data;
@@ -221,7 +250,9 @@ ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, json_t *v,
 
     ctx = ck->ctx;
 
-    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
+    if (ngx_http_passport_value_text(ck->r, &ck->doc, v, &data, &len)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -229,6 +260,6 @@ ngx_http_passport_code_not_string(ngx_http_passport_check_t *ck, json_t *v,
                                      NGX_HTTP_PASSPORT_CODE_INVALID,
                                      pointer, data, len,
                                      NGX_HTTP_PASSPORT_MSG(REQ_CODE_NOT_STRING),
-                                     ngx_http_passport_json_type(v,
+                                     ngx_http_passport_json_type(&ck->doc, v,
                                                                  ctx->lang));
 }

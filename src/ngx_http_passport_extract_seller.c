@@ -18,18 +18,21 @@
 
 
 static ngx_int_t ngx_http_passport_check_seller(ngx_http_passport_check_t *ck,
-    json_t *v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing,
+    size_t v, ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing,
     ngx_str_t *norm);
 static ngx_int_t ngx_http_passport_seller_not_string(
-    ngx_http_passport_check_t *ck, json_t *v, ngx_str_t *pointer,
+    ngx_http_passport_check_t *ck, size_t v, ngx_str_t *pointer,
     ngx_uint_t listing);
-static ngx_uint_t ngx_http_passport_blank(json_t *v);
+static ngx_int_t ngx_http_passport_blank(ngx_http_passport_check_t *ck,
+    size_t v);
+static ngx_uint_t ngx_http_passport_is(ngx_http_passport_check_t *ck,
+    size_t v, ngx_uint_t type);
 
 
 ngx_int_t
 ngx_http_passport_check_listing_seller(ngx_http_passport_check_t *ck)
 {
-    json_t                        *v;
+    size_t                         v;
     ngx_str_t                      raw;
     ngx_http_passport_ctx_t       *ctx;
     ngx_http_passport_loc_conf_t  *plcf;
@@ -39,7 +42,7 @@ ngx_http_passport_check_listing_seller(ngx_http_passport_check_t *ck)
 
     if (plcf->seller) {
         ctx->seller_pointer = plcf->seller->text;
-        v = ngx_http_passport_pointer_get(ctx->root, plcf->seller);
+        v = ngx_http_passport_pointer_get(&ck->doc, 0, plcf->seller);
 
         if (ngx_http_passport_check_seller(ck, v, NULL, &plcf->seller->text,
                                            1, &ctx->seller)
@@ -55,7 +58,8 @@ ngx_http_passport_check_listing_seller(ngx_http_passport_check_t *ck)
             return NGX_ERROR;
         }
 
-        if (ngx_http_passport_check_seller(ck, NULL, &raw, NULL, 1,
+        if (ngx_http_passport_check_seller(ck, NGX_HTTP_PASSPORT_JT_NONE,
+                                           &raw, NULL, 1,
                                            &ctx->seller)
             != NGX_OK)
         {
@@ -86,9 +90,10 @@ ngx_http_passport_check_listing_seller(ngx_http_passport_check_t *ck)
 
 ngx_int_t
 ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
-    json_t *item, ngx_int_t index, ngx_http_passport_item_t *it)
+    size_t item, ngx_int_t index, ngx_http_passport_item_t *it)
 {
-    json_t                        *v;
+    size_t                         v;
+    ngx_int_t                      blank;
     ngx_http_passport_loc_conf_t  *plcf;
 
     plcf = ck->plcf;
@@ -98,9 +103,15 @@ ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
         return NGX_OK;
     }
 
-    v = ngx_http_passport_pointer_get(item, plcf->item_seller);
+    v = ngx_http_passport_pointer_get(&ck->doc, item, plcf->item_seller);
 
-    if ((v == NULL || json_is_null(v) || ngx_http_passport_blank(v))
+    blank = ngx_http_passport_blank(ck, v);
+    if (blank == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if ((v == NGX_HTTP_PASSPORT_JT_NONE
+         || ngx_http_passport_is(ck, v, NGX_HTTP_PASSPORT_JT_NULL) || blank)
         && (ck->seller == NGX_HTTP_PASSPORT_SELLER_GOOD
             || ck->seller == NGX_HTTP_PASSPORT_SELLER_BAD))
     {
@@ -123,10 +134,11 @@ ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
         return NGX_ERROR;
     }
 
-    if (json_is_string(v)) {
+    if (ngx_http_passport_is(ck, v, NGX_HTTP_PASSPORT_JT_STRING)) {
         it->own_seller = 1;
-        it->seller_value = (u_char *) json_string_value(v);
-        it->seller_value_len = json_string_length(v);
+        (void) ngx_http_passport_jtok_string(&ck->doc, v,
+                                        (const u_char **) &it->seller_value,
+                                        &it->seller_value_len);
     }
 
     return NGX_OK;
@@ -141,7 +153,7 @@ ngx_http_passport_check_item_seller(ngx_http_passport_check_t *ck,
  */
 
 static ngx_int_t
-ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
+ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, size_t v,
     ngx_str_t *raw, ngx_str_t *pointer, ngx_uint_t listing, ngx_str_t *norm)
 {
     u_char                      *data;
@@ -166,11 +178,17 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
         data = raw->data;
         len = raw->len;
 
-    } else if (v && json_is_string(v)) {
-        data = (u_char *) json_string_value(v);
-        len = json_string_length(v);
+    } else if (ngx_http_passport_is(ck, v, NGX_HTTP_PASSPORT_JT_STRING)) {
+        if (ngx_http_passport_jtok_string(&ck->doc, v,
+                                          (const u_char **) &data, &len)
+            != 0)
+        {
+            return NGX_ERROR;
+        }
 
-    } else if (v && !json_is_null(v)) {
+    } else if (v != NGX_HTTP_PASSPORT_JT_NONE
+               && !ngx_http_passport_is(ck, v, NGX_HTTP_PASSPORT_JT_NULL))
+    {
         return ngx_http_passport_seller_not_string(ck, v, pointer, listing);
     }
 
@@ -226,7 +244,7 @@ ngx_http_passport_check_seller(ngx_http_passport_check_t *ck, json_t *v,
 
 static ngx_int_t
 ngx_http_passport_seller_not_string(ngx_http_passport_check_t *ck,
-    json_t *v, ngx_str_t *pointer, ngx_uint_t listing)
+    size_t v, ngx_str_t *pointer, ngx_uint_t listing)
 {
     u_char                   *data;
     size_t                    len;
@@ -234,7 +252,9 @@ ngx_http_passport_seller_not_string(ngx_http_passport_check_t *ck,
 
     ctx = ck->ctx;
 
-    if (ngx_http_passport_value_text(ck->r, v, &data, &len) != NGX_OK) {
+    if (ngx_http_passport_value_text(ck->r, &ck->doc, v, &data, &len)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -242,7 +262,8 @@ ngx_http_passport_seller_not_string(ngx_http_passport_check_t *ck,
                                   NGX_HTTP_PASSPORT_SELLER_ID_INVALID,
                                   pointer, data, len,
                                   NGX_HTTP_PASSPORT_MSG(REQ_SELLER_NOT_STRING),
-                                  ngx_http_passport_json_type(v, ctx->lang))
+                                  ngx_http_passport_json_type(&ck->doc, v,
+                                                              ctx->lang))
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -257,21 +278,33 @@ ngx_http_passport_seller_not_string(ngx_http_passport_check_t *ck,
 }
 
 
-/* a string of white space only, as good as absent */
+/* a string of white space only, as good as absent: 1, else 0 */
 
-static ngx_uint_t
-ngx_http_passport_blank(json_t *v)
+static ngx_int_t
+ngx_http_passport_blank(ngx_http_passport_check_t *ck, size_t v)
 {
-    size_t  len;
+    size_t         len;
+    const u_char  *data;
 
-    if (!json_is_string(v)) {
+    if (!ngx_http_passport_is(ck, v, NGX_HTTP_PASSPORT_JT_STRING)) {
         return 0;
     }
 
-    len = json_string_length(v);
+    if (ngx_http_passport_jtok_string(&ck->doc, v, &data, &len) != 0) {
+        return NGX_ERROR;
+    }
 
-    (void) ngx_http_passport_trim((const u_char *) json_string_value(v),
-                                  &len, 1);
+    (void) ngx_http_passport_trim(data, &len, 1);
 
     return len == 0;
+}
+
+
+/* the value v (JT_NONE: none) is of that type */
+
+static ngx_uint_t
+ngx_http_passport_is(ngx_http_passport_check_t *ck, size_t v,
+    ngx_uint_t type)
+{
+    return v != NGX_HTTP_PASSPORT_JT_NONE && ck->doc.tok[v].type == type;
 }

@@ -141,10 +141,11 @@ ngx_http_passport_pointer_compile(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-json_t *
-ngx_http_passport_pointer_get(json_t *v, ngx_http_passport_pointer_t *ptr)
+size_t
+ngx_http_passport_pointer_get(ngx_http_passport_jtok_doc_t *doc, size_t v,
+    ngx_http_passport_pointer_t *ptr)
 {
-    return ngx_http_passport_pointer_resolve(v, ptr->tokens, ptr->ntokens);
+    return ngx_http_passport_jtok_resolve(doc, v, ptr->tokens, ptr->ntokens);
 }
 
 

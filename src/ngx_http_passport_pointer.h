@@ -10,6 +10,7 @@
 
 #include "ngx_http_passport.h"
 #include "passport_pointer.h"
+#include "passport_json_tok.h"
 
 
 /* a JSON Pointer (RFC 6901) compiled at configuration time */
@@ -28,8 +29,9 @@ char *ngx_http_passport_set_seller(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_passport_set_pointer_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
-json_t *ngx_http_passport_pointer_get(json_t *v,
-    ngx_http_passport_pointer_t *ptr);
+/* the value ptr points to from token v of doc, or JT_NONE */
+size_t ngx_http_passport_pointer_get(ngx_http_passport_jtok_doc_t *doc,
+    size_t v, ngx_http_passport_pointer_t *ptr);
 
 /* base + "/index" (unless index is -1) + sub, as an RFC 6901 string */
 ngx_int_t ngx_http_passport_pointer_join(ngx_pool_t *pool, ngx_str_t *out,

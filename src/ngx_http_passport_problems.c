@@ -209,35 +209,47 @@ ngx_http_passport_problems_reasons(ngx_http_request_t *r,
 
 
 ngx_int_t
-ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
-    u_char **data, size_t *len)
+ngx_http_passport_value_text(ngx_http_request_t *r,
+    ngx_http_passport_jtok_doc_t *doc, size_t i, u_char **data, size_t *len)
 {
-    size_t   n;
-    u_char   buf[64];
+    size_t                     n;
+    u_char                     buf[64];
+    ngx_http_passport_jtok_t  *t;
 
-    if (json_is_string(v)) {
-        *data = (u_char *) json_string_value(v);
-        *len = json_string_length(v);
+    t = &doc->tok[i];
+
+    switch (t->type) {
+
+    case NGX_HTTP_PASSPORT_JT_STRING:
+        if (ngx_http_passport_jtok_string(doc, i, (const u_char **) data,
+                                          len)
+            != 0)
+        {
+            return NGX_ERROR;
+        }
         return NGX_OK;
-    }
 
-    if (json_is_object(v) || json_is_array(v)) {
-        *data = (u_char *) (json_is_object(v) ? "{...}" : "[...]");
+    case NGX_HTTP_PASSPORT_JT_OBJECT:
+    case NGX_HTTP_PASSPORT_JT_ARRAY:
+        *data = (u_char *) (t->type == NGX_HTTP_PASSPORT_JT_OBJECT ? "{...}"
+                                                                   : "[...]");
         *len = 5;
         return NGX_OK;
-    }
 
-    if (json_is_true(v) || json_is_false(v) || json_is_null(v)) {
-        *data = (u_char *) (json_is_true(v) ? "true"
-                            : json_is_false(v) ? "false" : "null");
-        *len = ngx_strlen(*data);
+    case NGX_HTTP_PASSPORT_JT_NUMBER:
+        break;
+
+    default:
+        /* true, false, null: as sent */
+        *data = (u_char *) t->data;
+        *len = t->len;
         return NGX_OK;
     }
 
-    /* numbers are parsed as reals: show whole ones as the client wrote */
+    /* numbers are read as reals: show whole ones as the client wrote */
 
-    n = ngx_http_passport_json_number(json_number_value(v), (char *) buf,
-                                      sizeof(buf));
+    n = ngx_http_passport_json_number(ngx_http_passport_jtok_number(doc, i),
+                                      (char *) buf, sizeof(buf));
 
     *data = ngx_pnalloc(r->pool, n);
     if (*data == NULL) {
@@ -252,7 +264,8 @@ ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
 
 
 const char *
-ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
+ngx_http_passport_json_type(ngx_http_passport_jtok_doc_t *doc, size_t i,
+    ngx_uint_t lang)
 {
     ngx_uint_t          t;
     static const char  *names[][2] = {
@@ -264,22 +277,21 @@ ngx_http_passport_json_type(json_t *v, ngx_uint_t lang)
         { NGX_HTTP_PASSPORT_MSG(TYPE_NULL) }
     };
 
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (doc->tok[i].type) {
+    case NGX_HTTP_PASSPORT_JT_OBJECT:
         t = 0;
         break;
-    case JSON_ARRAY:
+    case NGX_HTTP_PASSPORT_JT_ARRAY:
         t = 1;
         break;
-    case JSON_STRING:
+    case NGX_HTTP_PASSPORT_JT_STRING:
         t = 2;
         break;
-    case JSON_INTEGER:
-    case JSON_REAL:
+    case NGX_HTTP_PASSPORT_JT_NUMBER:
         t = 3;
         break;
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case NGX_HTTP_PASSPORT_JT_TRUE:
+    case NGX_HTTP_PASSPORT_JT_FALSE:
         t = 4;
         break;
     default:

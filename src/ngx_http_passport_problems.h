@@ -9,6 +9,7 @@
 
 
 #include "ngx_http_passport.h"
+#include "passport_json_tok.h"
 
 
 /*
@@ -46,10 +47,15 @@ ngx_int_t ngx_http_passport_add_rule_error(ngx_http_request_t *r,
 ngx_int_t ngx_http_passport_problems_reasons(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx);
 
-/* a JSON value as errors[].value shows it, and its type as a detail does */
-ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r, json_t *v,
-    u_char **data, size_t *len);
-const char *ngx_http_passport_json_type(json_t *v, ngx_uint_t lang);
+/*
+ * A value of the body (token i of doc) as errors[].value shows it, and its
+ * type as a detail does
+ */
+ngx_int_t ngx_http_passport_value_text(ngx_http_request_t *r,
+    ngx_http_passport_jtok_doc_t *doc, size_t i, u_char **data,
+    size_t *len);
+const char *ngx_http_passport_json_type(ngx_http_passport_jtok_doc_t *doc,
+    size_t i, ngx_uint_t lang);
 
 /* $request_id, or "-" */
 void ngx_http_passport_request_id(ngx_http_request_t *r, ngx_str_t *id);

@@ -97,6 +97,16 @@ $e = problem_ok(post('/listings', qq({"seller_id":"\xff\xfe","items":[]})),
 $e = problem_ok(post('/listings', qq({"seller_id":"01001\x0009106","items":[]})),
                 400, 'BODY_MALFORMED', 'raw NUL byte in a string');
 
+# jansson skipped a NUL byte right after a number or literal, and the
+# backend got a body its parser may read otherwise: refused, where it is
+my $nul = qq({"seller_id":"0100109106","n":1\x00,"items":[]});
+$e = problem_ok(post('/listings', $nul), 400, 'BODY_MALFORMED',
+                'raw NUL byte after a number');
+my $col = index($nul, "\x00") + 1;
+like($e->{detail}, qr/line 1, column $col\b/, 'the NUL byte\'s column');
+problem_ok(post('/listings', qq({"seller_id":"0100109106","ok":true\x00})),
+           400, 'BODY_MALFORMED', 'raw NUL byte after a literal');
+
 my $deep = ('{"a":' x 10000) . '1' . ('}' x 10000);
 $e = problem_ok(post('/listings', $deep), 400, 'BODY_MALFORMED',
                 '10,000 levels of objects');
