@@ -84,6 +84,7 @@ static ngx_str_t  ngx_http_passport_root = ngx_null_string;
 #define NGX_HTTP_PASSPORT_SCRATCH_SIZE  (32 * 1024)
 
 static ngx_pool_t  *ngx_http_passport_scratch;      /* the worker's */
+static ngx_uint_t   ngx_http_passport_scratch_cln;  /* its cleanup is set */
 static ngx_pool_t  *ngx_http_passport_json_pool;    /* in json_loadb() */
 
 
@@ -178,45 +179,43 @@ ngx_http_passport_check(ngx_http_request_t *r,
 static ngx_pool_t *
 ngx_http_passport_scratch_get(void)
 {
-    ngx_pool_t          *pool;
     ngx_pool_cleanup_t  *cln;
 
     if (ngx_http_passport_scratch) {
         return ngx_http_passport_scratch;
     }
 
-    pool = ngx_create_pool(NGX_HTTP_PASSPORT_SCRATCH_SIZE, ngx_cycle->log);
-    if (pool == NULL) {
-        return NULL;
+    /*
+     * Whatever pool is the scratch when the cycle goes is destroyed then,
+     * before the module is unloaded: one cleanup for the worker's life
+     */
+
+    if (!ngx_http_passport_scratch_cln) {
+        cln = ngx_pool_cleanup_add(ngx_cycle->pool, 0);
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        cln->handler = ngx_http_passport_scratch_free;
+        ngx_http_passport_scratch_cln = 1;
     }
 
-    /* given back with the cycle, before the module is unloaded */
+    ngx_http_passport_scratch =
+        ngx_create_pool(NGX_HTTP_PASSPORT_SCRATCH_SIZE, ngx_cycle->log);
 
-    cln = ngx_pool_cleanup_add(ngx_cycle->pool, 0);
-    if (cln == NULL) {
-        ngx_destroy_pool(pool);
-        return NULL;
-    }
-
-    cln->handler = ngx_http_passport_scratch_free;
-    cln->data = pool;
-
-    ngx_http_passport_scratch = pool;
-
-    return pool;
+    return ngx_http_passport_scratch;
 }
 
 
 static void
 ngx_http_passport_scratch_free(void *data)
 {
-    ngx_pool_t *pool = data;
-
-    if (ngx_http_passport_scratch == pool) {
+    if (ngx_http_passport_scratch) {
+        ngx_destroy_pool(ngx_http_passport_scratch);
         ngx_http_passport_scratch = NULL;
     }
 
-    ngx_destroy_pool(pool);
+    ngx_http_passport_scratch_cln = 0;
 }
 
 
