@@ -120,8 +120,10 @@ deps:
 	    exit 1; \
 	fi
 
+# the fuzz targets are built too, so that a change of the core's API
+# cannot leave them behind until the next fuzz run
 test: deps
-	$(MAKE) core-check all unit
+	$(MAKE) core-check all unit fuzz-build
 	prove -I t/lib -j$(PROVE_JOBS) t/
 
 # the integration tests against a module built with AddressSanitizer and
