@@ -168,7 +168,6 @@ struct ngx_http_passport_ctx_s {
     const char                 *seller_verdict;
 
     ngx_str_t                   body;           /* the whole body */
-    json_t                     *root;
 
     ngx_array_t                 items;          /* of _item_t */
     ngx_array_t                 others;         /* of _item_t: not kept,

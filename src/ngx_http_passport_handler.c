@@ -176,8 +176,8 @@ ngx_http_passport_create_ctx(ngx_http_request_t *r,
     ngx_http_passport_ctx_t  *ctx;
 
     /*
-     * The context lives in a pool cleanup: it releases the JSON tree, and
-     * the variables find it again after an internal redirect.
+     * The context lives in a pool cleanup: it cancels the lookups still in
+     * flight, and the variables find it again after an internal redirect.
      */
 
     cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_passport_ctx_t));
@@ -224,11 +224,6 @@ ngx_http_passport_ctx_cleanup(void *data)
 
     if (ctx->wake.posted) {
         ngx_delete_posted_event(&ctx->wake);
-    }
-
-    if (ctx->root) {
-        json_decref(ctx->root);
-        ctx->root = NULL;
     }
 }
 
