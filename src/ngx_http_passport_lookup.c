@@ -54,6 +54,9 @@ static ngx_int_t ngx_http_passport_add_slot(ngx_http_request_t *r,
     ngx_str_t *pointer, u_char *value, size_t value_len);
 static void ngx_http_passport_unavailable(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause);
+static void ngx_http_passport_slot_errors(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t index,
+    ngx_http_passport_error_t *e);
 static ngx_int_t ngx_http_passport_slot_error(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_http_passport_slot_t *slot,
     ngx_http_passport_item_t *item, ngx_http_passport_error_t *e);
@@ -602,14 +605,12 @@ ngx_http_passport_evidence(ngx_http_passport_ctx_t *ctx,
 }
 
 
-/* REGISTRY_BUSY on the seller, or on each item with that code */
+/* REGISTRY_BUSY for a slot not asked */
 
 static void
 ngx_http_passport_busy(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx,
     ngx_uint_t index)
 {
-    ngx_uint_t                  i;
-    ngx_http_passport_item_t   *item;
     ngx_http_passport_slot_t   *slot;
     ngx_http_passport_error_t   e;
 
@@ -623,35 +624,16 @@ ngx_http_passport_busy(ngx_http_request_t *r, ngx_http_passport_ctx_t *ctx,
             ? NGX_HTTP_PASSPORT_TEXT(LOOKUP_SELLER, ctx->lang)
             : NGX_HTTP_PASSPORT_TEXT(LOOKUP_CODE, ctx->lang));
 
-    if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
-        if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e) != NGX_OK) {
-            ctx->failed = 1;
-        }
-
-        return;
-    }
-
-    item = ctx->items.elts;
-
-    for (i = 0; i < ctx->items.nelts; i++) {
-        if (item[i].slot == (ngx_int_t) index
-            && ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
-               != NGX_OK)
-        {
-            ctx->failed = 1;
-        }
-    }
+    ngx_http_passport_slot_errors(r, ctx, index, &e);
 }
 
 
-/* REGISTRY_UNAVAILABLE on the seller, or on each item with that code */
+/* REGISTRY_UNAVAILABLE for a slot the registry did not answer */
 
 static void
 ngx_http_passport_unavailable(ngx_http_request_t *r,
     ngx_http_passport_ctx_t *ctx, ngx_uint_t index, const char *cause)
 {
-    ngx_uint_t                  i;
-    ngx_http_passport_item_t   *item;
     ngx_http_passport_slot_t   *slot;
     ngx_http_passport_error_t   e;
 
@@ -664,8 +646,26 @@ ngx_http_passport_unavailable(ngx_http_request_t *r,
                                      slot->kind == NGX_HTTP_PASSPORT_ENTITY,
                                      cause, (unsigned) ctx->retry_after);
 
+    ngx_http_passport_slot_errors(r, ctx, index, &e);
+}
+
+
+/* the problem e on the seller, or on each item with the slot's code */
+
+static void
+ngx_http_passport_slot_errors(ngx_http_request_t *r,
+    ngx_http_passport_ctx_t *ctx, ngx_uint_t index,
+    ngx_http_passport_error_t *e)
+{
+    ngx_uint_t                  i;
+    ngx_http_passport_item_t   *item;
+    ngx_http_passport_slot_t   *slot;
+
+    slot = ctx->slots.elts;
+    slot = &slot[index];
+
     if (slot->kind == NGX_HTTP_PASSPORT_ENTITY) {
-        if (ngx_http_passport_slot_error(r, ctx, slot, NULL, &e) != NGX_OK) {
+        if (ngx_http_passport_slot_error(r, ctx, slot, NULL, e) != NGX_OK) {
             ctx->failed = 1;
         }
 
@@ -676,7 +676,7 @@ ngx_http_passport_unavailable(ngx_http_request_t *r,
 
     for (i = 0; i < ctx->items.nelts; i++) {
         if (item[i].slot == (ngx_int_t) index
-            && ngx_http_passport_slot_error(r, ctx, slot, &item[i], &e)
+            && ngx_http_passport_slot_error(r, ctx, slot, &item[i], e)
                != NGX_OK)
         {
             ctx->failed = 1;
