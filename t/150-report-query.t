@@ -114,19 +114,6 @@ my @sellers = sort { $b->{records} <=> $a->{records}
 
 # answers of some MB, streamed (chunked): read as they come; complete
 # when the last chunk came (or as long as a Content-Length says)
-sub dechunk {
-    my ($body) = @_;
-    my ($out, $done) = ('', 0);
-    while ($body =~ s/\A([0-9a-fA-F]+)\r\n//) {
-        my $n = hex $1;
-        if ($n == 0) { $done = $body eq "\r\n"; last }
-        last if length($body) < $n + 2;
-        $out .= substr($body, 0, $n, '');
-        $body =~ s/\A\r\n// or last;
-    }
-    return ($out, $done);
-}
-
 sub query {
     my ($q) = @_;
     my $raw = $t->raw(data => "GET /reports$q HTTP/1.1\r\nHost: localhost\r\n"
@@ -137,7 +124,7 @@ sub query {
     $body //= '';
     my $complete = defined $len && $len == length $body;
     if (($head // '') =~ /^Transfer-Encoding: chunked/mi) {
-        ($body, $complete) = dechunk($body);
+        ($body, $complete) = PassportTest::dechunk($body);
     }
     return { status => $status, body => $body, complete => $complete,
              head => $head // '' };

@@ -80,19 +80,6 @@ sub config {
 EOF2
 }
 
-sub dechunk {
-    my ($body) = @_;
-    my ($out, $done) = ('', 0);
-    while ($body =~ s/\A([0-9a-fA-F]+)\r\n//) {
-        my $n = hex $1;
-        if ($n == 0) { $done = $body eq "\r\n"; last }
-        last if length($body) < $n + 2;
-        $out .= substr($body, 0, $n, '');
-        $body =~ s/\A\r\n// or last;
-    }
-    return ($out, $done);
-}
-
 sub split_answer {
     my ($raw) = @_;
     my ($head, $body) = split /\r\n\r\n/, $raw, 2;
@@ -100,7 +87,7 @@ sub split_answer {
     my ($status) = $head =~ m{^HTTP/1\.1 (\d+)};
     my $done;
     if ($head =~ /^Transfer-Encoding: chunked/mi) {
-        ($body, $done) = dechunk($body // '');
+        ($body, $done) = PassportTest::dechunk($body // '');
     } else {
         my ($len) = $head =~ /^Content-Length: (\d+)/mi;
         $done = defined $len && $len == length($body // '');

@@ -122,6 +122,20 @@ sub config {
 # keeps freed memory resident, so memory sizes mean nothing there
 sub sanitized { return !!$ENV{PASSPORT_NGINX_PRELOAD} }
 
+# A chunked body read raw: (its data, 1 when the last chunk came whole).
+sub dechunk {
+    my ($body) = @_;
+    my ($out, $done) = ('', 0);
+    while ($body =~ s/\A([0-9a-fA-F]+)\r\n//) {
+        my $n = hex $1;
+        if ($n == 0) { $done = $body eq "\r\n"; last }
+        last if length($body) < $n + 2;
+        $out .= substr($body, 0, $n, '');
+        $body =~ s/\A\r\n// or last;
+    }
+    return ($out, $done);
+}
+
 # Run a command with a time bound; returns (exit code, stdout+stderr).
 sub _cmd {
     my ($self, $timeout, @cmd) = @_;
